@@ -1,0 +1,215 @@
+//! Configuration from the environment (and `.env`, read by dotenvy at start-up).
+//!
+//! Every variable of `design.md` is read here and nowhere else, with its default, and any invalid value
+//! stops start-up with a message that names the variable. Parsing is split from reading so that the
+//! rules (durations like `30m`, rates like `10/min`) are unit-tested without touching the environment.
+
+use std::time::Duration;
+
+use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://kuaidi-bot.db";
+
+/// A configuration problem, always naming the variable at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self { variable, problem: problem.into() }
+    }
+}
+
+/// How many requests per period, e.g. `10/min`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
+}
+
+/// Everything the engine needs to know about Kuaidi100 and its limits.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `None` = sandbox mode: the built-in simulator answers.
+    pub credentials: Option<Credentials>,
+    pub api_url: String,
+    pub autonumber_url: String,
+    pub database_url: String,
+    pub query_min_interval: Duration,
+    pub query_max_per_day: u32,
+    pub user_rate_limit: Rate,
+    pub default_lang: Lang,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty());
+        let credentials = match (get("KUAIDI100_CUSTOMER"), get("KUAIDI100_KEY")) {
+            (Some(customer), Some(key)) => Some(Credentials::new(customer, key)),
+            (None, None) => None,
+            (Some(_), None) => return Err(ConfigError::new("KUAIDI100_KEY", "is missing while KUAIDI100_CUSTOMER is set (set both, or neither for sandbox mode)")),
+            (None, Some(_)) => return Err(ConfigError::new("KUAIDI100_CUSTOMER", "is missing while KUAIDI100_KEY is set (set both, or neither for sandbox mode)")),
+        };
+        let query_min_interval = match get("QUERY_MIN_INTERVAL") {
+            Some(text) => parse_duration(&text).map_err(|problem| ConfigError::new("QUERY_MIN_INTERVAL", problem))?,
+            None => Duration::from_secs(30 * 60),
+        };
+        if query_min_interval.is_zero() {
+            return Err(ConfigError::new("QUERY_MIN_INTERVAL", "must be longer than zero"));
+        }
+        let query_max_per_day = match get("QUERY_MAX_PER_DAY") {
+            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::new("QUERY_MAX_PER_DAY", format!("`{text}` is not a positive whole number")))?,
+            None => 48,
+        };
+        let user_rate_limit = match get("USER_RATE_LIMIT") {
+            Some(text) => parse_rate(&text).map_err(|problem| ConfigError::new("USER_RATE_LIMIT", problem))?,
+            None => Rate { count: 10, per: Duration::from_secs(60) },
+        };
+        let default_lang = match get("DEFAULT_LANG") {
+            Some(text) => match text.to_ascii_lowercase().as_str() {
+                "zh" => Lang::Zh,
+                "en" => Lang::En,
+                _ => return Err(ConfigError::new("DEFAULT_LANG", format!("`{text}` is not `zh` or `en`"))),
+            },
+            None => Lang::Zh,
+        };
+        let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        check_url("KUAIDI100_API_URL", &api_url)?;
+        let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
+        check_url("KUAIDI100_AUTONUMBER_URL", &autonumber_url)?;
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::new("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://"));
+        }
+        Ok(Self { credentials, api_url, autonumber_url, database_url, query_min_interval, query_max_per_day, user_rate_limit, default_lang })
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.credentials.is_none()
+    }
+}
+
+fn check_url(variable: &'static str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(ConfigError::new(variable, format!("`{url}` is not an http(s) URL")))
+    }
+}
+
+/// `90s`, `30m`, `2h`, `1d`, `250ms`; a bare number means seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let amount: u64 = digits.parse().map_err(|_| format!("`{text}` is not a duration like 90s, 30m or 2h"))?;
+    let seconds_per_unit = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(amount)),
+        "" | "s" | "sec" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{text}` has an unknown unit (use ms, s, m, h or d)")),
+    };
+    amount.checked_mul(seconds_per_unit).map(Duration::from_secs).ok_or_else(|| format!("`{text}` is too long"))
+}
+
+/// `10/min`, `5/s`, `100/h`, `30/90s`.
+pub fn parse_rate(text: &str) -> Result<Rate, String> {
+    let bad = || format!("`{text}` is not a rate like 10/min");
+    let (count, period) = text.trim().split_once('/').ok_or_else(bad)?;
+    let count: u32 = count.trim().parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+    let per = match period.trim() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        "d" | "day" => Duration::from_secs(86_400),
+        other => parse_duration(other).map_err(|_| bad())?,
+    };
+    if per.is_zero() {
+        return Err(bad());
+    }
+    Ok(Rate { count, per })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_sandbox_sqlite_and_the_lock_rule() {
+        let config = config(&[]).expect("defaults are valid");
+        assert!(config.is_sandbox());
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.query_min_interval, Duration::from_secs(1800));
+        assert_eq!(config.query_max_per_day, 48);
+        assert_eq!(config.user_rate_limit, Rate { count: 10, per: Duration::from_secs(60) });
+        assert_eq!(config.default_lang, Lang::Zh);
+        assert_eq!(config.api_url, DEFAULT_API_URL);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+        assert!(parse_duration("-3m").is_err());
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("10/min"), Ok(Rate { count: 10, per: Duration::from_secs(60) }));
+        assert_eq!(parse_rate("3/s"), Ok(Rate { count: 3, per: Duration::from_secs(1) }));
+        assert_eq!(parse_rate("30/90s"), Ok(Rate { count: 30, per: Duration::from_secs(90) }));
+        assert!(parse_rate("0/min").is_err());
+        assert!(parse_rate("ten").is_err());
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        let cases = [
+            ("QUERY_MIN_INTERVAL", "soon"),
+            ("QUERY_MIN_INTERVAL", "0s"),
+            ("QUERY_MAX_PER_DAY", "-1"),
+            ("USER_RATE_LIMIT", "lots"),
+            ("DEFAULT_LANG", "fr"),
+            ("DATABASE_URL", "mysql://x"),
+            ("KUAIDI100_API_URL", "ftp://x"),
+        ];
+        for (variable, value) in cases {
+            let error = config(&[(variable, value)]).expect_err(variable);
+            assert_eq!(error.variable, variable);
+            assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn credentials_come_in_pairs_and_never_show() {
+        assert_eq!(config(&[("KUAIDI100_KEY", "k")]).expect_err("half").variable, "KUAIDI100_CUSTOMER");
+        let config = config(&[("KUAIDI100_KEY", "SECRETKEY"), ("KUAIDI100_CUSTOMER", "SECRETCUSTOMER")]).expect("valid");
+        assert!(!config.is_sandbox());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("SECRETKEY") && !shown.contains("SECRETCUSTOMER"), "{shown}");
+    }
+}

@@ -1,0 +1,11 @@
+//! kuaidi-bot: a Telegram bot that tracks Chinese parcels through Kuaidi100.
+//!
+//! The crate is layered (see `README.md` and `design.md`): adapters (`sandbox` server, CLI) sit on the
+//! `kuaidi100` client and the `couriers` directory; nothing below an adapter knows how it is driven.
+
+pub mod clock;
+pub mod config;
+pub mod couriers;
+pub mod input;
+pub mod kuaidi100;
+pub mod sandbox;
