@@ -9,3 +9,4 @@ pub mod couriers;
 pub mod input;
 pub mod kuaidi100;
 pub mod sandbox;
+pub mod store;

@@ -1,0 +1,143 @@
+//! The store's rules on both backends: claims (floor, daily cap, concurrency), persistence across
+//! handles, answers and failures, chat languages. PostgreSQL runs when reachable (see store::testing).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use kuaidi_bot::kuaidi100::Lang;
+use kuaidi_bot::store::{Claim, ParcelKey, QueryOutcome, Refusal, Store, testing};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_225_600, 0).expect("valid time") // 2026-01-01 00:00 UTC
+}
+
+const FLOOR: i64 = 30;
+const CAP: u32 = 48;
+
+async fn claim(store: &Store, key: &ParcelKey, at: DateTime<Utc>) -> Claim {
+    store.claim_query(key, None, at, Duration::minutes(FLOOR), CAP).await.expect("claim")
+}
+
+#[tokio::test]
+async fn the_floor_refuses_then_grants() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("yuantong", "YT9693083639795");
+        assert!(matches!(claim(store, &key, t0()).await, Claim::Granted { .. }), "{}", test.name);
+        match claim(store, &key, t0() + Duration::minutes(29)).await {
+            Claim::Refused { reason, next_query_at, record } => {
+                assert_eq!(reason, Refusal::TooSoon, "{}", test.name);
+                assert_eq!(next_query_at, t0() + Duration::minutes(FLOOR), "{}", test.name);
+                assert_eq!(record.queries_last_24h, 1, "{}", test.name);
+                assert_eq!(record.last_outcome, Some(QueryOutcome::Pending), "{}", test.name);
+            }
+            other => panic!("{}: expected refusal, got {other:?}", test.name),
+        }
+        assert!(matches!(claim(store, &key, t0() + Duration::minutes(FLOOR)).await, Claim::Granted { .. }), "{}", test.name);
+        // Another parcel is not affected.
+        assert!(matches!(claim(store, &ParcelKey::new("yuantong", "YT0000000000001"), t0()).await, Claim::Granted { .. }));
+    }
+}
+
+#[tokio::test]
+async fn the_daily_cap_is_rolling() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("zhongtong", "73100000000001");
+        let floor = Duration::minutes(1);
+        for i in 0..CAP {
+            let at = t0() + Duration::minutes(i64::from(i) * 2);
+            let claim = store.claim_query(&key, Some("1234"), at, floor, CAP).await.expect("claim");
+            assert!(matches!(claim, Claim::Granted { .. }), "{}: query {i}", test.name);
+        }
+        let forty_ninth = t0() + Duration::hours(3);
+        match store.claim_query(&key, None, forty_ninth, floor, CAP).await.expect("claim") {
+            Claim::Refused { reason, next_query_at, record } => {
+                assert_eq!(reason, Refusal::DailyCap, "{}", test.name);
+                assert_eq!(next_query_at, t0() + Duration::hours(24), "{}", test.name);
+                assert_eq!(record.queries_last_24h, CAP, "{}", test.name);
+                assert_eq!(record.phone_tail.as_deref(), Some("1234"), "{}", test.name);
+            }
+            other => panic!("{}: expected the cap, got {other:?}", test.name),
+        }
+        // Once the first query of the window is 24 h old, one more is allowed.
+        let later = t0() + Duration::hours(24) + Duration::seconds(1);
+        assert!(matches!(store.claim_query(&key, None, later, floor, CAP).await.expect("claim"), Claim::Granted { .. }));
+    }
+}
+
+#[tokio::test]
+async fn concurrent_claims_grant_exactly_one() {
+    for test in testing::all().await {
+        let key = ParcelKey::new("shentong", "773000000000001");
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let store = test.store.clone();
+            let key = key.clone();
+            tasks.push(tokio::spawn(async move { claim(&store, &key, t0()).await }));
+        }
+        let mut granted = 0;
+        for task in tasks {
+            if matches!(task.await.expect("task"), Claim::Granted { .. }) {
+                granted += 1;
+            }
+        }
+        assert_eq!(granted, 1, "{}", test.name);
+    }
+}
+
+#[tokio::test]
+async fn a_second_handle_sees_the_same_limits_and_answers() {
+    for test in testing::all().await {
+        let key = ParcelKey::new("yunda", "312345678901234");
+        let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else { panic!("{}: first claim", test.name) };
+        test.store
+            .record_answer(parcel_id, t0(), r#"{"nu":"312345678901234","data":[]}"#, "1002", "en", t0() + Duration::seconds(1))
+            .await
+            .expect("record answer");
+
+        let second = Arc::new(Store::connect(&test.url).await.expect("second handle"));
+        let Claim::Refused { record, .. } = claim(&second, &key, t0() + Duration::minutes(5)).await else {
+            panic!("{}: the second handle must respect the floor", test.name)
+        };
+        assert_eq!(record.answer.as_deref(), Some(r#"{"nu":"312345678901234","data":[]}"#));
+        assert_eq!(record.state.as_deref(), Some("1002"));
+        assert_eq!(record.answer_lang.as_deref(), Some("en"));
+        assert_eq!(record.answered_at, Some(t0() + Duration::seconds(1)));
+        assert_eq!(record.last_outcome, Some(QueryOutcome::Answered));
+        second.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failure_keeps_the_last_answer() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("jtexpress", "JT0004301991791");
+        let Claim::Granted { parcel_id } = claim(store, &key, t0()).await else { panic!("first claim") };
+        store.record_answer(parcel_id, t0(), "{}", "5", "zh", t0()).await.expect("answer");
+        let later = t0() + Duration::hours(1);
+        let Claim::Granted { parcel_id } = claim(store, &key, later).await else { panic!("second claim") };
+        store.record_failure(parcel_id, later, &QueryOutcome::Code("502".into()), "服务器繁忙", later).await.expect("failure");
+        let record = store.parcel(&key, later).await.expect("read").expect("exists");
+        assert_eq!(record.answer.as_deref(), Some("{}"), "{}", test.name);
+        assert_eq!(record.answered_at, Some(t0()));
+        assert_eq!(record.last_query_at, Some(later));
+        assert_eq!(record.last_outcome, Some(QueryOutcome::Code("502".into())));
+        assert_eq!(record.last_error_message.as_deref(), Some("服务器繁忙"));
+        assert_eq!(record.queries_last_24h, 2);
+        assert!(store.parcel(&ParcelKey::new("jtexpress", "nope"), later).await.expect("read").is_none());
+    }
+}
+
+#[tokio::test]
+async fn chat_languages() {
+    for test in testing::all().await {
+        let store = &test.store;
+        assert_eq!(store.chat_lang(-100123).await.expect("read"), None, "{}", test.name);
+        store.set_chat_lang(-100123, Lang::En, t0()).await.expect("set");
+        assert_eq!(store.chat_lang(-100123).await.expect("read"), Some(Lang::En));
+        store.set_chat_lang(-100123, Lang::Zh, t0()).await.expect("update");
+        assert_eq!(store.chat_lang(-100123).await.expect("read"), Some(Lang::Zh));
+    }
+}
