@@ -3,10 +3,16 @@
 //! The crate is layered (see `README.md` and `design.md`): adapters (`sandbox` server, CLI) sit on the
 //! `kuaidi100` client and the `couriers` directory; nothing below an adapter knows how it is driven.
 
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod couriers;
+pub mod describe;
 pub mod input;
 pub mod kuaidi100;
 pub mod sandbox;
+pub mod setup;
 pub mod store;
+pub mod tracking;

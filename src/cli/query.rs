@@ -1,0 +1,160 @@
+//! `kuaidi-bot query [COURIER] NUMBER`: one question about one parcel, through the tracker.
+//!
+//! It obeys the same rules as the bot (floor, daily cap, the store in `DATABASE_URL`), so running it
+//! twice inside the floor makes one upstream query and the second run says how old its data is.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rust_i18n::t;
+use serde_json::json;
+
+use super::{QueryArgs, exit, fail};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::couriers::{Resolution, directory};
+use crate::describe;
+use crate::input::{phone_tail, tracking_number};
+use crate::kuaidi100::{Lang, QueryResult, state};
+use crate::setup::Engine;
+use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
+
+pub async fn run(args: QueryArgs) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(exit::BAD_INPUT, error),
+    };
+    let lang = args.lang.map(Lang::from).unwrap_or(config.default_lang);
+    let (courier_text, number_text) = match args.words.as_slice() {
+        [number] => (None, number),
+        [courier, number] if courier.eq_ignore_ascii_case("auto") => (None, number),
+        [courier, number] => (Some(courier.as_str()), number),
+        _ => return fail(exit::BAD_INPUT, "usage: kuaidi-bot query [COURIER] NUMBER [--phone P] [--lang zh|en] [--json]"),
+    };
+    let number = match tracking_number(number_text) {
+        Ok(number) => number,
+        Err(error) => return fail(exit::BAD_INPUT, describe::input_error(&error, lang)),
+    };
+    let phone = match args.phone.as_deref().map(phone_tail).transpose() {
+        Ok(phone) => phone,
+        Err(error) => return fail(exit::BAD_INPUT, describe::input_error(&error, lang)),
+    };
+    let courier = match courier_text.map(|text| directory().resolve(text)) {
+        None => None,
+        Some(Resolution::Found(courier)) => Some(courier),
+        Some(Resolution::Ambiguous(candidates)) => {
+            let list = describe::courier_list(&candidates, lang);
+            let input = courier_text.unwrap_or_default();
+            return fail(exit::BAD_INPUT, t!("courier.ambiguous", locale = lang.as_str(), input = input, list = list));
+        }
+        Some(Resolution::Unknown { suggestions }) => {
+            let mut reason = t!("courier.unknown", locale = lang.as_str(), input = courier_text.unwrap_or_default()).into_owned();
+            if !suggestions.is_empty() {
+                let list = describe::courier_list(&suggestions, lang);
+                reason = format!("{reason} {}", t!("courier.did_you_mean", locale = lang.as_str(), list = list));
+            }
+            return fail(exit::BAD_INPUT, reason);
+        }
+    };
+    if let Some(courier) = courier
+        && courier.needs_phone
+        && phone.is_none()
+    {
+        return fail(exit::BAD_INPUT, t!("courier.need_phone", locale = lang.as_str(), courier = courier.name(lang.as_str())));
+    }
+
+    let clock = Arc::new(SystemClock);
+    let engine = match Engine::start(config, clock.clone()).await {
+        Ok(engine) => engine,
+        Err(error) => return fail(exit::OTHER, error),
+    };
+    if engine.is_sandbox() {
+        eprintln!("{}", t!("query.sandbox_mode", locale = lang.as_str()));
+    }
+    let request = TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::Operator)
+        .with_phone(phone)
+        .with_lang(lang);
+    let outcome = engine.tracker.track(request).await;
+    engine.store.close().await;
+    let tracked = match outcome {
+        Ok(tracked) => tracked,
+        Err(error @ TrackError::Store(_)) => return fail(exit::OTHER, format!("{} ({error})", describe::track_error(&error, number.as_str(), lang))),
+        Err(error) => return fail(exit::BAD_INPUT, describe::track_error(&error, number.as_str(), lang)),
+    };
+    let now = clock.now();
+    match &tracked.report {
+        Report::Answer { result, .. } => {
+            if args.json {
+                println!("{}", json_document(&tracked, result, now, engine.is_sandbox(), lang));
+            } else {
+                print!("{}", text_document(&tracked, result, now, engine.is_sandbox(), lang));
+            }
+            ExitCode::SUCCESS
+        }
+        Report::NoResultYet => fail(exit::UPSTREAM, t!("error.no_result", locale = lang.as_str())),
+        Report::Failed(error) => fail(exit::UPSTREAM, format!("{} ({error})", describe::upstream_error(error, lang))),
+    }
+}
+
+fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sandbox: bool, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let mut out = format!("{} ({}) {}\n", tracked.courier.name(locale), tracked.courier.code, tracked.number);
+    out += &format!(
+        "{}: {} · {}\n",
+        t!("query.state", locale = locale),
+        describe::state_label(&result.state, lang),
+        describe::freshness(tracked, now, sandbox, lang)
+    );
+    out += &format!("{}\n\n", describe::next_update(tracked, lang));
+    if result.data.is_empty() {
+        out += &format!("{}\n", t!("query.no_lines", locale = locale));
+    }
+    for line in &result.data {
+        let time = if line.ftime.is_empty() { &line.time } else { &line.ftime };
+        match describe::line_place(line) {
+            Some(place) => out += &format!("{time}  {place}  {}\n", line.context),
+            None => out += &format!("{time}  {}\n", line.context),
+        }
+    }
+    out
+}
+
+fn json_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sandbox: bool, lang: Lang) -> serde_json::Value {
+    let state = state::lookup(&result.state);
+    let (freshness, fetched_at) = match &tracked.report {
+        Report::Answer { freshness: Freshness::Fresh, .. } => ("fresh", Some(now)),
+        Report::Answer { freshness: Freshness::Cached { fetched_at }, .. } => ("cached", Some(*fetched_at)),
+        Report::Answer { freshness: Freshness::Stale { fetched_at, .. }, .. } => ("stale", Some(*fetched_at)),
+        _ => ("none", None),
+    };
+    json!({
+        "courier": {
+            "code": tracked.courier.code,
+            "name_zh": tracked.courier.name_zh,
+            "name_en": tracked.courier.name_en,
+        },
+        "number": tracked.number,
+        "state": {
+            "code": result.state,
+            "name": state.map(|state| state.name(lang.as_str())),
+            "family": state.map(|state| state.family),
+            "terminal": state.is_some_and(|state| state.is_terminal()) || result.is_signed(),
+        },
+        "signed": result.is_signed(),
+        "lang": lang,
+        "sandbox": sandbox,
+        "freshness": freshness,
+        "fetched_at": fetched_at,
+        "queried_at": tracked.queried_at,
+        "next_query_at": tracked.next_query_at,
+        "events": result.data.iter().map(|line| json!({
+            "time": if line.ftime.is_empty() { &line.time } else { &line.ftime },
+            "place": describe::line_place(line),
+            "context": line.context,
+            "state_code": line.status_code,
+            "state": line.status,
+            "area_code": line.area_code,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,19 @@
+//! The one place that decides whether a question costs an upstream query.
+//!
+//! Everything that wants parcel data — the `query` command, the bot, the watcher — asks the [`Tracker`].
+//! It answers from memory or the store inside `QUERY_MIN_INTERVAL`, makes concurrent asks for one parcel
+//! share one upstream call, keeps the rolling daily cap, throttles each user, detects couriers, and
+//! counts what it did. The limits live in the store (see `store::parcels`), so they hold across restarts
+//! and across processes sharing a database; memory only makes the common case fast.
+
+mod detect;
+mod known;
+mod metrics;
+mod request;
+mod throttle;
+mod tracker;
+
+pub use metrics::{Metrics, MetricsSnapshot};
+pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
+pub use throttle::UserThrottle;
+pub use tracker::{Tracker, TrackerConfig};

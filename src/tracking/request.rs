@@ -1,0 +1,106 @@
+//! What a caller asks the tracker, and what it gets back.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::couriers::Courier;
+use crate::input::{PhoneTail, TrackingNumber};
+use crate::kuaidi100::{Error, Lang, QueryResult};
+use crate::store::StoreError;
+
+/// Who is asking: people are throttled, the operator and the watcher are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Asker {
+    /// A chat user, by their Telegram (or console) user id.
+    User(i64),
+    /// Someone at the command line.
+    Operator,
+    /// The subscription watcher.
+    Watcher,
+}
+
+/// One question about one parcel.
+#[derive(Debug, Clone)]
+pub struct TrackRequest {
+    /// A Kuaidi100 code the user chose (never overridden), or `None` to detect it.
+    pub courier: Option<String>,
+    pub number: TrackingNumber,
+    pub phone: Option<PhoneTail>,
+    /// Language of the trajectory text if an upstream query is made.
+    pub lang: Lang,
+    pub asker: Asker,
+}
+
+impl TrackRequest {
+    pub fn new(courier: Option<&str>, number: TrackingNumber, asker: Asker) -> Self {
+        Self { courier: courier.map(str::to_owned), number, phone: None, lang: Lang::Zh, asker }
+    }
+
+    pub fn with_phone(mut self, phone: Option<PhoneTail>) -> Self {
+        self.phone = phone;
+        self
+    }
+
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+}
+
+/// How current an answer is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Freshness {
+    /// Fetched from Kuaidi100 for this request (or for the request it waited on).
+    Fresh,
+    /// Fetched earlier, inside the floor, at this time.
+    Cached { fetched_at: DateTime<Utc> },
+    /// The last query failed transiently; this answer is from `fetched_at`.
+    Stale { fetched_at: DateTime<Utc>, error: Error },
+}
+
+/// What is known of the parcel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Answer { result: Arc<QueryResult>, freshness: Freshness },
+    /// Kuaidi100 has nothing yet (500), remembered like an answer until the next query is allowed.
+    NoResultYet,
+    /// The last query failed and there is no answer to show: a permanent error for the layer above to
+    /// phrase (check courier, phone, operator problem), or a transient one with nothing cached.
+    Failed(Error),
+}
+
+/// The tracker's answer.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub courier: &'static Courier,
+    pub number: String,
+    pub report: Report,
+    /// When Kuaidi100 was last asked about this parcel (by anyone).
+    pub queried_at: Option<DateTime<Utc>>,
+    /// The earliest time a newer answer may be fetched.
+    pub next_query_at: DateTime<Utc>,
+    /// The rolling 24-hour cap, not the floor, is what holds the next query back.
+    pub daily_cap_reached: bool,
+}
+
+/// Why the tracker could not answer about a parcel at all.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackError {
+    #[error("too many requests; try again in {retry_after:?}")]
+    Throttled { retry_after: std::time::Duration },
+    #[error("unknown courier code `{0}`")]
+    UnknownCourier(String),
+    #[error("could not tell the courier from the number")]
+    CourierNotDetected,
+    #[error("several couriers could have this number")]
+    ChooseCourier(Vec<&'static Courier>),
+    #[error("{} needs the last 4 digits of the sender's or recipient's phone", .0.code)]
+    PhoneRequired(&'static Courier),
+    /// A phone-checked parcel was just queried with another phone; the cached answer is not shown to a
+    /// different phone, and a new query must wait.
+    #[error("the phone does not match the one this parcel was just checked with")]
+    PhoneMismatch { next_query_at: DateTime<Utc> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,79 @@
+//! The per-user rate limit (`USER_RATE_LIMIT`), on governor's keyed GCRA limiter.
+//!
+//! governor is driven by the project's [`Clock`] through a small adapter, so tests move the limiter's
+//! time by hand like everything else's.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::Clock as GovernorClock;
+use governor::state::keyed::DashMapStateStore;
+use governor::middleware::NoOpMiddleware;
+use governor::{Quota, RateLimiter};
+
+use crate::clock::SharedClock;
+use crate::config::Rate;
+
+/// governor's view of a [`SharedClock`]: time since the Unix epoch.
+#[derive(Clone)]
+struct ClockAdapter(SharedClock);
+
+impl GovernorClock for ClockAdapter {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        let now = self.0.now();
+        Duration::from_millis(u64::try_from(now.timestamp_millis()).unwrap_or(0))
+    }
+}
+
+/// `count` requests per `per`, each user on their own budget, bursts up to `count`.
+pub struct UserThrottle {
+    limiter: RateLimiter<i64, DashMapStateStore<i64>, ClockAdapter, NoOpMiddleware<Duration>>,
+    clock: ClockAdapter,
+}
+
+impl UserThrottle {
+    pub fn new(rate: Rate, clock: SharedClock) -> Self {
+        let count = NonZeroU32::new(rate.count).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(rate.per / count.get())
+            .unwrap_or_else(|| Quota::per_second(count))
+            .allow_burst(count);
+        let clock = ClockAdapter(clock);
+        Self { limiter: RateLimiter::dashmap_with_clock(quota, clock.clone()), clock }
+    }
+
+    /// `Ok` if the user may go ahead now, else how long until they may.
+    pub fn check(&self, user: i64) -> Result<(), Duration> {
+        self.limiter.check_key(&user).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Forgets users whose budget is full again, so memory does not grow with every user ever seen.
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    #[test]
+    fn eleventh_request_in_a_minute_waits_and_others_are_free() {
+        let clock = ManualClock::new(DateTime::from_timestamp(1_767_225_600, 0).expect("valid"));
+        let throttle = UserThrottle::new(Rate { count: 10, per: Duration::from_secs(60) }, Arc::new(clock.clone()));
+        for _ in 0..10 {
+            assert_eq!(throttle.check(1), Ok(()));
+        }
+        let wait = throttle.check(1).expect_err("the 11th must wait");
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(6), "{wait:?}");
+        assert_eq!(throttle.check(2), Ok(()), "another user is not affected");
+        clock.advance(chrono::Duration::seconds(6));
+        assert_eq!(throttle.check(1), Ok(()), "one request per 6 s replenishes");
+    }
+}

@@ -1,0 +1,282 @@
+//! The tracker: cache, single flight, floor, daily cap, throttle — in that order of cheapness.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use dashmap::DashMap;
+use tokio::sync::Mutex;
+
+use super::known::Known;
+use super::metrics::{Metrics, MetricsSnapshot};
+use super::request::{Asker, Report, TrackError, TrackRequest, Tracked};
+use super::throttle::UserThrottle;
+use crate::clock::SharedClock;
+use crate::config::Rate;
+use crate::couriers::{Courier, directory};
+use crate::kuaidi100::{Client, Error, QueryRequest};
+use crate::store::{Claim, ParcelKey, QueryOutcome, Refusal, Store};
+
+/// Memory entries past their floor are swept once the cache holds this many.
+const CACHE_SWEEP_AT: usize = 50_000;
+
+/// The limits the tracker enforces.
+#[derive(Debug, Clone)]
+pub struct TrackerConfig {
+    /// `QUERY_MIN_INTERVAL`: the floor between two upstream queries of one parcel.
+    pub min_interval: Duration,
+    /// `QUERY_MAX_PER_DAY`: upstream queries of one parcel per rolling 24 h.
+    pub max_per_day: u32,
+    /// `USER_RATE_LIMIT`.
+    pub user_rate: Rate,
+}
+
+impl TrackerConfig {
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            min_interval: Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30)),
+            max_per_day: config.query_max_per_day,
+            user_rate: config.user_rate_limit,
+        }
+    }
+}
+
+/// The gate to Kuaidi100. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Tracker {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub client: Client,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub config: TrackerConfig,
+    pub metrics: Metrics,
+    pub throttle: UserThrottle,
+    /// What is known of each recently asked parcel.
+    pub known: DashMap<ParcelKey, Arc<Known>>,
+    /// One lock per parcel being fetched: the single flight.
+    pub flights: DashMap<ParcelKey, Arc<Mutex<()>>>,
+    /// Auto-detection answers per number.
+    pub detected: DashMap<String, Vec<String>>,
+}
+
+impl Tracker {
+    pub fn new(client: Client, store: Store, clock: SharedClock, config: TrackerConfig) -> Self {
+        let throttle = UserThrottle::new(config.user_rate, clock.clone());
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                store,
+                clock,
+                config,
+                metrics: Metrics::default(),
+                throttle,
+                known: DashMap::new(),
+                flights: DashMap::new(),
+                detected: DashMap::new(),
+            }),
+        }
+    }
+
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.metrics.snapshot()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &TrackerConfig {
+        &self.inner.config
+    }
+
+    /// Answers a question about one parcel, querying Kuaidi100 only when every rule allows it.
+    pub async fn track(&self, request: TrackRequest) -> Result<Tracked, TrackError> {
+        let inner = &self.inner;
+        if let Asker::User(user) = request.asker
+            && let Err(retry_after) = inner.throttle.check(user)
+        {
+            Metrics::bump(&inner.metrics.throttled);
+            return Err(TrackError::Throttled { retry_after });
+        }
+        let courier = match request.courier.as_deref() {
+            Some(code) => directory().get(code).ok_or_else(|| TrackError::UnknownCourier(code.to_owned()))?,
+            None => self.detect(request.number.as_str()).await?,
+        };
+        let key = ParcelKey::new(courier.code, request.number.as_str());
+        let phone = request.phone.as_ref().map(|phone| phone.digits().to_owned());
+
+        let asked_at = inner.clock.now();
+        if let Some(known) = self.known_inside_floor(&key, asked_at) {
+            Metrics::bump(&inner.metrics.cache_hits);
+            return self.answer_from(courier, &key, &known, false, &request, phone.as_deref());
+        }
+
+        let flight = inner.flights.entry(key.clone()).or_default().clone();
+        let guard = flight.lock().await;
+        let now = inner.clock.now();
+        if let Some(known) = self.known_inside_floor(&key, now) {
+            // Another request fetched while this one waited: share its result.
+            let waited_on_it = known.last_query_at.is_some_and(|at| at >= asked_at);
+            Metrics::bump(if waited_on_it { &inner.metrics.coalesced } else { &inner.metrics.cache_hits });
+            return self.answer_from(courier, &key, &known, waited_on_it, &request, phone.as_deref());
+        }
+        let result = self.fetch(courier, &key, &request, phone, now).await;
+        drop(guard);
+        // Forget the flight lock unless someone else is queued on it.
+        inner.flights.remove_if(&key, |_, lock| Arc::strong_count(lock) <= 2);
+        result
+    }
+
+    fn known_inside_floor(&self, key: &ParcelKey, now: DateTime<Utc>) -> Option<Arc<Known>> {
+        self.inner.known.get(key).filter(|known| now < known.next_query_at).map(|known| known.clone())
+    }
+
+    /// The claim-query-record path, entered by one request per parcel at a time.
+    async fn fetch(
+        &self,
+        courier: &'static Courier,
+        key: &ParcelKey,
+        request: &TrackRequest,
+        phone: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Tracked, TrackError> {
+        let inner = &self.inner;
+        let (floor, cap) = (inner.config.min_interval, inner.config.max_per_day);
+        let phone = match phone {
+            Some(phone) => Some(phone),
+            None if courier.needs_phone => match request.asker {
+                // The watcher queries with the phone the parcel was subscribed with.
+                Asker::Watcher => inner.store.parcel(key, now).await?.and_then(|record| record.phone_tail),
+                _ => None,
+            },
+            None => None,
+        };
+        if courier.needs_phone && phone.is_none() {
+            return Err(TrackError::PhoneRequired(courier));
+        }
+
+        let parcel_id = match inner.store.claim_query(key, phone.as_deref(), now, floor, cap).await? {
+            Claim::Granted { parcel_id } => parcel_id,
+            Claim::Refused { record, reason, next_query_at } => {
+                // Another process, or this one before a restart, queried inside the limits.
+                let capped = reason == Refusal::DailyCap;
+                Metrics::bump(if capped { &inner.metrics.refused_by_daily_cap } else { &inner.metrics.refused_by_floor });
+                let known = Arc::new(Known::from_record(&record, next_query_at, capped));
+                self.remember(key, known.clone(), now);
+                return self.answer_from(courier, key, &known, false, request, phone.as_deref());
+            }
+        };
+
+        let query = QueryRequest::new(courier.code, request.number.as_str())
+            .with_phone(phone.as_deref().unwrap_or_default())
+            .with_lang(request.lang);
+        let outcome = inner.client.query(&query).await;
+        let recorded_at = inner.clock.now();
+        let previous = inner.store.parcel(key, now).await?;
+        let next_query_at = now + floor;
+        let known = match outcome {
+            Ok(result) => {
+                Metrics::bump(&inner.metrics.upstream_answered);
+                let json = serde_json::to_string(&result).unwrap_or_default();
+                inner.store.record_answer(parcel_id, now, &json, &result.state, request.lang.as_str(), recorded_at).await?;
+                Known {
+                    result: Some(Arc::new(result)),
+                    answered_at: Some(recorded_at),
+                    last_query_at: Some(now),
+                    last_error: None,
+                    next_query_at,
+                    daily_cap_reached: false,
+                    phone_tail: phone.clone(),
+                }
+            }
+            Err(error) => {
+                let counter = match &error {
+                    error if error.is_no_result() => &inner.metrics.upstream_no_result,
+                    error if error.is_transient() => &inner.metrics.upstream_transient_errors,
+                    _ => &inner.metrics.upstream_permanent_errors,
+                };
+                Metrics::bump(counter);
+                tracing::warn!(parcel = %key, %error, "upstream query failed");
+                let (outcome, message) = match &error {
+                    Error::Api { code, message } => (QueryOutcome::Code(code.as_str().to_owned()), message.clone()),
+                    other => (QueryOutcome::Transport, other.to_string()),
+                };
+                inner.store.record_failure(parcel_id, now, &outcome, &message, recorded_at).await?;
+                let mut known = previous
+                    .as_ref()
+                    .map(|record| Known::from_record(record, next_query_at, false))
+                    .unwrap_or_else(|| Known {
+                        result: None,
+                        answered_at: None,
+                        last_query_at: Some(now),
+                        last_error: None,
+                        next_query_at,
+                        daily_cap_reached: false,
+                        phone_tail: phone.clone(),
+                    });
+                known.last_query_at = Some(now);
+                known.last_error = Some(error);
+                known
+            }
+        };
+        // The daily cap may hold the next query back further than the floor.
+        let known = match previous {
+            Some(record) if record.queries_last_24h >= cap => {
+                let next = record.next_query_at(floor, cap).max(next_query_at);
+                Known { next_query_at: next, daily_cap_reached: true, ..known }
+            }
+            _ => known,
+        };
+        let known = Arc::new(known);
+        self.remember(key, known.clone(), now);
+        self.answer_from(courier, key, &known, true, request, phone.as_deref())
+    }
+
+    fn remember(&self, key: &ParcelKey, known: Arc<Known>, now: DateTime<Utc>) {
+        let known_map = &self.inner.known;
+        known_map.insert(key.clone(), known);
+        if known_map.len() >= CACHE_SWEEP_AT {
+            known_map.retain(|_, known| known.next_query_at > now);
+            self.inner.throttle.forget_idle();
+        }
+    }
+
+    fn answer_from(
+        &self,
+        courier: &'static Courier,
+        key: &ParcelKey,
+        known: &Known,
+        fresh: bool,
+        request: &TrackRequest,
+        phone: Option<&str>,
+    ) -> Result<Tracked, TrackError> {
+        // A phone-checked parcel's trajectory is only shown to someone who gave the phone it was checked
+        // with; the watcher asks on behalf of subscribers who did.
+        if courier.needs_phone && request.asker != Asker::Watcher && phone != known.phone_tail.as_deref() {
+            return match phone {
+                None => Err(TrackError::PhoneRequired(courier)),
+                Some(_) => Err(TrackError::PhoneMismatch { next_query_at: known.next_query_at }),
+            };
+        }
+        Ok(Tracked {
+            courier,
+            number: key.number.clone(),
+            report: known.report(fresh),
+            queried_at: known.last_query_at,
+            next_query_at: known.next_query_at,
+            daily_cap_reached: known.daily_cap_reached,
+        })
+    }
+}
+
+impl Report {
+    /// The answer, whatever its freshness.
+    pub fn result(&self) -> Option<&crate::kuaidi100::QueryResult> {
+        match self {
+            Report::Answer { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+}
