@@ -76,7 +76,7 @@ pub fn freshness(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lan
             Freshness::Fresh => t!("freshness.fresh", locale = locale),
             Freshness::Cached { fetched_at } => {
                 let minutes = (now - *fetched_at).num_minutes().max(0);
-                if minutes == 0 { t!("freshness.fresh", locale = locale) } else { t!("freshness.cached", locale = locale, minutes = minutes) }
+                if minutes == 0 { t!("freshness.cached_recent", locale = locale) } else { t!("freshness.cached", locale = locale, minutes = minutes) }
             }
             Freshness::Stale { fetched_at, .. } => t!("freshness.stale", locale = locale, time = beijing_time(*fetched_at)),
         });

@@ -86,7 +86,7 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     match &tracked.report {
         Report::Answer { result, .. } => {
             if args.json {
-                println!("{}", json_document(&tracked, result, now, engine.is_sandbox(), lang));
+                println!("{}", json_document(&tracked, result, engine.is_sandbox(), lang));
             } else {
                 print!("{}", text_document(&tracked, result, now, engine.is_sandbox(), lang));
             }
@@ -120,13 +120,13 @@ fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
     out
 }
 
-fn json_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sandbox: bool, lang: Lang) -> serde_json::Value {
+fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: Lang) -> serde_json::Value {
     let state = state::lookup(&result.state);
-    let (freshness, fetched_at) = match &tracked.report {
-        Report::Answer { freshness: Freshness::Fresh, .. } => ("fresh", Some(now)),
-        Report::Answer { freshness: Freshness::Cached { fetched_at }, .. } => ("cached", Some(*fetched_at)),
-        Report::Answer { freshness: Freshness::Stale { fetched_at, .. }, .. } => ("stale", Some(*fetched_at)),
-        _ => ("none", None),
+    let freshness = match &tracked.report {
+        Report::Answer { freshness: Freshness::Fresh, .. } => "fresh",
+        Report::Answer { freshness: Freshness::Cached { .. }, .. } => "cached",
+        Report::Answer { freshness: Freshness::Stale { .. }, .. } => "stale",
+        _ => "none",
     };
     json!({
         "courier": {
@@ -145,7 +145,7 @@ fn json_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
         "lang": lang,
         "sandbox": sandbox,
         "freshness": freshness,
-        "fetched_at": fetched_at,
+        "fetched_at": tracked.answered_at,
         "queried_at": tracked.queried_at,
         "next_query_at": tracked.next_query_at,
         "events": result.data.iter().map(|line| json!({

@@ -113,11 +113,13 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
-pub(crate) fn to_millis(time: DateTime<Utc>) -> i64 {
+/// Times are stored as milliseconds since the epoch.
+pub fn to_millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }
 
-pub(crate) fn from_millis(millis: i64) -> DateTime<Utc> {
+/// The inverse of [`to_millis`].
+pub fn from_millis(millis: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::UNIX_EPOCH)
 }
 

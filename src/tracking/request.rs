@@ -76,6 +76,8 @@ pub struct Tracked {
     pub courier: &'static Courier,
     pub number: String,
     pub report: Report,
+    /// When the answer in `report` arrived from Kuaidi100.
+    pub answered_at: Option<DateTime<Utc>>,
     /// When Kuaidi100 was last asked about this parcel (by anyone).
     pub queried_at: Option<DateTime<Utc>>,
     /// The earliest time a newer answer may be fetched.

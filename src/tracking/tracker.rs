@@ -107,7 +107,7 @@ impl Tracker {
         let key = ParcelKey::new(courier.code, request.number.as_str());
         let phone = request.phone.as_ref().map(|phone| phone.digits().to_owned());
 
-        let asked_at = inner.clock.now();
+        let asked_at = self.now();
         if let Some(known) = self.known_inside_floor(&key, asked_at) {
             Metrics::bump(&inner.metrics.cache_hits);
             return self.answer_from(courier, &key, &known, false, &request, phone.as_deref());
@@ -115,7 +115,7 @@ impl Tracker {
 
         let flight = inner.flights.entry(key.clone()).or_default().clone();
         let guard = flight.lock().await;
-        let now = inner.clock.now();
+        let now = self.now();
         if let Some(known) = self.known_inside_floor(&key, now) {
             // Another request fetched while this one waited: share its result.
             let waited_on_it = known.last_query_at.is_some_and(|at| at >= asked_at);
@@ -127,6 +127,11 @@ impl Tracker {
         // Forget the flight lock unless someone else is queued on it.
         inner.flights.remove_if(&key, |_, lock| Arc::strong_count(lock) <= 2);
         result
+    }
+
+    /// The clock's time at the store's precision, so that memory and the store agree to the millisecond.
+    fn now(&self) -> DateTime<Utc> {
+        crate::store::from_millis(crate::store::to_millis(self.inner.clock.now()))
     }
 
     fn known_inside_floor(&self, key: &ParcelKey, now: DateTime<Utc>) -> Option<Arc<Known>> {
@@ -173,7 +178,7 @@ impl Tracker {
             .with_phone(phone.as_deref().unwrap_or_default())
             .with_lang(request.lang);
         let outcome = inner.client.query(&query).await;
-        let recorded_at = inner.clock.now();
+        let recorded_at = self.now();
         let previous = inner.store.parcel(key, now).await?;
         let next_query_at = now + floor;
         let known = match outcome {
@@ -264,6 +269,7 @@ impl Tracker {
             courier,
             number: key.number.clone(),
             report: known.report(fresh),
+            answered_at: known.answered_at,
             queried_at: known.last_query_at,
             next_query_at: known.next_query_at,
             daily_cap_reached: known.daily_cap_reached,
