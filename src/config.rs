@@ -57,8 +57,18 @@ impl Config {
         let credentials = match (get("KUAIDI100_CUSTOMER"), get("KUAIDI100_KEY")) {
             (Some(customer), Some(key)) => Some(Credentials::new(customer, key)),
             (None, None) => None,
-            (Some(_), None) => return Err(ConfigError::new("KUAIDI100_KEY", "is missing while KUAIDI100_CUSTOMER is set (set both, or neither for sandbox mode)")),
-            (None, Some(_)) => return Err(ConfigError::new("KUAIDI100_CUSTOMER", "is missing while KUAIDI100_KEY is set (set both, or neither for sandbox mode)")),
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "KUAIDI100_KEY",
+                    "is missing while KUAIDI100_CUSTOMER is set (set both, or neither for sandbox mode)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "KUAIDI100_CUSTOMER",
+                    "is missing while KUAIDI100_KEY is set (set both, or neither for sandbox mode)",
+                ));
+            }
         };
         let query_min_interval = match get("QUERY_MIN_INTERVAL") {
             Some(text) => parse_duration(&text).map_err(|problem| ConfigError::new("QUERY_MIN_INTERVAL", problem))?,
@@ -68,7 +78,9 @@ impl Config {
             return Err(ConfigError::new("QUERY_MIN_INTERVAL", "must be longer than zero"));
         }
         let query_max_per_day = match get("QUERY_MAX_PER_DAY") {
-            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::new("QUERY_MAX_PER_DAY", format!("`{text}` is not a positive whole number")))?,
+            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::new("QUERY_MAX_PER_DAY", format!("`{text}` is not a positive whole number"))
+            })?,
             None => 48,
         };
         let user_rate_limit = match get("USER_RATE_LIMIT") {
@@ -88,10 +100,22 @@ impl Config {
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
         check_url("KUAIDI100_AUTONUMBER_URL", &autonumber_url)?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(ConfigError::new("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://"));
         }
-        Ok(Self { credentials, api_url, autonumber_url, database_url, query_min_interval, query_max_per_day, user_rate_limit, default_lang })
+        Ok(Self {
+            credentials,
+            api_url,
+            autonumber_url,
+            database_url,
+            query_min_interval,
+            query_max_per_day,
+            user_rate_limit,
+            default_lang,
+        })
     }
 
     pub fn is_sandbox(&self) -> bool {
@@ -207,7 +231,8 @@ mod tests {
     #[test]
     fn credentials_come_in_pairs_and_never_show() {
         assert_eq!(config(&[("KUAIDI100_KEY", "k")]).expect_err("half").variable, "KUAIDI100_CUSTOMER");
-        let config = config(&[("KUAIDI100_KEY", "SECRETKEY"), ("KUAIDI100_CUSTOMER", "SECRETCUSTOMER")]).expect("valid");
+        let config =
+            config(&[("KUAIDI100_KEY", "SECRETKEY"), ("KUAIDI100_CUSTOMER", "SECRETCUSTOMER")]).expect("valid");
         assert!(!config.is_sandbox());
         let shown = format!("{config:?}");
         assert!(!shown.contains("SECRETKEY") && !shown.contains("SECRETCUSTOMER"), "{shown}");

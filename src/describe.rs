@@ -30,7 +30,11 @@ pub fn input_error(error: &InputError, lang: Lang) -> String {
 /// A list of couriers as people name them, e.g. `圆通速递 (yuantong)、申通快递 (shentong)`.
 pub fn courier_list(couriers: &[&Courier], lang: Lang) -> String {
     let separator = if lang == Lang::Zh { "、" } else { ", " };
-    couriers.iter().map(|courier| format!("{} ({})", courier.name(lang.as_str()), courier.code)).collect::<Vec<_>>().join(separator)
+    couriers
+        .iter()
+        .map(|courier| format!("{} ({})", courier.name(lang.as_str()), courier.code))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// Why the tracker could not answer at all.
@@ -76,9 +80,15 @@ pub fn freshness(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lan
             Freshness::Fresh => t!("freshness.fresh", locale = locale),
             Freshness::Cached { fetched_at } => {
                 let minutes = (now - *fetched_at).num_minutes().max(0);
-                if minutes == 0 { t!("freshness.cached_recent", locale = locale) } else { t!("freshness.cached", locale = locale, minutes = minutes) }
+                if minutes == 0 {
+                    t!("freshness.cached_recent", locale = locale)
+                } else {
+                    t!("freshness.cached", locale = locale, minutes = minutes)
+                }
             }
-            Freshness::Stale { fetched_at, .. } => t!("freshness.stale", locale = locale, time = beijing_time(*fetched_at)),
+            Freshness::Stale { fetched_at, .. } => {
+                t!("freshness.stale", locale = locale, time = beijing_time(*fetched_at))
+            }
         });
     }
     if sandbox {

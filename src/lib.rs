@@ -5,6 +5,7 @@
 
 rust_i18n::i18n!("locales", fallback = "en");
 
+pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -41,7 +41,8 @@ impl Engine {
             }
             None => {
                 let mut sandbox_config = SandboxConfig::new(sandbox::sandbox_credentials(), clock.clone());
-                sandbox_config.lock_interval = Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30));
+                sandbox_config.lock_interval =
+                    Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30));
                 sandbox_config.lock_max_per_day = config.query_max_per_day;
                 let handle = sandbox::spawn(sandbox_config).await.map_err(SetupError::Sandbox)?;
                 tracing::warn!(url = %handle.url, "sandbox mode: no Kuaidi100 credentials, the built-in simulator answers");

@@ -22,8 +22,18 @@ impl Scratch {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
-        command.args(args).current_dir(&self.dir).env("DATABASE_URL", format!("sqlite://{}/bot.db", self.dir.display()));
-        for variable in ["KUAIDI100_CUSTOMER", "KUAIDI100_KEY", "KUAIDI100_API_URL", "KUAIDI100_AUTONUMBER_URL", "DEFAULT_LANG", "QUERY_MIN_INTERVAL"] {
+        command
+            .args(args)
+            .current_dir(&self.dir)
+            .env("DATABASE_URL", format!("sqlite://{}/bot.db", self.dir.display()));
+        for variable in [
+            "KUAIDI100_CUSTOMER",
+            "KUAIDI100_KEY",
+            "KUAIDI100_API_URL",
+            "KUAIDI100_AUTONUMBER_URL",
+            "DEFAULT_LANG",
+            "QUERY_MIN_INTERVAL",
+        ] {
             command.env_remove(variable);
         }
         command.env("RUST_LOG", "warn");

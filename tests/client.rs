@@ -10,7 +10,9 @@ use kuaidi_bot::kuaidi100::{Client, ClientConfig, Credentials, Error, Lang, Quer
 use kuaidi_bot::sandbox::{self, SandboxConfig, SandboxHandle};
 
 async fn simulator() -> SandboxHandle {
-    sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), Arc::new(SystemClock))).await.expect("simulator starts")
+    sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), Arc::new(SystemClock)))
+        .await
+        .expect("simulator starts")
 }
 
 fn client_for(base: &str, credentials: Credentials) -> Client {
@@ -109,14 +111,16 @@ async fn auto_detection_ranks_candidates() {
 #[tokio::test]
 async fn an_html_error_page_is_a_clear_error_with_an_excerpt() {
     let url = fake_server(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", Duration::ZERO).await;
-    let error = client_for(&url, Credentials::new("c", "k")).query(&QueryRequest::new("yuantong", "YT9693083639795")).await;
+    let error =
+        client_for(&url, Credentials::new("c", "k")).query(&QueryRequest::new("yuantong", "YT9693083639795")).await;
     match error {
         Err(Error::Http { status: 502, excerpt }) => assert!(excerpt.contains("502 Bad Gateway")),
         other => panic!("expected an HTTP error, got {other:?}"),
     }
 
     let url = fake_server(200, "<html>maintenance</html>", Duration::ZERO).await;
-    let error = client_for(&url, Credentials::new("c", "k")).query(&QueryRequest::new("yuantong", "YT9693083639795")).await;
+    let error =
+        client_for(&url, Credentials::new("c", "k")).query(&QueryRequest::new("yuantong", "YT9693083639795")).await;
     match error {
         Err(error @ Error::BadBody { .. }) => {
             assert!(error.to_string().contains("maintenance"));

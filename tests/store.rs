@@ -33,9 +33,16 @@ async fn the_floor_refuses_then_grants() {
             }
             other => panic!("{}: expected refusal, got {other:?}", test.name),
         }
-        assert!(matches!(claim(store, &key, t0() + Duration::minutes(FLOOR)).await, Claim::Granted { .. }), "{}", test.name);
+        assert!(
+            matches!(claim(store, &key, t0() + Duration::minutes(FLOOR)).await, Claim::Granted { .. }),
+            "{}",
+            test.name
+        );
         // Another parcel is not affected.
-        assert!(matches!(claim(store, &ParcelKey::new("yuantong", "YT0000000000001"), t0()).await, Claim::Granted { .. }));
+        assert!(matches!(
+            claim(store, &ParcelKey::new("yuantong", "YT0000000000001"), t0()).await,
+            Claim::Granted { .. }
+        ));
     }
 }
 
@@ -62,7 +69,10 @@ async fn the_daily_cap_is_rolling() {
         }
         // Once the first query of the window is 24 h old, one more is allowed.
         let later = t0() + Duration::hours(24) + Duration::seconds(1);
-        assert!(matches!(store.claim_query(&key, None, later, floor, CAP).await.expect("claim"), Claim::Granted { .. }));
+        assert!(matches!(
+            store.claim_query(&key, None, later, floor, CAP).await.expect("claim"),
+            Claim::Granted { .. }
+        ));
     }
 }
 
@@ -90,9 +100,18 @@ async fn concurrent_claims_grant_exactly_one() {
 async fn a_second_handle_sees_the_same_limits_and_answers() {
     for test in testing::all().await {
         let key = ParcelKey::new("yunda", "312345678901234");
-        let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else { panic!("{}: first claim", test.name) };
+        let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else {
+            panic!("{}: first claim", test.name)
+        };
         test.store
-            .record_answer(parcel_id, t0(), r#"{"nu":"312345678901234","data":[]}"#, "1002", "en", t0() + Duration::seconds(1))
+            .record_answer(
+                parcel_id,
+                t0(),
+                r#"{"nu":"312345678901234","data":[]}"#,
+                "1002",
+                "en",
+                t0() + Duration::seconds(1),
+            )
             .await
             .expect("record answer");
 
@@ -118,7 +137,10 @@ async fn a_failure_keeps_the_last_answer() {
         store.record_answer(parcel_id, t0(), "{}", "5", "zh", t0()).await.expect("answer");
         let later = t0() + Duration::hours(1);
         let Claim::Granted { parcel_id } = claim(store, &key, later).await else { panic!("second claim") };
-        store.record_failure(parcel_id, later, &QueryOutcome::Code("502".into()), "服务器繁忙", later).await.expect("failure");
+        store
+            .record_failure(parcel_id, later, &QueryOutcome::Code("502".into()), "服务器繁忙", later)
+            .await
+            .expect("failure");
         let record = store.parcel(&key, later).await.expect("read").expect("exists");
         assert_eq!(record.answer.as_deref(), Some("{}"), "{}", test.name);
         assert_eq!(record.answered_at, Some(t0()));
@@ -139,5 +161,18 @@ async fn chat_languages() {
         assert_eq!(store.chat_lang(-100123).await.expect("read"), Some(Lang::En));
         store.set_chat_lang(-100123, Lang::Zh, t0()).await.expect("update");
         assert_eq!(store.chat_lang(-100123).await.expect("read"), Some(Lang::Zh));
+    }
+}
+
+#[tokio::test]
+async fn chats_remember_the_phone_they_gave_for_a_parcel() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("shunfeng", "SF1234567890123");
+        assert_eq!(store.chat_parcel_phone(1, &key).await.expect("read"), None, "{}", test.name);
+        store.remember_chat_parcel(1, &key, Some("5678"), t0()).await.expect("remember");
+        store.remember_chat_parcel(1, &key, None, t0() + Duration::minutes(1)).await.expect("seen again");
+        assert_eq!(store.chat_parcel_phone(1, &key).await.expect("read").as_deref(), Some("5678"));
+        assert_eq!(store.chat_parcel_phone(2, &key).await.expect("read"), None, "another chat does not borrow it");
     }
 }

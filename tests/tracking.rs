@@ -88,7 +88,8 @@ async fn a_new_tracker_on_the_same_database_keeps_the_floor() {
         harness.clock.advance(Duration::minutes(10));
         let reopened = kuaidi_bot::store::Store::connect(&harness.store.url).await.expect("second handle");
         let restarted = harness.second_tracker(reopened);
-        let tracked = restarted.track(request(Some("yunda"), "312345678901238", Asker::Operator)).await.expect("tracked");
+        let tracked =
+            restarted.track(request(Some("yunda"), "312345678901238", Asker::Operator)).await.expect("tracked");
         assert!(matches!(freshness(&tracked), Freshness::Cached { fetched_at } if *fetched_at == common::start_time()));
         assert_eq!(tracked.next_query_at, common::start_time() + Duration::minutes(30));
         assert_eq!(harness.stats().total_queries, 1, "the restarted tracker must not query inside the floor");
@@ -167,7 +168,9 @@ async fn no_result_is_remembered_for_the_floor() {
 
         // Permanent errors are phrased by the layer above, and also cost nothing inside the floor.
         let busy_key = track(&harness, "yuantong", "ERR6010001").await;
-        assert!(matches!(&busy_key.report, Report::Failed(error) if error.return_code().map(|c| c.as_str()) == Some("601")));
+        assert!(
+            matches!(&busy_key.report, Report::Failed(error) if error.return_code().map(|c| c.as_str()) == Some("601"))
+        );
         harness.assert_no_lock_violations();
     }
 }
@@ -213,7 +216,8 @@ async fn couriers_are_detected_from_the_number_and_never_overridden() {
     assert_eq!(harness.stats().autonumber_queries, 2);
 
     // The user said yunda for a YT-looking number: yunda it is.
-    let chosen = harness.tracker.track(request(Some("yunda"), "YT9693083639795", Asker::Operator)).await.expect("tracked");
+    let chosen =
+        harness.tracker.track(request(Some("yunda"), "YT9693083639795", Asker::Operator)).await.expect("tracked");
     assert_eq!(chosen.courier.code, "yunda");
     harness.assert_no_lock_violations();
 }
@@ -225,16 +229,19 @@ async fn phone_checked_parcels_need_the_same_phone() {
     assert!(matches!(without, Err(TrackError::PhoneRequired(courier)) if courier.code == "shunfeng"));
     assert_eq!(harness.stats().total_queries, 0);
 
-    let with_phone = request(Some("shunfeng"), "SF1234567890123", Asker::User(1)).with_phone(Some(phone_tail("13812345678").expect("phone")));
+    let with_phone = request(Some("shunfeng"), "SF1234567890123", Asker::User(1))
+        .with_phone(Some(phone_tail("13812345678").expect("phone")));
     let tracked = harness.tracker.track(with_phone).await.expect("tracked");
     assert!(matches!(tracked.report, Report::Answer { .. }));
 
     // Someone with another phone does not see the cached trajectory, nor someone with none.
-    let other = request(Some("shunfeng"), "SF1234567890123", Asker::User(2)).with_phone(Some(phone_tail("9999").expect("phone")));
+    let other = request(Some("shunfeng"), "SF1234567890123", Asker::User(2))
+        .with_phone(Some(phone_tail("9999").expect("phone")));
     assert!(matches!(harness.tracker.track(other).await, Err(TrackError::PhoneMismatch { .. })));
     let none = request(Some("shunfeng"), "SF1234567890123", Asker::User(2));
     assert!(matches!(harness.tracker.track(none).await, Err(TrackError::PhoneRequired(_))));
-    let same = request(Some("shunfeng"), "SF1234567890123", Asker::User(3)).with_phone(Some(phone_tail("5678").expect("phone")));
+    let same = request(Some("shunfeng"), "SF1234567890123", Asker::User(3))
+        .with_phone(Some(phone_tail("5678").expect("phone")));
     assert!(harness.tracker.track(same).await.is_ok());
     assert_eq!(harness.stats().total_queries, 1);
     harness.assert_no_lock_violations();

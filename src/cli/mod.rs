@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::kuaidi100::Lang;
 
 #[derive(Debug, Parser)]
-#[command(name = "kuaidi-bot", version, about = "Tracks Chinese parcels through Kuaidi100, frugally and in two languages")]
+#[command(
+    name = "kuaidi-bot",
+    version,
+    about = "Tracks Chinese parcels through Kuaidi100, frugally and in two languages"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -30,7 +30,12 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         [number] => (None, number),
         [courier, number] if courier.eq_ignore_ascii_case("auto") => (None, number),
         [courier, number] => (Some(courier.as_str()), number),
-        _ => return fail(exit::BAD_INPUT, "usage: kuaidi-bot query [COURIER] NUMBER [--phone P] [--lang zh|en] [--json]"),
+        _ => {
+            return fail(
+                exit::BAD_INPUT,
+                "usage: kuaidi-bot query [COURIER] NUMBER [--phone P] [--lang zh|en] [--json]",
+            );
+        }
     };
     let number = match tracking_number(number_text) {
         Ok(number) => number,
@@ -49,7 +54,8 @@ pub async fn run(args: QueryArgs) -> ExitCode {
             return fail(exit::BAD_INPUT, t!("courier.ambiguous", locale = lang.as_str(), input = input, list = list));
         }
         Some(Resolution::Unknown { suggestions }) => {
-            let mut reason = t!("courier.unknown", locale = lang.as_str(), input = courier_text.unwrap_or_default()).into_owned();
+            let mut reason =
+                t!("courier.unknown", locale = lang.as_str(), input = courier_text.unwrap_or_default()).into_owned();
             if !suggestions.is_empty() {
                 let list = describe::courier_list(&suggestions, lang);
                 reason = format!("{reason} {}", t!("courier.did_you_mean", locale = lang.as_str(), list = list));
@@ -61,7 +67,10 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         && courier.needs_phone
         && phone.is_none()
     {
-        return fail(exit::BAD_INPUT, t!("courier.need_phone", locale = lang.as_str(), courier = courier.name(lang.as_str())));
+        return fail(
+            exit::BAD_INPUT,
+            t!("courier.need_phone", locale = lang.as_str(), courier = courier.name(lang.as_str())),
+        );
     }
 
     let clock = Arc::new(SystemClock);
@@ -79,7 +88,9 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     engine.store.close().await;
     let tracked = match outcome {
         Ok(tracked) => tracked,
-        Err(error @ TrackError::Store(_)) => return fail(exit::OTHER, format!("{} ({error})", describe::track_error(&error, number.as_str(), lang))),
+        Err(error @ TrackError::Store(_)) => {
+            return fail(exit::OTHER, format!("{} ({error})", describe::track_error(&error, number.as_str(), lang)));
+        }
         Err(error) => return fail(exit::BAD_INPUT, describe::track_error(&error, number.as_str(), lang)),
     };
     let now = clock.now();

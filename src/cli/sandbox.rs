@@ -22,7 +22,8 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         Ok(listener) => listener,
         Err(error) => return fail(exit::OTHER, format!("cannot listen on {}: {error}", args.listen)),
     };
-    let which = if config.is_sandbox() { "the built-in sandbox credentials" } else { "KUAIDI100_CUSTOMER/KUAIDI100_KEY" };
+    let which =
+        if config.is_sandbox() { "the built-in sandbox credentials" } else { "KUAIDI100_CUSTOMER/KUAIDI100_KEY" };
     tracing::info!(listen = %args.listen, speed = args.speed, "Kuaidi100 simulator listening; signatures are checked against {which}");
     eprintln!("Kuaidi100 simulator on http://{} (speed {}x); stats at /sandbox/stats", args.listen, args.speed);
     match sandbox::serve(listener, sandbox_config, shutdown_signal()).await {

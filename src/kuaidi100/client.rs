@@ -76,12 +76,15 @@ impl Client {
     pub async fn query(&self, request: &QueryRequest) -> Result<QueryResult, Error> {
         let signed = request.sign(&self.config.credentials);
         let url = format!("{}/poll/query.do", self.config.api_url);
-        let form = [("customer", signed.customer.as_str()), ("sign", signed.sign.as_str()), ("param", signed.param.as_str())];
+        let form =
+            [("customer", signed.customer.as_str()), ("sign", signed.sign.as_str()), ("param", signed.param.as_str())];
         let body = self.send(self.http.post(url).form(&form)).await?;
         match parse_answer(&body) {
-            Ok(Answer::Result(result)) => Ok(result),
+            Ok(Answer::Result(result)) => Ok(*result),
             Ok(Answer::Error(ErrorBody { return_code, message, .. })) => Err(Error::api(&return_code, &message)),
-            Err(BodyProblem::NotJson | BodyProblem::UnexpectedShape) => Err(Error::BadBody { excerpt: excerpt(&body, EXCERPT_CHARS) }),
+            Err(BodyProblem::NotJson | BodyProblem::UnexpectedShape) => {
+                Err(Error::BadBody { excerpt: excerpt(&body, EXCERPT_CHARS) })
+            }
         }
     }
 

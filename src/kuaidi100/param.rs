@@ -216,7 +216,10 @@ mod tests {
         let back: ReceivedParam = serde_json::from_str(&signed.param).expect("param is JSON");
         assert_eq!(back.com, "yuantong");
         assert_eq!(back.num, "YT9693083639795");
-        assert_eq!((back.resultv2.as_str(), back.show.as_str(), back.order.as_str(), back.lang.as_str()), ("4", "0", "desc", "en"));
+        assert_eq!(
+            (back.resultv2.as_str(), back.show.as_str(), back.order.as_str(), back.lang.as_str()),
+            ("4", "0", "desc", "en")
+        );
         assert!(!format!("{signed:?}").contains("0123456789ABCDEF"));
     }
 

@@ -57,18 +57,43 @@ pub struct TraceLine {
     #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Advanced state code of this line (resultv2 = 4).
-    #[serde(rename = "statusCode", default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "statusCode",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_code: Option<String>,
-    #[serde(rename = "areaCode", default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "areaCode",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area_code: Option<String>,
-    #[serde(rename = "areaName", default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "areaName",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area_name: Option<String>,
     /// "lng,lat" (resultv2 = 4).
-    #[serde(rename = "areaCenter", default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "areaCenter",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area_center: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(rename = "areaPinYin", default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "areaPinYin",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area_pinyin: Option<String>,
 }
 
@@ -111,7 +136,7 @@ impl ErrorBody {
 /// Either shape of answer, told apart by the presence of `returnCode`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
-    Result(QueryResult),
+    Result(Box<QueryResult>),
     Error(ErrorBody),
 }
 
@@ -133,7 +158,9 @@ pub fn parse_answer(body: &str) -> Result<Answer, BodyProblem> {
     if !object.contains_key("data") || !(object.contains_key("nu") || object.contains_key("state")) {
         return Err(BodyProblem::UnexpectedShape);
     }
-    serde_json::from_value(value).map(Answer::Result).map_err(|_| BodyProblem::UnexpectedShape)
+    serde_json::from_value(value)
+        .map(|result| Answer::Result(Box::new(result)))
+        .map_err(|_| BodyProblem::UnexpectedShape)
 }
 
 /// A string field that may be a string, a number, a bool, or missing/null.

@@ -56,10 +56,8 @@ mod tests {
     #[test]
     fn escaped_param_vector() {
         let raw = r#"{"com":"shunfeng","num":"SF1234567890123","phone":"5678","from":"广东省深圳市","to":"北京市"}"#;
-        let escaped: String = raw
-            .chars()
-            .map(|c| if c.is_ascii() { c.to_string() } else { format!("\\u{:04x}", c as u32) })
-            .collect();
+        let escaped: String =
+            raw.chars().map(|c| if c.is_ascii() { c.to_string() } else { format!("\\u{:04x}", c as u32) }).collect();
         assert!(escaped.contains("\\u5e7f"));
         assert_eq!(query_sign(&escaped, KEY, CUSTOMER), "6CF3E3422643B683E98C7CAE35CEB155");
     }

@@ -1,8 +1,8 @@
-//! Per-chat settings: for now, the language a chat chose with `/lang`.
+//! Per-chat state: the language a chat chose with `/lang`, and the parcels it has looked at.
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreResult, to_millis};
+use super::{ParcelKey, Store, StoreResult, to_millis};
 use crate::kuaidi100::Lang;
 
 impl Store {
@@ -24,5 +24,43 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Remembers that a chat looked at a parcel, with the phone tail it gave (kept if none is given now).
+    pub async fn remember_chat_parcel(
+        &self,
+        chat_id: i64,
+        key: &ParcelKey,
+        phone_tail: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO chat_parcels (chat_id, courier, number, phone_tail, seen_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (chat_id, courier, number) DO UPDATE SET \
+                 phone_tail = COALESCE(excluded.phone_tail, chat_parcels.phone_tail), seen_at = excluded.seen_at",
+        )
+        .bind(chat_id)
+        .bind(&key.courier)
+        .bind(&key.number)
+        .bind(phone_tail)
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The phone tail this chat gave for a parcel, if it gave one.
+    pub async fn chat_parcel_phone(&self, chat_id: i64, key: &ParcelKey) -> StoreResult<Option<String>> {
+        let phone: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT phone_tail FROM chat_parcels WHERE chat_id = $1 AND courier = $2 AND number = $3",
+        )
+        .bind(chat_id)
+        .bind(&key.courier)
+        .bind(&key.number)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(phone.flatten())
     }
 }

@@ -69,7 +69,9 @@ impl Store {
             // SQLite has one writer at a time; a few connections serve concurrent readers under WAL.
             Backend::Sqlite => AnyPoolOptions::new().max_connections(4).after_connect(|connection, _| {
                 Box::pin(async move {
-                    connection.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;").await?;
+                    connection
+                        .execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;")
+                        .await?;
                     Ok(())
                 })
             }),
@@ -122,4 +124,3 @@ pub fn to_millis(time: DateTime<Utc>) -> i64 {
 pub fn from_millis(millis: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::UNIX_EPOCH)
 }
-

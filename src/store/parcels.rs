@@ -58,7 +58,9 @@ impl QueryOutcome {
             "ok" => QueryOutcome::Answered,
             "pending" => QueryOutcome::Pending,
             "transport" => QueryOutcome::Transport,
-            other => other.strip_prefix("code:").map_or(QueryOutcome::Transport, |code| QueryOutcome::Code(code.to_owned())),
+            other => {
+                other.strip_prefix("code:").map_or(QueryOutcome::Transport, |code| QueryOutcome::Code(code.to_owned()))
+            }
         }
     }
 }
@@ -86,7 +88,10 @@ impl ParcelRecord {
     /// When the next upstream query may happen under both limits.
     pub fn next_query_at(&self, floor: Duration, cap: u32) -> DateTime<Utc> {
         let after_floor = self.last_query_at.map(|at| at + floor);
-        let after_cap = (self.queries_last_24h >= cap).then_some(self.oldest_query_last_24h).flatten().map(|at| at + Duration::hours(24));
+        let after_cap = (self.queries_last_24h >= cap)
+            .then_some(self.oldest_query_last_24h)
+            .flatten()
+            .map(|at| at + Duration::hours(24));
         after_floor.into_iter().chain(after_cap).max().unwrap_or(DateTime::UNIX_EPOCH)
     }
 }
@@ -106,7 +111,7 @@ pub enum Claim {
     /// Go ahead; the query is already counted. Record its outcome on this parcel id.
     Granted { parcel_id: i64 },
     /// Not now; here is what is known and when to try again.
-    Refused { record: ParcelRecord, reason: Refusal, next_query_at: DateTime<Utc> },
+    Refused { record: Box<ParcelRecord>, reason: Refusal, next_query_at: DateTime<Utc> },
 }
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -187,9 +192,10 @@ impl Store {
             // The row was inserted above; it can only vanish if deleted concurrently.
             return Err(sqlx::Error::RowNotFound.into());
         };
-        let reason = if record.last_query_at.is_some_and(|at| at + floor > now) { Refusal::TooSoon } else { Refusal::DailyCap };
+        let reason =
+            if record.last_query_at.is_some_and(|at| at + floor > now) { Refusal::TooSoon } else { Refusal::DailyCap };
         let next_query_at = record.next_query_at(floor, cap);
-        Ok(Claim::Refused { record, reason, next_query_at })
+        Ok(Claim::Refused { record: Box::new(record), reason, next_query_at })
     }
 
     /// Records a successful answer to the query claimed at `queried_at`.

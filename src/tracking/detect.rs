@@ -4,9 +4,9 @@
 //! auto-detection; when that still leaves several, the candidates go back to the user to pick. A courier
 //! the user typed never reaches this code, so it is never overridden.
 
+use super::metrics::Metrics;
 use super::request::TrackError;
 use super::tracker::Tracker;
-use super::metrics::Metrics;
 use crate::couriers::{Courier, directory};
 
 /// At most this many candidates are offered to pick from.

@@ -24,17 +24,16 @@ pub(super) struct Known {
 impl Known {
     /// Rebuilds what the store knows; `next_query_at` comes from the caller's limits.
     pub fn from_record(record: &ParcelRecord, next_query_at: DateTime<Utc>, daily_cap_reached: bool) -> Self {
-        let result = record
-            .answer
-            .as_deref()
-            .and_then(|json| serde_json::from_str::<QueryResult>(json).ok())
-            .map(Arc::new);
+        let result =
+            record.answer.as_deref().and_then(|json| serde_json::from_str::<QueryResult>(json).ok()).map(Arc::new);
         let message = record.last_error_message.clone().unwrap_or_default();
         let last_error = match &record.last_outcome {
             None | Some(QueryOutcome::Answered) => None,
             Some(QueryOutcome::Code(code)) => Some(Error::api(code, &message)),
             Some(QueryOutcome::Transport) => Some(Error::Connection(message)),
-            Some(QueryOutcome::Pending) => Some(Error::Connection("the last query is in progress or was interrupted".into())),
+            Some(QueryOutcome::Pending) => {
+                Some(Error::Connection("the last query is in progress or was interrupted".into()))
+            }
         };
         Self {
             result,
@@ -60,7 +59,10 @@ impl Known {
             // A failure that may pass, or "no result" after an earlier answer: show the answer, marked.
             (Some(result), Some(error)) if error.is_transient() || error.is_no_result() => Report::Answer {
                 result: result.clone(),
-                freshness: Freshness::Stale { fetched_at: self.answered_at.unwrap_or(DateTime::UNIX_EPOCH), error: error.clone() },
+                freshness: Freshness::Stale {
+                    fetched_at: self.answered_at.unwrap_or(DateTime::UNIX_EPOCH),
+                    error: error.clone(),
+                },
             },
             (_, Some(error)) if error.is_no_result() => Report::NoResultYet,
             (_, Some(error)) => Report::Failed(error.clone()),

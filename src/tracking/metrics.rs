@@ -38,7 +38,10 @@ pub struct MetricsSnapshot {
 
 impl MetricsSnapshot {
     pub fn upstream_queries(&self) -> u64 {
-        self.upstream_answered + self.upstream_no_result + self.upstream_transient_errors + self.upstream_permanent_errors
+        self.upstream_answered
+            + self.upstream_no_result
+            + self.upstream_transient_errors
+            + self.upstream_permanent_errors
     }
 }
 

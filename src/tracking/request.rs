@@ -62,7 +62,10 @@ pub enum Freshness {
 /// What is known of the parcel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Report {
-    Answer { result: Arc<QueryResult>, freshness: Freshness },
+    Answer {
+        result: Arc<QueryResult>,
+        freshness: Freshness,
+    },
     /// Kuaidi100 has nothing yet (500), remembered like an answer until the next query is allowed.
     NoResultYet,
     /// The last query failed and there is no answer to show: a permanent error for the layer above to
@@ -76,6 +79,8 @@ pub struct Tracked {
     pub courier: &'static Courier,
     pub number: String,
     pub report: Report,
+    /// This request made (or waited on) the upstream query behind `report`.
+    pub fresh: bool,
     /// When the answer in `report` arrived from Kuaidi100.
     pub answered_at: Option<DateTime<Utc>>,
     /// When Kuaidi100 was last asked about this parcel (by anyone).

@@ -7,8 +7,8 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::clock::Clock as GovernorClock;
-use governor::state::keyed::DashMapStateStore;
 use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 
 use crate::clock::SharedClock;
@@ -36,9 +36,8 @@ pub struct UserThrottle {
 impl UserThrottle {
     pub fn new(rate: Rate, clock: SharedClock) -> Self {
         let count = NonZeroU32::new(rate.count).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(rate.per / count.get())
-            .unwrap_or_else(|| Quota::per_second(count))
-            .allow_burst(count);
+        let quota =
+            Quota::with_period(rate.per / count.get()).unwrap_or_else(|| Quota::per_second(count)).allow_burst(count);
         let clock = ClockAdapter(clock);
         Self { limiter: RateLimiter::dashmap_with_clock(quota, clock.clone()), clock }
     }

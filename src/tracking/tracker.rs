@@ -110,7 +110,7 @@ impl Tracker {
         let asked_at = self.now();
         if let Some(known) = self.known_inside_floor(&key, asked_at) {
             Metrics::bump(&inner.metrics.cache_hits);
-            return self.answer_from(courier, &key, &known, false, &request, phone.as_deref());
+            return self.answer_from(courier, &key, &known, false, request.asker, phone.as_deref());
         }
 
         let flight = inner.flights.entry(key.clone()).or_default().clone();
@@ -120,7 +120,7 @@ impl Tracker {
             // Another request fetched while this one waited: share its result.
             let waited_on_it = known.last_query_at.is_some_and(|at| at >= asked_at);
             Metrics::bump(if waited_on_it { &inner.metrics.coalesced } else { &inner.metrics.cache_hits });
-            return self.answer_from(courier, &key, &known, waited_on_it, &request, phone.as_deref());
+            return self.answer_from(courier, &key, &known, waited_on_it, request.asker, phone.as_deref());
         }
         let result = self.fetch(courier, &key, &request, phone, now).await;
         drop(guard);
@@ -167,10 +167,14 @@ impl Tracker {
             Claim::Refused { record, reason, next_query_at } => {
                 // Another process, or this one before a restart, queried inside the limits.
                 let capped = reason == Refusal::DailyCap;
-                Metrics::bump(if capped { &inner.metrics.refused_by_daily_cap } else { &inner.metrics.refused_by_floor });
+                Metrics::bump(if capped {
+                    &inner.metrics.refused_by_daily_cap
+                } else {
+                    &inner.metrics.refused_by_floor
+                });
                 let known = Arc::new(Known::from_record(&record, next_query_at, capped));
                 self.remember(key, known.clone(), now);
-                return self.answer_from(courier, key, &known, false, request, phone.as_deref());
+                return self.answer_from(courier, key, &known, false, request.asker, phone.as_deref());
             }
         };
 
@@ -185,7 +189,10 @@ impl Tracker {
             Ok(result) => {
                 Metrics::bump(&inner.metrics.upstream_answered);
                 let json = serde_json::to_string(&result).unwrap_or_default();
-                inner.store.record_answer(parcel_id, now, &json, &result.state, request.lang.as_str(), recorded_at).await?;
+                inner
+                    .store
+                    .record_answer(parcel_id, now, &json, &result.state, request.lang.as_str(), recorded_at)
+                    .await?;
                 Known {
                     result: Some(Arc::new(result)),
                     answered_at: Some(recorded_at),
@@ -236,7 +243,33 @@ impl Tracker {
         };
         let known = Arc::new(known);
         self.remember(key, known.clone(), now);
-        self.answer_from(courier, key, &known, true, request, phone.as_deref())
+        self.answer_from(courier, key, &known, true, request.asker, phone.as_deref())
+    }
+
+    /// What is known of a parcel without asking anyone: memory, else the store. Never queries upstream
+    /// and is not throttled, because changing how a message shows known data costs nothing.
+    pub async fn peek(
+        &self,
+        courier: &'static Courier,
+        number: &str,
+        phone: Option<&str>,
+        asker: Asker,
+    ) -> Result<Option<Tracked>, TrackError> {
+        let key = ParcelKey::new(courier.code, number);
+        let known = match self.inner.known.get(&key).map(|known| known.clone()) {
+            Some(known) => known,
+            None => {
+                let (floor, cap) = (self.inner.config.min_interval, self.inner.config.max_per_day);
+                match self.inner.store.parcel(&key, self.now()).await? {
+                    Some(record) => {
+                        let capped = record.queries_last_24h >= cap;
+                        Arc::new(Known::from_record(&record, record.next_query_at(floor, cap), capped))
+                    }
+                    None => return Ok(None),
+                }
+            }
+        };
+        self.answer_from(courier, &key, &known, false, asker, phone).map(Some)
     }
 
     fn remember(&self, key: &ParcelKey, known: Arc<Known>, now: DateTime<Utc>) {
@@ -254,12 +287,12 @@ impl Tracker {
         key: &ParcelKey,
         known: &Known,
         fresh: bool,
-        request: &TrackRequest,
+        asker: Asker,
         phone: Option<&str>,
     ) -> Result<Tracked, TrackError> {
         // A phone-checked parcel's trajectory is only shown to someone who gave the phone it was checked
         // with; the watcher asks on behalf of subscribers who did.
-        if courier.needs_phone && request.asker != Asker::Watcher && phone != known.phone_tail.as_deref() {
+        if courier.needs_phone && asker != Asker::Watcher && phone != known.phone_tail.as_deref() {
             return match phone {
                 None => Err(TrackError::PhoneRequired(courier)),
                 Some(_) => Err(TrackError::PhoneMismatch { next_query_at: known.next_query_at }),
@@ -269,6 +302,7 @@ impl Tracker {
             courier,
             number: key.number.clone(),
             report: known.report(fresh),
+            fresh,
             answered_at: known.answered_at,
             queried_at: known.last_query_at,
             next_query_at: known.next_query_at,

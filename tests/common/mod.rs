@@ -69,9 +69,15 @@ impl Harness {
     }
 }
 
-pub fn tracker_on(sandbox: &SandboxHandle, store: kuaidi_bot::store::Store, clock: &ManualClock, limits: &Limits) -> Tracker {
-    let client = Client::new(ClientConfig::new(&sandbox.url, &sandbox.autonumber_url(), sandbox::sandbox_credentials()))
-        .expect("client builds");
+pub fn tracker_on(
+    sandbox: &SandboxHandle,
+    store: kuaidi_bot::store::Store,
+    clock: &ManualClock,
+    limits: &Limits,
+) -> Tracker {
+    let client =
+        Client::new(ClientConfig::new(&sandbox.url, &sandbox.autonumber_url(), sandbox::sandbox_credentials()))
+            .expect("client builds");
     let config = TrackerConfig { min_interval: limits.floor, max_per_day: limits.cap, user_rate: limits.user_rate };
     Tracker::new(client, store, Arc::new(clock.clone()), config)
 }

@@ -1,0 +1,26 @@
+# Build stage: the full Rust toolchain; rustls everywhere, so no OpenSSL is needed at run time.
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src src
+COPY data data
+COPY locales locales
+COPY migrations migrations
+COPY examples examples
+COPY tests tests
+RUN cargo build --release --locked --bin kuaidi-bot
+
+# Runtime stage: a slim Debian with the binary, running as an unprivileged user.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --create-home --home-dir /data kuaidi
+COPY --from=build /src/target/release/kuaidi-bot /usr/local/bin/kuaidi-bot
+USER kuaidi
+WORKDIR /data
+ENV DATABASE_URL=sqlite:///data/kuaidi-bot.db \
+    RUST_LOG=info
+VOLUME ["/data"]
+ENTRYPOINT ["kuaidi-bot"]
+CMD ["--help"]

@@ -1,0 +1,271 @@
+//! Parcels in the chat: `/track` and its arguments, the tracker's answers and failures, and the
+//! buttons on a parcel reply (refresh, all/less, pick a courier).
+
+use chrono::Duration;
+use rust_i18n::t;
+
+use super::callback::{self, Op};
+use super::core::{ChatCore, PendingPhone, send};
+use super::render::{View, escape, parcel_reply};
+use super::types::{Action, Button, ChatKind, Incoming, Reply};
+use crate::couriers::{Courier, Resolution, directory};
+use crate::describe;
+use crate::input::{PhoneTail, TrackingNumber, phone_tail, tracking_number};
+use crate::kuaidi100::Lang;
+use crate::store::ParcelKey;
+use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
+
+/// Suggestion and candidate buttons per row.
+const BUTTONS_PER_ROW: usize = 2;
+
+impl ChatCore {
+    /// `/track [courier] number [phone]`, also used for bare text in private chats.
+    pub(super) async fn track_command(&self, incoming: &Incoming, args: &[String], lang: Lang) -> Vec<Action> {
+        let locale = lang.as_str();
+        let usage = || vec![send(t!("usage.track", locale = locale))];
+        // Which word is the number: with 2 words, `courier number` unless the first is a number and
+        // the second a phone and the first is not a courier name.
+        let (courier_text, number_text, phone_text) = match args {
+            [number] => (None, number, None),
+            [first, second] => {
+                let first_is_courier = !matches!(directory().resolve(first), Resolution::Unknown { .. });
+                if !first_is_courier
+                    && tracking_number(first).is_ok()
+                    && phone_tail(second).is_ok()
+                    && second.len() <= 16
+                {
+                    (None, first, Some(second))
+                } else {
+                    (Some(first), second, None)
+                }
+            }
+            [courier, number, phone] => (Some(courier), number, Some(phone)),
+            _ => return usage(),
+        };
+        let number = match tracking_number(number_text) {
+            Ok(number) => number,
+            Err(error) => {
+                let reason = escape(&describe::input_error(&error, lang));
+                return vec![send(format!("{reason}\n{}", t!("usage.track", locale = locale)))];
+            }
+        };
+        let phone = match phone_text.map(|text| phone_tail(text)).transpose() {
+            Ok(phone) => phone,
+            Err(error) => return vec![send(escape(&describe::input_error(&error, lang)))],
+        };
+        let courier = match courier_text.map(|text| (text, directory().resolve(text))) {
+            None => None,
+            Some((_, Resolution::Found(courier))) => Some(courier),
+            Some((text, Resolution::Ambiguous(candidates))) => {
+                let list = describe::courier_list(&candidates, lang);
+                let html = t!("courier.ambiguous", locale = locale, input = text, list = list);
+                return vec![Action::Send(courier_choice(escape(&html), &candidates, &number, lang))];
+            }
+            Some((text, Resolution::Unknown { suggestions })) => {
+                let mut html = escape(&t!("courier.unknown", locale = locale, input = text));
+                if suggestions.is_empty() {
+                    html += &format!("\n{}", t!("usage.track", locale = locale));
+                } else {
+                    let list = describe::courier_list(&suggestions, lang);
+                    html += &format!("\n{}", escape(&t!("courier.did_you_mean", locale = locale, list = list)));
+                }
+                return vec![Action::Send(courier_choice(html, &suggestions, &number, lang))];
+            }
+        };
+        self.track(incoming, courier, number, phone, lang).await
+    }
+
+    /// Asks the tracker and turns its answer into a new message.
+    pub(super) async fn track(
+        &self,
+        incoming: &Incoming,
+        courier: Option<&'static Courier>,
+        number: TrackingNumber,
+        phone: Option<PhoneTail>,
+        lang: Lang,
+    ) -> Vec<Action> {
+        let chat = incoming.chat.id;
+        let phone = match (phone, courier) {
+            (Some(phone), _) => Some(phone),
+            // A phone this chat gave earlier for the parcel is used again.
+            (None, Some(courier)) if courier.needs_phone => self.chat_phone(chat, courier, number.as_str()).await,
+            (None, _) => None,
+        };
+        let request =
+            TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::User(incoming.user.id))
+                .with_phone(phone.clone())
+                .with_lang(lang);
+        match self.inner.tracker.track(request).await {
+            Ok(tracked) => {
+                let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+                let phone = phone.as_ref().map(PhoneTail::digits);
+                if let Err(error) = self.inner.store.remember_chat_parcel(chat, &key, phone, self.now()).await {
+                    tracing::warn!(%error, "cannot remember a chat's parcel");
+                }
+                vec![Action::Send(self.report_reply(&tracked, View::Latest, lang))]
+            }
+            Err(error) => self.track_failed(incoming, error, &number, lang),
+        }
+    }
+
+    /// A parcel reply, or the sentence that replaces it when there is no answer to show.
+    fn report_reply(&self, tracked: &Tracked, view: View, lang: Lang) -> Reply {
+        match &tracked.report {
+            Report::Answer { result, .. } => {
+                parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox)
+            }
+            Report::NoResultYet => {
+                let header = format!(
+                    "<b>{}</b> · <code>{}</code>",
+                    escape(tracked.courier.name(lang.as_str())),
+                    escape(&tracked.number)
+                );
+                let text = escape(&t!("error.no_result", locale = lang.as_str()));
+                let next = escape(&describe::next_update(tracked, lang));
+                let refresh = Button {
+                    text: t!("button.refresh", locale = lang.as_str()).into_owned(),
+                    data: callback::encode(Op::Refresh, tracked.courier, &tracked.number),
+                };
+                Reply { html: format!("{header}\n{text}\n<i>{next}</i>"), buttons: vec![vec![refresh]] }
+            }
+            Report::Failed(error) => Reply::text(escape(&describe::upstream_error(error, lang))),
+        }
+    }
+
+    fn track_failed(&self, incoming: &Incoming, error: TrackError, number: &TrackingNumber, lang: Lang) -> Vec<Action> {
+        let locale = lang.as_str();
+        match error {
+            TrackError::Throttled { .. } => {
+                self.throttled(incoming, &error, lang).into_iter().map(|text| send(escape(&text))).collect()
+            }
+            TrackError::PhoneRequired(courier) if incoming.chat.kind == ChatKind::Private => {
+                let pending = PendingPhone { courier, number: number.clone(), asked_at: self.now() };
+                self.inner.pending_phone.insert(incoming.chat.id, pending);
+                vec![send(escape(&t!("phone.ask_private", locale = locale, courier = courier.name(locale))))]
+            }
+            TrackError::PhoneRequired(courier) => vec![send(t!(
+                "phone.ask_group",
+                locale = locale,
+                courier = escape(courier.name(locale)),
+                code = courier.code,
+                number = escape(number.as_str())
+            ))],
+            TrackError::ChooseCourier(candidates) => {
+                let html = escape(&describe::track_error(
+                    &TrackError::ChooseCourier(candidates.clone()),
+                    number.as_str(),
+                    lang,
+                ));
+                vec![Action::Send(courier_choice(html, &candidates, number, lang))]
+            }
+            TrackError::Store(ref store_error) => {
+                tracing::error!(error = %store_error, "store failure while tracking");
+                vec![send(escape(&describe::track_error(&error, number.as_str(), lang)))]
+            }
+            other => vec![send(escape(&describe::track_error(&other, number.as_str(), lang)))],
+        }
+    }
+
+    /// The throttle is explained once per wait; repeated presses inside it get silence.
+    fn throttled(&self, incoming: &Incoming, error: &TrackError, lang: Lang) -> Option<String> {
+        let TrackError::Throttled { retry_after } = error else { return None };
+        let now = self.now();
+        let user = incoming.user.id;
+        if self.inner.told_to_wait.get(&user).is_some_and(|until| *until > now) {
+            return None;
+        }
+        let until = now + Duration::from_std(*retry_after).unwrap_or(Duration::seconds(60));
+        self.inner.told_to_wait.insert(user, until);
+        Some(describe::track_error(error, "", lang))
+    }
+
+    async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
+        let key = ParcelKey::new(courier.code, number);
+        match self.inner.store.chat_parcel_phone(chat, &key).await {
+            Ok(phone) => phone.and_then(|digits| phone_tail(&digits).ok()),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read a chat's phone for a parcel");
+                None
+            }
+        }
+    }
+
+    /// A press on one of the bot's buttons.
+    pub(super) async fn button(&self, incoming: &Incoming, data: &str, message_id: i32, lang: Lang) -> Vec<Action> {
+        let locale = lang.as_str();
+        let Some(payload) = callback::decode(data) else {
+            return vec![answer(Some(t!("button.outdated", locale = locale).into_owned()))];
+        };
+        let Ok(number) = tracking_number(&payload.number) else {
+            return vec![answer(Some(t!("button.outdated", locale = locale).into_owned()))];
+        };
+        let chat = incoming.chat.id;
+        match payload.op {
+            Op::Track => {
+                let mut actions = vec![answer(None)];
+                actions.extend(self.track(incoming, Some(payload.courier), number, None, lang).await);
+                actions
+            }
+            Op::ShowAll | Op::ShowLess => {
+                let view = if payload.op == Op::ShowAll { View::All } else { View::Latest };
+                let phone = self.phone_for_button(chat, payload.courier, &number).await;
+                let peeked = self
+                    .inner
+                    .tracker
+                    .peek(
+                        payload.courier,
+                        number.as_str(),
+                        phone.as_ref().map(PhoneTail::digits),
+                        Asker::User(incoming.user.id),
+                    )
+                    .await;
+                match peeked {
+                    Ok(Some(tracked)) => {
+                        vec![answer(None), Action::Edit { message_id, reply: self.report_reply(&tracked, view, lang) }]
+                    }
+                    Ok(None) => vec![answer(Some(t!("button.outdated", locale = locale).into_owned()))],
+                    Err(error) => vec![answer(Some(describe::track_error(&error, number.as_str(), lang)))],
+                }
+            }
+            Op::Refresh | Op::RefreshAll => {
+                let view = if payload.op == Op::RefreshAll { View::All } else { View::Latest };
+                let phone = self.phone_for_button(chat, payload.courier, &number).await;
+                let request =
+                    TrackRequest::new(Some(payload.courier.code), number.clone(), Asker::User(incoming.user.id))
+                        .with_phone(phone)
+                        .with_lang(lang);
+                match self.inner.tracker.track(request).await {
+                    Ok(tracked) if tracked.fresh => {
+                        vec![answer(None), Action::Edit { message_id, reply: self.report_reply(&tracked, view, lang) }]
+                    }
+                    Ok(tracked) => {
+                        let minutes = ((tracked.next_query_at - self.now()).num_seconds().max(0) + 59) / 60;
+                        vec![answer(Some(t!("refresh.no_newer", locale = locale, minutes = minutes).into_owned()))]
+                    }
+                    Err(error @ TrackError::Throttled { .. }) => vec![answer(self.throttled(incoming, &error, lang))],
+                    Err(error) => vec![answer(Some(describe::track_error(&error, number.as_str(), lang)))],
+                }
+            }
+        }
+    }
+
+    async fn phone_for_button(&self, chat: i64, courier: &Courier, number: &TrackingNumber) -> Option<PhoneTail> {
+        if courier.needs_phone { self.chat_phone(chat, courier, number.as_str()).await } else { None }
+    }
+}
+
+fn answer(text: Option<String>) -> Action {
+    Action::AnswerButton { text }
+}
+
+/// A message with one button per courier, each tracking the number with that courier.
+fn courier_choice(html: String, couriers: &[&'static Courier], number: &TrackingNumber, lang: Lang) -> Reply {
+    let buttons: Vec<Button> = couriers
+        .iter()
+        .map(|courier| Button {
+            text: courier.name(lang.as_str()).to_owned(),
+            data: callback::encode(Op::Track, courier, number.as_str()),
+        })
+        .collect();
+    Reply { html, buttons: buttons.chunks(BUTTONS_PER_ROW).map(<[Button]>::to_vec).collect() }
+}
