@@ -1,10 +1,12 @@
-//! The command line: `kuaidi-bot query` and `kuaidi-bot sandbox`.
+//! The command line: `kuaidi-bot [run]`, `console`, `query` and `sandbox`.
 //!
 //! Each subcommand lives in its own file and returns an [`ExitCode`]-worthy outcome; this file only
 //! declares the arguments (clap derive) and dispatches. Exit codes: 0 success, 2 bad input or bad
 //! configuration, 3 an upstream (Kuaidi100) error, 1 anything else — always with a one-line reason.
 
+mod console;
 mod query;
+mod run;
 mod sandbox;
 
 use std::net::SocketAddr;
@@ -21,12 +23,17 @@ use crate::kuaidi100::Lang;
     about = "Tracks Chinese parcels through Kuaidi100, frugally and in two languages"
 )]
 pub struct Cli {
+    /// What to do; without one, `run`.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The Telegram bot (long polling). The default.
+    Run,
+    /// Talk to the bot in this terminal: same commands, same replies, no Telegram needed.
+    Console,
     /// One real-time query from the shell, through the same engine and rules as the bot.
     Query(QueryArgs),
     /// Run the built-in Kuaidi100 simulator as an HTTP server.
@@ -85,9 +92,33 @@ pub mod exit {
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Query(args) => query::run(args).await,
-        Command::Sandbox(args) => sandbox::run(args).await,
+        None => run::run(true).await,
+        Some(Command::Run) => run::run(false).await,
+        Some(Command::Console) => console::run().await,
+        Some(Command::Query(args)) => query::run(args).await,
+        Some(Command::Sandbox(args)) => sandbox::run(args).await,
     }
+}
+
+/// Resolves on SIGINT or SIGTERM (`docker stop` sends SIGTERM).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 /// Prints a one-line reason on stderr and returns the exit code.

@@ -1,0 +1,124 @@
+//! `kuaidi-bot console`: talk to the bot in a terminal, through the same chat core as Telegram.
+//!
+//! Replies are printed as plain text (the HTML tags dropped, entities decoded) with their buttons
+//! numbered `[1] 🔄 Refresh`; typing a button's number presses it. The terminal is a private chat whose
+//! language follows the `LANG` environment variable, like a Telegram client's `language_code`.
+
+use std::io::Write;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::chat::{Action, Button, ChatConfig, ChatCore, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
+use crate::setup::Engine;
+
+const CONSOLE_CHAT: i64 = 1;
+const CONSOLE_USER: i64 = 1;
+const BOT_NAME: &str = "kuaidi_bot";
+
+/// Runs the console until end of input.
+pub async fn run(engine: &Engine) -> std::io::Result<()> {
+    let config = ChatConfig { bot_username: BOT_NAME.to_owned(), default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
+    let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
+    let user = UserRef { id: CONSOLE_USER, language_code: std::env::var("LANG").ok().map(|lang| lang.replace('_', "-")) };
+    let chat = ChatRef { id: CONSOLE_CHAT, kind: ChatKind::Private };
+    let mut screen = Screen::default();
+    println!("kuaidi-bot console — type /help, a tracking number, or a button's number; Ctrl-D to leave.");
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        print!("> ");
+        std::io::stdout().flush()?;
+        let Some(line) = lines.next_line().await? else { break };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let input = match screen.button(line) {
+            Some((message_id, data)) => Input::Button { data, message_id },
+            None => Input::Text(line.to_owned()),
+        };
+        let actions = core.handle(&Incoming { chat, user: user.clone(), input }).await;
+        screen.show(actions);
+    }
+    println!();
+    Ok(())
+}
+
+/// What the terminal shows: message numbers and the buttons of the latest message.
+#[derive(Default)]
+struct Screen {
+    next_message_id: i32,
+    buttons: Vec<(i32, Button)>,
+}
+
+impl Screen {
+    /// The button a typed number presses, if it is one.
+    fn button(&self, typed: &str) -> Option<(i32, String)> {
+        let index: usize = typed.parse().ok()?;
+        let (message_id, button) = self.buttons.get(index.checked_sub(1)?)?;
+        Some((*message_id, button.data.clone()))
+    }
+
+    fn show(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Send(reply) => {
+                    self.next_message_id += 1;
+                    self.print(self.next_message_id, &reply);
+                }
+                Action::Edit { message_id, reply } => {
+                    println!("(message {message_id} updated)");
+                    self.print(message_id, &reply);
+                }
+                Action::AnswerButton { text: Some(text) } => println!("» {text}"),
+                Action::AnswerButton { text: None } => {}
+            }
+        }
+    }
+
+    fn print(&mut self, message_id: i32, reply: &Reply) {
+        println!("{}", plain_text(&reply.html));
+        if reply.buttons.is_empty() {
+            return;
+        }
+        self.buttons = reply.buttons.iter().flatten().map(|button| (message_id, button.clone())).collect();
+        let labels: Vec<String> =
+            self.buttons.iter().enumerate().map(|(i, (_, button))| format!("[{}] {}", i + 1, button.text)).collect();
+        println!("{}", labels.join("  "));
+    }
+}
+
+/// Telegram HTML → terminal text: tags dropped, the three entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(plain_text("<b>圆通</b> · <code>YT1</code>\n&lt;b&gt; &amp; x"), "圆通 · YT1\n<b> & x");
+    }
+
+    #[test]
+    fn numbers_press_the_latest_buttons() {
+        let mut screen = Screen::default();
+        let button = |text: &str, data: &str| Button { text: text.into(), data: data.into() };
+        screen.show(vec![Action::Send(Reply::text("hi").with_buttons(vec![vec![button("🔄", "r:0:YT1"), button("📜", "a:0:YT1")]]))]);
+        assert_eq!(screen.button("2"), Some((1, "a:0:YT1".into())));
+        assert_eq!(screen.button("3"), None);
+        assert_eq!(screen.button("0"), None);
+        assert_eq!(screen.button("YT9693083639795"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! The dispatcher: updates in, chat core, actions out; and the bot's life from start to shutdown.
+
+use std::future::Future;
+use std::time::Duration;
+
+use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQuery, CallbackQueryId, ChatAction, Message, MessageId};
+use teloxide::update_listeners::Polling;
+use teloxide::{ApiError, RequestError};
+
+use super::bot::{Api, BotOptions, BuiltBot, TelegramError, build_bot};
+use super::convert::{chat_ref, keyboard, sender, user_ref};
+use super::menu;
+use crate::chat::{Action, ChatConfig, ChatCore, Incoming, Input};
+use crate::setup::Engine;
+
+/// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
+const TYPING_AFTER: Duration = Duration::from_millis(300);
+/// Long-polling timeout of `getUpdates`.
+const POLL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the bot until `shutdown` completes: checks the token with `getMe`, registers the menu, then
+/// long-polls. Updates of one chat are handled in order, different chats concurrently, so one busy chat
+/// does not hold up the others.
+pub async fn run(
+    engine: &Engine,
+    options: BotOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TelegramError> {
+    match build_bot(&options) {
+        BuiltBot::Throttled(bot) => dispatch(bot, engine, shutdown).await,
+        BuiltBot::Unthrottled(bot) => dispatch(bot, engine, shutdown).await,
+    }
+}
+
+async fn dispatch<B: Api>(
+    bot: B,
+    engine: &Engine,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TelegramError> {
+    let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
+    let username = me.user.username.clone().unwrap_or_default();
+    tracing::info!(bot = %username, sandbox = engine.is_sandbox(), "connected to Telegram");
+    if engine.is_sandbox() {
+        tracing::warn!("sandbox mode: replies carry simulator data, and say so");
+    }
+    menu::register(&bot, engine.config.default_lang).await;
+
+    let config = ChatConfig { bot_username: username, default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
+    let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message::<B>))
+        .branch(Update::filter_callback_query().endpoint(on_callback::<B>));
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
+        .dependencies(dptree::deps![core])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
+        .build();
+
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing the updates in hand");
+        // The dispatcher may still be starting; it accepts a shutdown once it runs.
+        loop {
+            match token.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    });
+    let listener = Polling::builder(bot.clone()).timeout(POLL_TIMEOUT).delete_webhook().await.build();
+    dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getting updates failed")).await;
+    Ok(())
+}
+
+async fn on_message<B: Api>(bot: B, core: ChatCore, message: Message) -> ResponseResult<()> {
+    let Some(text) = message.text() else { return Ok(()) };
+    let incoming = Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };
+    let chat_id = message.chat.id;
+    let typing = {
+        let bot = bot.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(TYPING_AFTER).await;
+            let _ = bot.send_chat_action(chat_id, ChatAction::Typing).await;
+        })
+    };
+    let actions = core.handle(&incoming).await;
+    typing.abort();
+    perform(&bot, chat_id, None, actions).await;
+    Ok(())
+}
+
+async fn on_callback<B: Api>(bot: B, core: ChatCore, query: CallbackQuery) -> ResponseResult<()> {
+    let Some(message) = query.message.as_ref() else {
+        // A button on an inline message: nothing of ours.
+        bot.answer_callback_query(query.id.clone()).await?;
+        return Ok(());
+    };
+    let data = query.data.clone().unwrap_or_default();
+    let incoming = Incoming {
+        chat: chat_ref(message.chat()),
+        user: user_ref(&query.from),
+        input: Input::Button { data, message_id: message.id().0 },
+    };
+    let actions = core.handle(&incoming).await;
+    perform(&bot, message.chat().id, Some(&query.id), actions).await;
+    Ok(())
+}
+
+/// Carries out the core's actions in order. A failed send is logged; it never stops the others.
+async fn perform<B: Api>(bot: &B, chat_id: ChatId, callback: Option<&CallbackQueryId>, actions: Vec<Action>) {
+    for action in actions {
+        let outcome = match action {
+            Action::Send(reply) => {
+                let mut request = bot.send_message(chat_id, reply.html);
+                if let Some(markup) = keyboard(&reply.buttons) {
+                    request = request.reply_markup(markup);
+                }
+                request.await.map(drop)
+            }
+            Action::Edit { message_id, reply } => {
+                let mut request = bot.edit_message_text(chat_id, MessageId(message_id), reply.html);
+                if let Some(markup) = keyboard(&reply.buttons) {
+                    request = request.reply_markup(markup);
+                }
+                match request.await {
+                    // Nothing changed since the message was sent: not an error.
+                    Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+                    other => other.map(drop),
+                }
+            }
+            Action::AnswerButton { text } => match callback {
+                Some(id) => {
+                    let mut request = bot.answer_callback_query(id.clone());
+                    if let Some(text) = text {
+                        request = request.text(text);
+                    }
+                    request.await.map(drop)
+                }
+                None => Ok(()),
+            },
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(chat = chat_id.0, %error, "a Telegram request failed");
+        }
+    }
+}
