@@ -17,9 +17,14 @@ const BOT_NAME: &str = "kuaidi_bot";
 
 /// Runs the console until end of input.
 pub async fn run(engine: &Engine) -> std::io::Result<()> {
-    let config = ChatConfig { bot_username: BOT_NAME.to_owned(), default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
+    let config = ChatConfig {
+        bot_username: BOT_NAME.to_owned(),
+        default_lang: engine.config.default_lang,
+        sandbox: engine.is_sandbox(),
+    };
     let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
-    let user = UserRef { id: CONSOLE_USER, language_code: std::env::var("LANG").ok().map(|lang| lang.replace('_', "-")) };
+    let user =
+        UserRef { id: CONSOLE_USER, language_code: std::env::var("LANG").ok().map(|lang| lang.replace('_', "-")) };
     let chat = ChatRef { id: CONSOLE_CHAT, kind: ChatKind::Private };
     let mut screen = Screen::default();
     println!("kuaidi-bot console — type /help, a tracking number, or a button's number; Ctrl-D to leave.");
@@ -115,7 +120,9 @@ mod tests {
     fn numbers_press_the_latest_buttons() {
         let mut screen = Screen::default();
         let button = |text: &str, data: &str| Button { text: text.into(), data: data.into() };
-        screen.show(vec![Action::Send(Reply::text("hi").with_buttons(vec![vec![button("🔄", "r:0:YT1"), button("📜", "a:0:YT1")]]))]);
+        screen.show(vec![Action::Send(
+            Reply::text("hi").with_buttons(vec![vec![button("🔄", "r:0:YT1"), button("📜", "a:0:YT1")]]),
+        )]);
         assert_eq!(screen.button("2"), Some((1, "a:0:YT1".into())));
         assert_eq!(screen.button("3"), None);
         assert_eq!(screen.button("0"), None);

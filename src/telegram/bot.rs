@@ -81,10 +81,13 @@ pub enum TelegramError {
 impl BotOptions {
     /// Reads `TELOXIDE_TOKEN` and `TELOXIDE_API_URL`, with Telegram's default limits.
     pub fn from_env() -> Result<Self, TelegramError> {
-        let token = std::env::var("TELOXIDE_TOKEN").ok().map(|token| token.trim().to_owned()).filter(|token| !token.is_empty());
+        let token =
+            std::env::var("TELOXIDE_TOKEN").ok().map(|token| token.trim().to_owned()).filter(|token| !token.is_empty());
         let token = token.ok_or(TelegramError::MissingToken)?;
         let api_url = match std::env::var("TELOXIDE_API_URL").ok().filter(|url| !url.trim().is_empty()) {
-            Some(url) => Some(reqwest::Url::parse(url.trim()).map_err(|error| TelegramError::BadApiUrl(error.to_string()))?),
+            Some(url) => {
+                Some(reqwest::Url::parse(url.trim()).map_err(|error| TelegramError::BadApiUrl(error.to_string()))?)
+            }
             None => None,
         };
         Ok(Self { token, api_url, throttle: Some(default_limits()) })

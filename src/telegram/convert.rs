@@ -24,8 +24,10 @@ pub fn keyboard(buttons: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
     if buttons.is_empty() {
         return None;
     }
-    let rows = buttons
-        .iter()
-        .map(|row| row.iter().map(|button| InlineKeyboardButton::callback(button.text.clone(), button.data.clone())).collect::<Vec<_>>());
+    let rows = buttons.iter().map(|row| {
+        row.iter()
+            .map(|button| InlineKeyboardButton::callback(button.text.clone(), button.data.clone()))
+            .collect::<Vec<_>>()
+    });
     Some(InlineKeyboardMarkup::new(rows))
 }

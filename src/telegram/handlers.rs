@@ -48,7 +48,8 @@ async fn dispatch<B: Api>(
     }
     menu::register(&bot, engine.config.default_lang).await;
 
-    let config = ChatConfig { bot_username: username, default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
+    let config =
+        ChatConfig { bot_username: username, default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
     let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
@@ -81,7 +82,8 @@ async fn dispatch<B: Api>(
 
 async fn on_message<B: Api>(bot: B, core: ChatCore, message: Message) -> ResponseResult<()> {
     let Some(text) = message.text() else { return Ok(()) };
-    let incoming = Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };
+    let incoming =
+        Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };
     let chat_id = message.chat.id;
     let typing = {
         let bot = bot.clone();

@@ -1,0 +1,279 @@
+//! The Telegram bot end to end: the real dispatcher against the fake Bot API and the simulator.
+
+mod bot_harness;
+mod fake_telegram;
+
+use std::time::Duration;
+
+use bot_harness::{RunningBot, WAIT};
+use chrono::Duration as ChronoDuration;
+use fake_telegram::{Chat, FakeTelegram, User};
+
+fn li() -> User {
+    User::new(1001, "Li").lang("zh-hans")
+}
+
+fn ann() -> User {
+    User::new(1002, "Ann").lang("en")
+}
+
+fn private(user: &User) -> Chat {
+    Chat::private(user.id)
+}
+
+#[tokio::test]
+async fn start_up_registers_the_menu_in_both_languages() {
+    let bot = RunningBot::start(&[]).await;
+    let commands = bot.tg.wait_for(WAIT, |tg| (tg.commands().len() >= 3).then(|| tg.commands())).await.expect("menus");
+    let languages: Vec<_> =
+        commands.iter().map(|c| c["language_code"].as_str().unwrap_or("default").to_owned()).collect();
+    assert!(
+        languages.contains(&"zh".to_owned())
+            && languages.contains(&"en".to_owned())
+            && languages.contains(&"default".to_owned()),
+        "{languages:?}"
+    );
+    assert!(
+        commands
+            .iter()
+            .all(|c| c["commands"].as_array().is_some_and(|list| list.iter().any(|cmd| cmd["command"] == "track")))
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn track_by_code_chinese_name_alias_detection_and_phone() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&li());
+    let by_code = bot.ask(chat, li(), "/track yuantong YT9693083639795").await;
+    assert!(by_code.text.contains("圆通速递") && by_code.text.contains("YT9693083639795"), "{}", by_code.text);
+    assert!(by_code.text.contains("沙盒数据"), "sandbox replies say so: {}", by_code.text);
+    assert_eq!(by_code.parse_mode.as_deref(), Some("HTML"));
+    assert!(by_code.button("刷新").is_some(), "{:?}", by_code.buttons());
+
+    let by_name = bot.ask(chat, li(), "/track 圆通 YT9693083639785").await;
+    assert!(by_name.text.contains("圆通速递") && by_name.text.contains("YT9693083639785"));
+    let by_alias = bot.ask(chat, li(), "/track YTO YT9693083639775").await;
+    assert!(by_alias.text.contains("圆通速递"));
+    let detected = bot.ask(chat, li(), "/track YT9693083639765").await;
+    assert!(detected.text.contains("圆通速递"), "{}", detected.text);
+    let with_phone = bot.ask(chat, li(), "/track 顺丰 SF1234567890123 13812345678").await;
+    assert!(with_phone.text.contains("顺丰速运") && !with_phone.text.contains("13812345678"), "{}", with_phone.text);
+    let bare = bot.ask(chat, li(), "YT9693083639755").await;
+    assert!(bare.text.contains("YT9693083639755") && bare.text.contains("圆通速递"), "{}", bare.text);
+    assert_eq!(bot.upstream().total_queries, 6);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn groups_english_users_and_the_lang_command() {
+    let bot = RunningBot::start(&[]).await;
+    let group = Chat::group(-2001, "Family");
+    let in_group = bot.ask(group, li(), "/track@KuaidiTestBot 圆通 YT9693083639795").await;
+    assert!(in_group.text.contains("圆通速递"), "{}", in_group.text);
+    // A command for another bot is not ours; plain chatter in a group is ignored.
+    bot.tg.send_text(group, li(), "/track@OtherBot yto YT9693083639795");
+    bot.tg.send_text(group, li(), "YT9693083639795");
+    let english = bot.ask(private(&ann()), ann(), "/track yto YT9693083639795").await;
+    assert!(english.text.contains("YTO Express") && english.text.contains("sandbox data"), "{}", english.text);
+    assert!(english.button("Refresh").is_some());
+    assert_eq!(bot.tg.messages_to(group.id).len(), 1, "nothing more was said in the group");
+
+    let set = bot.ask(group, li(), "/lang en").await;
+    assert!(set.text.contains("English"), "{}", set.text);
+    let after = bot.ask(group, li(), "/track 圆通 YT9693083639795").await;
+    assert!(after.text.contains("YTO Express") && after.text.contains("updated"), "{}", after.text);
+    assert_eq!(bot.upstream().total_queries, 1, "one parcel, one query, whatever the language");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_input_gets_a_short_usage_line() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let cases = [
+        ("/track", "Usage: /track"),
+        ("/track yto 12", "at least 6"),
+        ("/track yto YT96930836397$5", "only letters and digits"),
+        ("/track a b c d", "Usage: /track"),
+        ("/lang fr", "/lang zh"),
+        ("/couriers", "Usage: /couriers"),
+        ("/frobnicate", "Unknown command"),
+        ("hello", "tracking number"),
+    ];
+    for (text, expected) in cases {
+        let reply = bot.ask(chat, ann(), text).await;
+        assert!(reply.text.contains(expected), "{text}: {}", reply.text);
+        assert!(reply.text.lines().count() <= 3, "{text}: short: {}", reply.text);
+    }
+    assert_eq!(bot.upstream().total_queries, 0);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_courier_offers_suggestions_that_work() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let reply = bot.ask(chat, ann(), "/track yuantog YT9693083639795").await;
+    assert!(reply.text.contains("Unknown courier") && reply.text.contains("Did you mean"), "{}", reply.text);
+    let suggestion = reply.button("YTO Express").unwrap_or_else(|| panic!("{:?}", reply.buttons()));
+    assert!(suggestion.callback_data.len() <= 64);
+    bot.tg.press_button(chat, ann(), reply.message_id, &suggestion.callback_data);
+    let tracked = bot.tg.wait_for_messages(chat.id, 2, WAIT).await;
+    assert!(tracked.get(1).is_some_and(|m| m.text.contains("YTO Express")), "{tracked:?}");
+    bot.wait_for_answers(1).await;
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_phone_courier_asks_for_four_digits_then_answers() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&li());
+    let asked = bot.ask(chat, li(), "/track shunfeng SF1234567890123").await;
+    assert!(asked.text.contains("后 4 位"), "{}", asked.text);
+    assert_eq!(bot.upstream().total_queries, 0);
+    let answered = bot.ask(chat, li(), "5678").await;
+    assert!(answered.text.contains("顺丰速运") && answered.text.contains("SF1234567890123"), "{}", answered.text);
+    assert_eq!(bot.upstream().total_queries, 1);
+
+    // In a group the bot explains how to give the digits in the command.
+    let group = Chat::group(-2002, "Office");
+    let in_group = bot.ask(group, ann(), "/track sf SF1234567890124").await;
+    assert!(in_group.text.contains("/track shunfeng SF1234567890124 1234"), "{}", in_group.text);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn refresh_inside_the_floor_answers_the_button_and_after_it_edits() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let reply = bot.ask(chat, ann(), "/track yto YT9693083639791").await;
+    let refresh = reply.button("Refresh").expect("refresh button");
+    bot.clock.advance(ChronoDuration::minutes(10));
+    bot.tg.press_button(chat, ann(), reply.message_id, &refresh.callback_data);
+    let answers = bot.wait_for_answers(1).await;
+    let text = answers[0].text.clone().unwrap_or_default();
+    assert!(text.contains("No newer data yet") && text.contains("20 min"), "{text}");
+    assert!(bot.tg.edits().is_empty(), "the message is unchanged");
+    assert_eq!(bot.upstream().total_queries, 1);
+
+    bot.clock.advance(ChronoDuration::hours(6));
+    bot.tg.press_button(chat, ann(), reply.message_id, &refresh.callback_data);
+    bot.wait_for_answers(2).await;
+    let edits = bot.tg.wait_for(WAIT, |tg| (!tg.edits().is_empty()).then(|| tg.edits())).await.expect("an edit");
+    assert_eq!(edits[0].message_id, reply.message_id);
+    assert!(edits[0].text.as_deref().is_some_and(|text| text.contains("updated just now")), "{edits:?}");
+    assert_eq!(bot.upstream().total_queries, 2);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn all_and_less_change_the_view_without_asking_upstream() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    // Last digit 9: a finished parcel with its whole history.
+    let reply = bot.ask(chat, ann(), "/track yto YT9693083639799").await;
+    let all = reply.button("All").unwrap_or_else(|| panic!("more than 5 lines expected: {}", reply.text));
+    assert!(reply.text.contains("earlier lines"));
+    bot.tg.press_button(chat, ann(), reply.message_id, &all.callback_data);
+    let edits = bot.tg.wait_for(WAIT, |tg| (!tg.edits().is_empty()).then(|| tg.edits())).await.expect("an edit");
+    let shown = edits[0].text.clone().unwrap_or_default();
+    assert!(!shown.contains("earlier lines") && shown.lines().count() > reply.text.lines().count(), "{shown}");
+    assert!(edits[0].buttons().iter().any(|b| b.text.contains("Less")));
+    assert_eq!(bot.upstream().total_queries, 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_flooding_user_is_told_once_and_other_chats_are_not_delayed() {
+    let bot = RunningBot::start(&[("USER_RATE_LIMIT", "3/min")]).await;
+    // Each upstream query takes a while, so the flooder's chat is busy for over a second.
+    bot.engine.sandbox.as_ref().expect("sandbox").sandbox.set_latency(Some(Duration::from_millis(400)));
+    let flooder = private(&li());
+    for i in 0..8 {
+        bot.tg.send_text(flooder, li(), &format!("/track yto YT96930836397{i:02}"));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let other = bot.ask(private(&ann()), ann(), "/track yto YT9693083639795").await;
+    assert!(other.text.contains("YTO Express"));
+    let replies = bot.tg.wait_for_messages(flooder.id, 4, WAIT).await;
+    assert!(
+        replies.len() == 4 && other.at < replies[2].at,
+        "the other chat was answered before the flooder's chat was through its queue"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let replies_after = bot.tg.messages_to(flooder.id);
+    assert_eq!(replies.len(), 4, "3 answers and one 'please wait'");
+    assert_eq!(replies_after.len(), 4, "then quiet: {replies_after:?}");
+    assert_eq!(replies_after.iter().filter(|m| m.text.contains("请等待")).count(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_upstream_shows_typing() {
+    let bot = RunningBot::start(&[]).await;
+    bot.engine.sandbox.as_ref().expect("sandbox").sandbox.set_latency(Some(Duration::from_millis(800)));
+    let chat = private(&ann());
+    bot.ask(chat, ann(), "/track yto YT9693083639795").await;
+    assert!(bot.tg.chat_actions().contains(&(chat.id, "typing".to_owned())), "{:?}", bot.tg.chat_actions());
+    bot.ask(chat, ann(), "/track yto YT9693083639795").await;
+    assert_eq!(bot.tg.chat_actions().len(), 1, "a cached answer needs no typing");
+    bot.stop().await;
+}
+
+/// A Kuaidi100 stand-in whose trajectory text is hostile: HTML-looking text and 60 long lines.
+async fn hostile_upstream() -> String {
+    use axum::routing::post;
+    let lines: Vec<serde_json::Value> = (0..60)
+        .map(|i| {
+            serde_json::json!({
+                "time": format!("2026-11-01 {:02}:00:00", i % 24),
+                "ftime": format!("2026-11-01 {:02}:00:00", i % 24),
+                "context": format!("{i} <b>bold</b> & </a> 快件离开【杭州转运中心】已发往【上海浦西转运中心】，运输途中请耐心等待，谢谢 <script>"),
+                "areaName": "浙江,杭州市 & <上城区>",
+            })
+        })
+        .collect();
+    let body = serde_json::json!({"message":"ok","nu":"YT9693083639795","ischeck":"0","com":"yuantong","status":"200","state":"0","data":lines}).to_string();
+    let app = axum::Router::new().route("/poll/query.do", post(move || async move { body }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn outside_text_arrives_escaped_and_long_trajectories_fit() {
+    let upstream = hostile_upstream().await;
+    let bot = RunningBot::start(&[
+        ("KUAIDI100_CUSTOMER", "C"),
+        ("KUAIDI100_KEY", "K"),
+        ("KUAIDI100_API_URL", upstream.as_str()),
+    ])
+    .await;
+    let chat = private(&ann());
+    let reply = bot.ask(chat, ann(), "/track yto YT9693083639795").await;
+    assert!(reply.text.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;/a&gt;"), "{}", reply.text);
+    assert!(reply.text.contains("浙江,杭州市 &amp; &lt;上城区&gt;"));
+    assert!(!reply.text.contains("sandbox"), "real credentials: no sandbox note");
+    let all = reply.button("All").expect("all button");
+    bot.tg.press_button(chat, ann(), reply.message_id, &all.callback_data);
+    let edits = bot.tg.wait_for(WAIT, |tg| (!tg.edits().is_empty()).then(|| tg.edits())).await.expect("an edit");
+    let text = edits[0].text.clone().unwrap_or_default();
+    assert!(text.chars().count() <= 4096, "{}", text.chars().count());
+    assert!(text.contains("more lines not shown"), "{text}");
+    // The fake parses HTML like Telegram: a successful edit means the markup was valid.
+    assert!(bot.tg.requests_to("editMessageText").iter().all(|r| r.status == 200));
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn callback_data_fits_for_the_longest_number() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let number = "YT96930836397950000000000000001";
+    let reply = bot.ask(chat, ann(), &format!("/track yto {number}")).await;
+    assert!(reply.buttons().iter().all(|b| !b.callback_data.is_empty() && b.callback_data.len() <= 64));
+    let _ = FakeTelegram::BOT_USERNAME;
+    bot.stop().await;
+}

@@ -1,0 +1,115 @@
+//! The bot under test: the real dispatcher (`telegram::run`) against the fake Bot API, with the
+//! engine on a driven clock, a fresh SQLite database and the in-process Kuaidi100 simulator.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use kuaidi_bot::clock::ManualClock;
+use kuaidi_bot::config::Config;
+use kuaidi_bot::sandbox::Stats;
+use kuaidi_bot::setup::Engine;
+use kuaidi_bot::store::testing::{self, TestStore};
+use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::fake_telegram::{Chat, FakeTelegram, SentMessage, User};
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// 2026-11-02 09:00 Beijing time.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
+}
+
+pub struct RunningBot {
+    pub tg: FakeTelegram,
+    pub clock: ManualClock,
+    pub engine: Arc<Engine>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), TelegramError>>>,
+    _store: TestStore,
+}
+
+impl RunningBot {
+    /// Starts the bot in sandbox mode; `env` adds configuration (e.g. `USER_RATE_LIMIT`).
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_with(env, Some(default_limits())).await
+    }
+
+    pub async fn start_with(env: &[(&str, &str)], throttle: Option<teloxide::adaptors::throttle::Limits>) -> Self {
+        let store = testing::sqlite().await.expect("sqlite");
+        let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        vars.insert("DATABASE_URL".into(), store.url.clone());
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid configuration");
+        let clock = ManualClock::new(start_time());
+        let engine = Arc::new(Engine::start(config, Arc::new(clock.clone())).await.expect("engine starts"));
+        let tg = FakeTelegram::start().await;
+        let options = BotOptions {
+            token: FakeTelegram::TOKEN.to_owned(),
+            api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
+            throttle,
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let running = engine.clone();
+        let task = tokio::spawn(async move {
+            telegram::run(&running, options, async move {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Self { tg, clock, engine, stop: Some(stop), task: Some(task), _store: store }
+    }
+
+    pub fn upstream(&self) -> Stats {
+        self.engine.sandbox.as_ref().expect("sandbox mode").sandbox.stats()
+    }
+
+    /// Sends a text and waits for the bot's next message to that chat.
+    pub async fn ask(&self, chat: Chat, from: User, text: &str) -> SentMessage {
+        let before = self.tg.messages_to(chat.id).len();
+        self.tg.send_text(chat, from, text);
+        let messages = self.tg.wait_for_messages(chat.id, before + 1, WAIT).await;
+        match messages.get(before) {
+            Some(message) => message.clone(),
+            None => panic!("no reply to {text:?} in chat {}; requests: {:#?}", chat.id, self.tg.requests()),
+        }
+    }
+
+    /// Waits until the bot has answered `count` button presses in all.
+    pub async fn wait_for_answers(&self, count: usize) -> Vec<crate::fake_telegram::CallbackAnswer> {
+        self.tg
+            .wait_for(WAIT, |tg| {
+                let answers = tg.callback_answers();
+                (answers.len() >= count).then_some(answers)
+            })
+            .await
+            .unwrap_or_else(|| panic!("fewer than {count} button answers: {:?}", self.tg.callback_answers()))
+    }
+
+    /// Stops the dispatcher and checks it stopped cleanly; asserts the lock rule held.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let outcome = tokio::time::timeout(Duration::from_secs(20), task).await.expect("the bot stops");
+            outcome.expect("bot task").expect("bot ran cleanly");
+        }
+        if let Some(sandbox) = &self.engine.sandbox {
+            let stats = sandbox.sandbox.stats();
+            assert_eq!(stats.lock_violations, 0, "lock-rule violations: {stats:?}");
+        }
+    }
+}
+
+impl Drop for RunningBot {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
