@@ -23,4 +23,4 @@ ENV DATABASE_URL=sqlite:///data/kuaidi-bot.db \
     RUST_LOG=info
 VOLUME ["/data"]
 ENTRYPOINT ["kuaidi-bot"]
-CMD ["--help"]
+CMD ["run"]

@@ -196,3 +196,29 @@ fn two_processes_inside_the_floor_make_one_upstream_query() {
     let stored = std::fs::read(scratch.dir.join("bot.db")).expect("database file");
     assert!(!stored.windows(11).any(|window| window == b"13812345678"), "only the last 4 digits are stored");
 }
+
+#[test]
+fn the_console_talks_like_the_bot() {
+    use std::io::Write;
+    let scratch = Scratch::new("console");
+    let mut child = scratch
+        .command(&["console"])
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("console starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all("/help\nYT9693083639795\n1\n/track 顺丰 SF1234567890123\n5678\n".as_bytes()).expect("typed");
+    drop(stdin);
+    let output = child.wait_with_output().expect("console ends at end of input");
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", text(&output.stderr));
+    assert!(stdout.contains("/track [courier] number"), "help in English: {stdout}");
+    assert!(stdout.contains("YTO Express · YT9693083639795"), "a parcel reply as plain text: {stdout}");
+    assert!(!stdout.contains("<b>"), "no HTML tags on a terminal");
+    assert!(stdout.contains("[1] 🔄 Refresh"), "buttons are numbered: {stdout}");
+    assert!(stdout.contains("» No newer data yet"), "pressing 1 refreshed inside the floor: {stdout}");
+    assert!(stdout.contains("last 4 digits") && stdout.contains("SF Express · SF1234567890123"), "{stdout}");
+}

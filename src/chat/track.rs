@@ -97,10 +97,14 @@ impl ChatCore {
                 .with_lang(lang);
         match self.inner.tracker.track(request).await {
             Ok(tracked) => {
-                let key = ParcelKey::new(tracked.courier.code, &tracked.number);
-                let phone = phone.as_ref().map(PhoneTail::digits);
-                if let Err(error) = self.inner.store.remember_chat_parcel(chat, &key, phone, self.now()).await {
-                    tracing::warn!(%error, "cannot remember a chat's parcel");
+                // The phone a chat gave is remembered for its refresh buttons (never put in a button).
+                if let Some(phone) = phone.as_ref().filter(|_| tracked.courier.needs_phone) {
+                    let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+                    if let Err(error) =
+                        self.inner.store.remember_chat_parcel(chat, &key, Some(phone.digits()), self.now()).await
+                    {
+                        tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
+                    }
                 }
                 vec![Action::Send(self.report_reply(&tracked, View::Latest, lang))]
             }

@@ -735,6 +735,11 @@ impl FakeTelegram {
         self.lock().sent.clone()
     }
 
+    /// How many `sendMessage`s were delivered, without copying them (for benchmarks).
+    pub fn sent_count(&self) -> usize {
+        self.lock().sent.len()
+    }
+
     /// Delivered `sendMessage`s to one chat.
     pub fn messages_to(&self, chat_id: i64) -> Vec<SentMessage> {
         self.lock().sent.iter().filter(|m| m.chat_id == chat_id).cloned().collect()

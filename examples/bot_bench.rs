@@ -1,0 +1,138 @@
+//! Benchmark of the bot itself: updates through the real dispatcher (issue 4's figures).
+//!
+//! Run: `cargo run --release --example bot_bench`
+//!
+//! The real `telegram::run` long-polls the fake Bot API of the tests (`tests/fake_telegram`) on
+//! loopback, with an instant in-process simulator upstream, a SQLite database, and **teloxide's
+//! `Throttle` off**, so that the figures are the bot's own work and not Telegram's pacing. Phases:
+//! 1. cached throughput: a burst of `/track` updates for parcels already fetched, from many chats;
+//! 2. cached latency: updates injected at a steady rate, time from injection to the reply;
+//! 3. cold latency: the same, each update a parcel never seen (claim, upstream query, record).
+
+#[path = "../tests/fake_telegram/mod.rs"]
+mod fake_telegram;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_bot::clock::SystemClock;
+use kuaidi_bot::config::Config;
+use kuaidi_bot::setup::Engine;
+use kuaidi_bot::store::testing;
+use kuaidi_bot::telegram::{self, BotOptions};
+
+const PARCELS: usize = 100;
+
+fn number(i: usize) -> String {
+    format!("YT97100000{i:05}")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Injects one `/track` per chat id at `rate` per second and returns the latency of each reply.
+async fn paced(
+    tg: &FakeTelegram,
+    chats: std::ops::Range<i64>,
+    rate: u32,
+    text: impl Fn(i64) -> String,
+) -> Vec<Duration> {
+    let before = tg.sent_count();
+    let mut injected = HashMap::new();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let start = Instant::now();
+    for (i, chat) in chats.clone().enumerate() {
+        let due = start + interval * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        tg.send_text(Chat::private(chat), User::new(chat, "U").lang("zh"), &text(chat));
+        injected.insert(chat, Instant::now());
+    }
+    wait_for_sent(tg, before + injected.len()).await;
+    let mut latencies: Vec<Duration> = tg
+        .sent_messages()
+        .iter()
+        .filter_map(|m| injected.get(&m.chat_id).map(|sent| m.at.saturating_duration_since(*sent)))
+        .collect();
+    latencies.sort_unstable();
+    latencies
+}
+
+/// Waits until `count` messages were sent in all; polls a counter so that waiting costs nothing.
+async fn wait_for_sent(tg: &FakeTelegram, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while tg.sent_count() < count {
+        assert!(Instant::now() < deadline, "only {} of {count} replies arrived", tg.sent_count());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+fn report(name: &str, latencies: &[Duration]) {
+    println!(
+        "{name}: {} replies; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        latencies.len(),
+        percentile(latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(latencies, 0.99).as_secs_f64() * 1e3,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let store = testing::sqlite().await.expect("sqlite");
+    let vars: HashMap<&str, String> =
+        [("DATABASE_URL", store.url.clone()), ("USER_RATE_LIMIT", "1000000/s".to_owned())].into_iter().collect();
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
+    let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));
+    let tg = FakeTelegram::start().await;
+    let options = BotOptions {
+        token: FakeTelegram::TOKEN.to_owned(),
+        api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
+        throttle: None,
+    };
+    let running = engine.clone();
+    tokio::spawn(async move { telegram::run(&running, options, std::future::pending()).await });
+
+    // Warm the cache: each parcel fetched once.
+    for i in 0..PARCELS {
+        tg.send_text(Chat::private(1), User::new(1, "Warm"), &format!("/track yto {}", number(i)));
+    }
+    wait_for_sent(&tg, PARCELS).await;
+
+    // 1. Throughput: a burst from 2,000 chats, 10 updates each.
+    let burst_chats = 2_000_i64;
+    let per_chat = 10;
+    let before = tg.sent_count();
+    let start = Instant::now();
+    for round in 0..per_chat {
+        for chat in 0..burst_chats {
+            let id = 10_000 + chat;
+            let text = format!("/track yto {}", number((chat as usize + round) % PARCELS));
+            tg.send_text(Chat::private(id), User::new(id, "U"), &text);
+        }
+    }
+    let total = (burst_chats as usize) * per_chat;
+    wait_for_sent(&tg, before + total).await;
+    let elapsed = start.elapsed();
+    println!(
+        "cached burst: {total} updates from {burst_chats} chats answered in {:.2} s = {:.0} updates/s",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+
+    // 2. Cached latency at a steady 1,000 updates/s.
+    let cached =
+        paced(&tg, 100_000..105_000, 1_000, |chat| format!("/track yto {}", number(chat as usize % PARCELS))).await;
+    report("cached, 1000 updates/s", &cached);
+
+    // 3. Cold latency at 200 updates/s: every update a new parcel.
+    let cold = paced(&tg, 200_000..201_000, 200, |chat| format!("/track yto YT98{chat:011}")).await;
+    report("cold (new parcel, instant upstream), 200 updates/s", &cold);
+    let stats = engine.sandbox.as_ref().expect("sandbox").sandbox.stats();
+    println!("upstream queries: {} (lock violations {})", stats.total_queries, stats.lock_violations);
+}
