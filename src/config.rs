@@ -43,6 +43,8 @@ pub struct Config {
     pub query_max_per_day: u32,
     pub user_rate_limit: Rate,
     pub default_lang: Lang,
+    /// `MAX_SUBSCRIPTIONS_PER_CHAT`: parcels one chat may watch at once.
+    pub max_subscriptions_per_chat: u32,
 }
 
 impl Config {
@@ -95,6 +97,12 @@ impl Config {
             },
             None => Lang::Zh,
         };
+        let max_subscriptions_per_chat = match get("MAX_SUBSCRIPTIONS_PER_CHAT") {
+            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::new("MAX_SUBSCRIPTIONS_PER_CHAT", format!("`{text}` is not a positive whole number"))
+            })?,
+            None => 50,
+        };
         let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         check_url("KUAIDI100_API_URL", &api_url)?;
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
@@ -115,6 +123,7 @@ impl Config {
             query_max_per_day,
             user_rate_limit,
             default_lang,
+            max_subscriptions_per_chat,
         })
     }
 
@@ -216,6 +225,7 @@ mod tests {
             ("QUERY_MIN_INTERVAL", "soon"),
             ("QUERY_MIN_INTERVAL", "0s"),
             ("QUERY_MAX_PER_DAY", "-1"),
+            ("MAX_SUBSCRIPTIONS_PER_CHAT", "0"),
             ("USER_RATE_LIMIT", "lots"),
             ("DEFAULT_LANG", "fr"),
             ("DATABASE_URL", "mysql://x"),

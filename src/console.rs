@@ -8,7 +8,7 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::chat::{Action, Button, ChatConfig, ChatCore, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
+use crate::chat::{Action, Button, ChatCore, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
 use crate::setup::Engine;
 
 const CONSOLE_CHAT: i64 = 1;
@@ -17,12 +17,8 @@ const BOT_NAME: &str = "kuaidi_bot";
 
 /// Runs the console until end of input.
 pub async fn run(engine: &Engine) -> std::io::Result<()> {
-    let config = ChatConfig {
-        bot_username: BOT_NAME.to_owned(),
-        default_lang: engine.config.default_lang,
-        sandbox: engine.is_sandbox(),
-    };
-    let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
+    let core =
+        ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), engine.chat_config(BOT_NAME));
     let user =
         UserRef { id: CONSOLE_USER, language_code: std::env::var("LANG").ok().map(|lang| lang.replace('_', "-")) };
     let chat = ChatRef { id: CONSOLE_CHAT, kind: ChatKind::Private };

@@ -19,3 +19,4 @@ pub mod setup;
 pub mod store;
 pub mod telegram;
 pub mod tracking;
+pub mod watch;

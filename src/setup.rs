@@ -5,12 +5,14 @@
 
 use chrono::Duration;
 
+use crate::chat::ChatConfig;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::kuaidi100::{Client, ClientConfig};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::store::{Store, StoreError};
 use crate::tracking::{Tracker, TrackerConfig};
+use crate::watch::{Watcher, WatcherConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -30,6 +32,8 @@ pub struct Engine {
     pub tracker: Tracker,
     /// The in-process simulator, in sandbox mode.
     pub sandbox: Option<SandboxHandle>,
+    /// How the subscription watcher runs (tests shorten its idle poll).
+    pub watch: WatcherConfig,
 }
 
 impl Engine {
@@ -55,8 +59,25 @@ impl Engine {
             }
         };
         let client = Client::new(client_config).map_err(SetupError::Client)?;
-        let tracker = Tracker::new(client, store.clone(), clock.clone(), TrackerConfig::from_config(&config));
-        Ok(Self { config, clock, store, tracker, sandbox })
+        let tracker_config = TrackerConfig::from_config(&config);
+        let watch = WatcherConfig::new(tracker_config.min_interval);
+        let tracker = Tracker::new(client, store.clone(), clock.clone(), tracker_config);
+        Ok(Self { config, clock, store, tracker, sandbox, watch })
+    }
+
+    /// The chat core's settings for a bot of this name.
+    pub fn chat_config(&self, bot_username: &str) -> ChatConfig {
+        ChatConfig {
+            bot_username: bot_username.to_owned(),
+            default_lang: self.config.default_lang,
+            sandbox: self.is_sandbox(),
+            max_subscriptions: self.config.max_subscriptions_per_chat,
+            watch_policy: self.watch.policy,
+        }
+    }
+
+    pub fn watcher(&self) -> Watcher {
+        Watcher::new(self.tracker.clone(), self.clock.clone(), self.watch.clone())
     }
 
     pub fn is_sandbox(&self) -> bool {

@@ -20,6 +20,12 @@ pub enum Op {
     ShowLess,
     /// Track with this courier (a suggestion or a detected candidate).
     Track,
+    /// Subscribe this chat, then show the parcel reply with 🔕.
+    Subscribe,
+    /// Unsubscribe this chat, then show the parcel reply with 🔔.
+    Unsubscribe,
+    /// Unsubscribe from a list or a notification: the message stays as it is.
+    UnsubscribeQuiet,
 }
 
 impl Op {
@@ -30,6 +36,9 @@ impl Op {
             Op::ShowAll => 'a',
             Op::ShowLess => 'l',
             Op::Track => 't',
+            Op::Subscribe => 's',
+            Op::Unsubscribe => 'u',
+            Op::UnsubscribeQuiet => 'x',
         }
     }
 
@@ -40,6 +49,9 @@ impl Op {
             "a" => Op::ShowAll,
             "l" => Op::ShowLess,
             "t" => Op::Track,
+            "s" => Op::Subscribe,
+            "u" => Op::Unsubscribe,
+            "x" => Op::UnsubscribeQuiet,
             _ => return None,
         })
     }
@@ -77,7 +89,16 @@ mod tests {
         let longest_rank = directory().iter().map(|courier| courier.rank).max().unwrap_or(0);
         let longest = directory().iter().find(|courier| courier.rank == longest_rank).expect("a courier");
         let number = "A".repeat(32);
-        for op in [Op::Refresh, Op::RefreshAll, Op::ShowAll, Op::ShowLess, Op::Track] {
+        for op in [
+            Op::Refresh,
+            Op::RefreshAll,
+            Op::ShowAll,
+            Op::ShowLess,
+            Op::Track,
+            Op::Subscribe,
+            Op::Unsubscribe,
+            Op::UnsubscribeQuiet,
+        ] {
             let data = encode(op, longest, &number);
             assert!(data.len() <= 64, "{data} is {} bytes", data.len());
             let payload = decode(&data).expect("decodes");
@@ -94,7 +115,7 @@ mod tests {
     fn malformed_payloads_are_refused() {
         for data in [
             "",
-            "x:0:YT9693083639795",
+            "z:0:YT9693083639795",
             "r:99999:YT9693083639795",
             "r:abc:YT9693083639795",
             "r:0:12",

@@ -14,6 +14,11 @@ pub enum Command {
     /// `/track` and its arguments, split on whitespace.
     Track(Vec<String>),
     Lang(Vec<String>),
+    /// `/sub` (`/subscribe`), with the arguments of `/track`.
+    Sub(Vec<String>),
+    /// `/unsub <number>` (`/unsubscribe`).
+    Unsub(Vec<String>),
+    List,
     Couriers(String),
     /// A command this bot does not have.
     Unknown(String),
@@ -45,6 +50,9 @@ pub fn parse(text: &str, bot_username: &str) -> Command {
         "help" => Command::Help,
         "track" | "t" => Command::Track(args),
         "lang" | "language" => Command::Lang(args),
+        "sub" | "subscribe" => Command::Sub(args),
+        "unsub" | "unsubscribe" => Command::Unsub(args),
+        "list" => Command::List,
         "couriers" | "courier" => Command::Couriers(args.join(" ")),
         _ => Command::Unknown(name.to_owned()),
     }
@@ -73,6 +81,9 @@ mod tests {
         assert_eq!(parse("/couriers  sf  express", "KuaidiBot"), Command::Couriers("sf express".into()));
         assert_eq!(parse("/frobnicate", "KuaidiBot"), Command::Unknown("frobnicate".into()));
         assert_eq!(parse("/track", "KuaidiBot"), track(&[]));
+        assert_eq!(parse("/subscribe@KuaidiBot yto YT1", "KuaidiBot"), Command::Sub(vec!["yto".into(), "YT1".into()]));
+        assert_eq!(parse("/unsub YT1", "KuaidiBot"), Command::Unsub(vec!["YT1".into()]));
+        assert_eq!(parse("/list", "KuaidiBot"), Command::List);
     }
 
     #[test]

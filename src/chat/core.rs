@@ -28,6 +28,10 @@ pub struct ChatConfig {
     pub default_lang: Lang,
     /// Sandbox mode: every parcel reply says it is sandbox data.
     pub sandbox: bool,
+    /// Active subscriptions a chat may have (`MAX_SUBSCRIPTIONS_PER_CHAT`).
+    pub max_subscriptions: u32,
+    /// The watching policy, for a new subscription's first check.
+    pub watch_policy: crate::watch::Policy,
 }
 
 /// A parcel waiting for the phone digits a private chat was asked for.
@@ -79,6 +83,32 @@ impl ChatCore {
         &self.inner.tracker
     }
 
+    /// The chat is gone for the bot (blocked, deleted, bot removed): stop its subscriptions.
+    pub async fn chat_gone(&self, chat_id: i64) {
+        match self.inner.store.deactivate_chat(chat_id, self.now()).await {
+            Ok(stopped) => tracing::info!(chat = chat_id, stopped, "chat gone: subscriptions stopped"),
+            Err(error) => tracing::error!(chat = chat_id, %error, "cannot stop a gone chat's subscriptions"),
+        }
+    }
+
+    /// A group became a supergroup: everything of the chat moves to its new id.
+    pub async fn chat_migrated(&self, from: i64, to: i64) {
+        match self.inner.store.move_chat(from, to, self.now()).await {
+            Ok(moved) => tracing::info!(from, to, moved, "group migrated: subscriptions moved"),
+            Err(error) => tracing::error!(from, to, %error, "cannot move a migrated group's subscriptions"),
+        }
+        if let Some((_, lang)) = self.inner.chat_langs.remove(&from) {
+            self.inner.chat_langs.insert(to, lang);
+        }
+    }
+
+    /// The language to write to a chat in when no user is at hand (notifications): the chat's
+    /// setting, else the language recorded with its subscription.
+    pub async fn notice_lang(&self, chat_id: i64, recorded: &str) -> Lang {
+        let user = UserRef { id: 0, language_code: Some(recorded.to_owned()) };
+        self.lang_for(ChatRef { id: chat_id, kind: ChatKind::Group }, &user).await
+    }
+
     /// Handles one message or button press and says what to do about it.
     pub async fn handle(&self, incoming: &Incoming) -> Vec<Action> {
         let lang = self.lang_for(incoming.chat, &incoming.user).await;
@@ -95,6 +125,9 @@ impl ChatCore {
             Command::Start | Command::Help => vec![Action::Send(self.help(lang))],
             Command::Track(args) => self.track_command(incoming, &args, lang).await,
             Command::Lang(args) => self.set_lang(incoming.chat, &args, lang).await,
+            Command::Sub(args) => self.sub_command(incoming, &args, lang).await,
+            Command::Unsub(args) => self.unsub_command(incoming, &args, lang).await,
+            Command::List => self.list_command(incoming, lang).await,
             Command::Couriers(text) => vec![Action::Send(couriers_reply(&text, lang))],
             Command::Unknown(name) if private => {
                 vec![send(t!("command.unknown", locale = locale, name = escape(&name)))]

@@ -7,12 +7,15 @@
 mod callback;
 mod command;
 mod core;
+mod notify;
 mod render;
+mod subscribe;
 mod track;
 mod types;
 
 pub use callback::{Op, Payload, decode as decode_payload, encode as encode_payload};
 pub use command::{Command, parse as parse_command};
 pub use core::{ChatConfig, ChatCore};
+pub use notify::notices_reply;
 pub use render::{COMPACT_LINES, MAX_MESSAGE_CHARS, View, escape, parcel_reply};
 pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};

@@ -10,6 +10,7 @@ use rust_i18n::t;
 
 use super::callback::{Op, encode};
 use super::types::{Button, Reply};
+use crate::couriers::Courier;
 use crate::describe;
 use crate::kuaidi100::{Lang, QueryResult, TraceLine};
 use crate::tracking::Tracked;
@@ -108,13 +109,45 @@ pub fn parcel_reply(
 /// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line.
 fn trajectory_line(line: &TraceLine) -> String {
     let time = if line.ftime.is_empty() { &line.time } else { &line.ftime };
+    line_block(time, describe::line_place(line), &line.context)
+}
+
+/// One trajectory line as shown in chats (parcel replies and notifications alike); all escaped.
+pub fn line_block(time: &str, place: Option<&str>, context: &str) -> String {
     let short_time = NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S")
         .map(|time| time.format("%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| time.clone());
-    match describe::line_place(line) {
-        Some(place) => format!("<b>{}</b> {}\n{}", escape(&short_time), escape(place), escape(&line.context)),
-        None => format!("<b>{}</b>\n{}", escape(&short_time), escape(&line.context)),
+        .unwrap_or_else(|_| time.to_owned());
+    match place {
+        Some(place) => format!("<b>{}</b> {}\n{}", escape(&short_time), escape(place), escape(context)),
+        None => format!("<b>{}</b>\n{}", escape(&short_time), escape(context)),
     }
+}
+
+/// Adds the 🔔 subscribe or 🔕 unsubscribe button, reflecting whether the chat watches the parcel.
+pub fn with_subscription_button(
+    mut reply: Reply,
+    courier: &Courier,
+    number: &str,
+    subscribed: bool,
+    lang: Lang,
+) -> Reply {
+    let locale = lang.as_str();
+    let button = if subscribed {
+        Button {
+            text: t!("button.unsubscribe", locale = locale).into_owned(),
+            data: encode(Op::Unsubscribe, courier, number),
+        }
+    } else {
+        Button {
+            text: t!("button.subscribe", locale = locale).into_owned(),
+            data: encode(Op::Subscribe, courier, number),
+        }
+    };
+    match reply.buttons.first_mut() {
+        Some(row) => row.push(button),
+        None => reply.buttons.push(vec![button]),
+    }
+    reply
 }
 
 #[cfg(test)]

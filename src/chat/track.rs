@@ -6,7 +6,7 @@ use rust_i18n::t;
 
 use super::callback::{self, Op};
 use super::core::{ChatCore, PendingPhone, send};
-use super::render::{View, escape, parcel_reply};
+use super::render::{View, escape, parcel_reply, with_subscription_button};
 use super::types::{Action, Button, ChatKind, Incoming, Reply};
 use crate::couriers::{Courier, Resolution, directory};
 use crate::describe;
@@ -21,58 +21,10 @@ const BUTTONS_PER_ROW: usize = 2;
 impl ChatCore {
     /// `/track [courier] number [phone]`, also used for bare text in private chats.
     pub(super) async fn track_command(&self, incoming: &Incoming, args: &[String], lang: Lang) -> Vec<Action> {
-        let locale = lang.as_str();
-        let usage = || vec![send(t!("usage.track", locale = locale))];
-        // Which word is the number: with 2 words, `courier number` unless the first is a number and
-        // the second a phone and the first is not a courier name.
-        let (courier_text, number_text, phone_text) = match args {
-            [number] => (None, number, None),
-            [first, second] => {
-                let first_is_courier = !matches!(directory().resolve(first), Resolution::Unknown { .. });
-                if !first_is_courier
-                    && tracking_number(first).is_ok()
-                    && phone_tail(second).is_ok()
-                    && second.len() <= 16
-                {
-                    (None, first, Some(second))
-                } else {
-                    (Some(first), second, None)
-                }
-            }
-            [courier, number, phone] => (Some(courier), number, Some(phone)),
-            _ => return usage(),
-        };
-        let number = match tracking_number(number_text) {
-            Ok(number) => number,
-            Err(error) => {
-                let reason = escape(&describe::input_error(&error, lang));
-                return vec![send(format!("{reason}\n{}", t!("usage.track", locale = locale)))];
-            }
-        };
-        let phone = match phone_text.map(|text| phone_tail(text)).transpose() {
-            Ok(phone) => phone,
-            Err(error) => return vec![send(escape(&describe::input_error(&error, lang)))],
-        };
-        let courier = match courier_text.map(|text| (text, directory().resolve(text))) {
-            None => None,
-            Some((_, Resolution::Found(courier))) => Some(courier),
-            Some((text, Resolution::Ambiguous(candidates))) => {
-                let list = describe::courier_list(&candidates, lang);
-                let html = t!("courier.ambiguous", locale = locale, input = text, list = list);
-                return vec![Action::Send(courier_choice(escape(&html), &candidates, &number, lang))];
-            }
-            Some((text, Resolution::Unknown { suggestions })) => {
-                let mut html = escape(&t!("courier.unknown", locale = locale, input = text));
-                if suggestions.is_empty() {
-                    html += &format!("\n{}", t!("usage.track", locale = locale));
-                } else {
-                    let list = describe::courier_list(&suggestions, lang);
-                    html += &format!("\n{}", escape(&t!("courier.did_you_mean", locale = locale, list = list)));
-                }
-                return vec![Action::Send(courier_choice(html, &suggestions, &number, lang))];
-            }
-        };
-        self.track(incoming, courier, number, phone, lang).await
+        match parse_parcel_args(args, lang, "usage.track") {
+            Ok((courier, number, phone)) => self.track(incoming, courier, number, phone, lang).await,
+            Err(actions) => actions,
+        }
     }
 
     /// Asks the tracker and turns its answer into a new message.
@@ -106,15 +58,15 @@ impl ChatCore {
                         tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
                     }
                 }
-                vec![Action::Send(self.report_reply(&tracked, View::Latest, lang))]
+                vec![Action::Send(self.report_reply(chat, &tracked, View::Latest, lang).await)]
             }
             Err(error) => self.track_failed(incoming, error, &number, lang),
         }
     }
 
-    /// A parcel reply, or the sentence that replaces it when there is no answer to show.
-    fn report_reply(&self, tracked: &Tracked, view: View, lang: Lang) -> Reply {
-        match &tracked.report {
+    /// A parcel reply with its 🔔/🔕 button, or the sentence that replaces it when there is no answer.
+    pub(super) async fn report_reply(&self, chat: i64, tracked: &Tracked, view: View, lang: Lang) -> Reply {
+        let reply = match &tracked.report {
             Report::Answer { result, .. } => {
                 parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox)
             }
@@ -132,11 +84,23 @@ impl ChatCore {
                 };
                 Reply { html: format!("{header}\n{text}\n<i>{next}</i>"), buttons: vec![vec![refresh]] }
             }
-            Report::Failed(error) => Reply::text(escape(&describe::upstream_error(error, lang))),
-        }
+            Report::Failed(error) => return Reply::text(escape(&describe::upstream_error(error, lang))),
+        };
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        let subscribed = self.inner.store.is_subscribed(chat, &key).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read a subscription");
+            false
+        });
+        with_subscription_button(reply, tracked.courier, &tracked.number, subscribed, lang)
     }
 
-    fn track_failed(&self, incoming: &Incoming, error: TrackError, number: &TrackingNumber, lang: Lang) -> Vec<Action> {
+    pub(super) fn track_failed(
+        &self,
+        incoming: &Incoming,
+        error: TrackError,
+        number: &TrackingNumber,
+        lang: Lang,
+    ) -> Vec<Action> {
         let locale = lang.as_str();
         match error {
             TrackError::Throttled { .. } => {
@@ -183,7 +147,7 @@ impl ChatCore {
         Some(describe::track_error(error, "", lang))
     }
 
-    async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
+    pub(super) async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
         let key = ParcelKey::new(courier.code, number);
         match self.inner.store.chat_parcel_phone(chat, &key).await {
             Ok(phone) => phone.and_then(|digits| phone_tail(&digits).ok()),
@@ -225,11 +189,17 @@ impl ChatCore {
                     .await;
                 match peeked {
                     Ok(Some(tracked)) => {
-                        vec![answer(None), Action::Edit { message_id, reply: self.report_reply(&tracked, view, lang) }]
+                        vec![
+                            answer(None),
+                            Action::Edit { message_id, reply: self.report_reply(chat, &tracked, view, lang).await },
+                        ]
                     }
                     Ok(None) => vec![answer(Some(t!("button.outdated", locale = locale).into_owned()))],
                     Err(error) => vec![answer(Some(describe::track_error(&error, number.as_str(), lang)))],
                 }
+            }
+            Op::Subscribe | Op::Unsubscribe | Op::UnsubscribeQuiet => {
+                self.subscription_button(incoming, payload.op, payload.courier, number, message_id, lang).await
             }
             Op::Refresh | Op::RefreshAll => {
                 let view = if payload.op == Op::RefreshAll { View::All } else { View::Latest };
@@ -240,7 +210,10 @@ impl ChatCore {
                         .with_lang(lang);
                 match self.inner.tracker.track(request).await {
                     Ok(tracked) if tracked.fresh => {
-                        vec![answer(None), Action::Edit { message_id, reply: self.report_reply(&tracked, view, lang) }]
+                        vec![
+                            answer(None),
+                            Action::Edit { message_id, reply: self.report_reply(chat, &tracked, view, lang).await },
+                        ]
                     }
                     Ok(tracked) => {
                         let minutes = ((tracked.next_query_at - self.now()).num_seconds().max(0) + 59) / 60;
@@ -256,6 +229,61 @@ impl ChatCore {
     async fn phone_for_button(&self, chat: i64, courier: &Courier, number: &TrackingNumber) -> Option<PhoneTail> {
         if courier.needs_phone { self.chat_phone(chat, courier, number.as_str()).await } else { None }
     }
+}
+
+/// A parcel as named in a command: courier (or none, to detect), number, phone.
+pub(super) type ParcelArgs = (Option<&'static Courier>, TrackingNumber, Option<PhoneTail>);
+
+/// Reads `[courier] number [phone]`: with 2 words, `courier number` unless the first is a number, the
+/// second a phone, and the first no courier name. Bad input becomes the reply (`usage` names the usage
+/// line to show).
+pub(super) fn parse_parcel_args(args: &[String], lang: Lang, usage: &str) -> Result<ParcelArgs, Vec<Action>> {
+    let locale = lang.as_str();
+    let usage_line = || t!(usage, locale = locale).into_owned();
+    let (courier_text, number_text, phone_text) = match args {
+        [number] => (None, number, None),
+        [first, second] => {
+            let first_is_courier = !matches!(directory().resolve(first), Resolution::Unknown { .. });
+            if !first_is_courier && tracking_number(first).is_ok() && phone_tail(second).is_ok() && second.len() <= 16 {
+                (None, first, Some(second))
+            } else {
+                (Some(first), second, None)
+            }
+        }
+        [courier, number, phone] => (Some(courier), number, Some(phone)),
+        _ => return Err(vec![send(usage_line())]),
+    };
+    let number = match tracking_number(number_text) {
+        Ok(number) => number,
+        Err(error) => {
+            let reason = escape(&describe::input_error(&error, lang));
+            return Err(vec![send(format!("{reason}\n{}", usage_line()))]);
+        }
+    };
+    let phone = match phone_text.map(|text| phone_tail(text)).transpose() {
+        Ok(phone) => phone,
+        Err(error) => return Err(vec![send(escape(&describe::input_error(&error, lang)))]),
+    };
+    let courier = match courier_text.map(|text| (text, directory().resolve(text))) {
+        None => None,
+        Some((_, Resolution::Found(courier))) => Some(courier),
+        Some((text, Resolution::Ambiguous(candidates))) => {
+            let list = describe::courier_list(&candidates, lang);
+            let html = t!("courier.ambiguous", locale = locale, input = text, list = list);
+            return Err(vec![Action::Send(courier_choice(escape(&html), &candidates, &number, lang))]);
+        }
+        Some((text, Resolution::Unknown { suggestions })) => {
+            let mut html = escape(&t!("courier.unknown", locale = locale, input = text));
+            if suggestions.is_empty() {
+                html += &format!("\n{}", usage_line());
+            } else {
+                let list = describe::courier_list(&suggestions, lang);
+                html += &format!("\n{}", escape(&t!("courier.did_you_mean", locale = locale, list = list)));
+            }
+            return Err(vec![Action::Send(courier_choice(html, &suggestions, &number, lang))]);
+        }
+    };
+    Ok((courier, number, phone))
 }
 
 fn answer(text: Option<String>) -> Action {

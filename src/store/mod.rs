@@ -7,8 +7,11 @@
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
 mod chats;
+mod outbox;
 mod parcels;
+mod subscriptions;
 pub mod testing;
+mod watch;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,7 +21,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
+pub use subscriptions::{Subscribed, Subscriber, WatchedParcel};
+pub use watch::{CheckOutcome, DueParcel, NewNotice};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -6,14 +6,16 @@ use std::time::Duration;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, CallbackQueryId, ChatAction, Message, MessageId};
+use teloxide::types::{CallbackQuery, CallbackQueryId, ChatAction, ChatMemberUpdated, Message, MessageId};
 use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
+use tokio_util::sync::CancellationToken;
 
 use super::bot::{Api, BotOptions, BuiltBot, TelegramError, build_bot};
 use super::convert::{chat_ref, keyboard, sender, user_ref};
 use super::menu;
-use crate::chat::{Action, ChatConfig, ChatCore, Incoming, Input};
+use super::sender::Sender;
+use crate::chat::{Action, ChatCore, Incoming, Input};
 use crate::setup::Engine;
 
 /// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
@@ -48,12 +50,38 @@ async fn dispatch<B: Api>(
     }
     menu::register(&bot, engine.config.default_lang).await;
 
-    let config =
-        ChatConfig { bot_username: username, default_lang: engine.config.default_lang, sandbox: engine.is_sandbox() };
-    let core = ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), config);
+    let core = ChatCore::new(
+        engine.tracker.clone(),
+        engine.store.clone(),
+        engine.clock.clone(),
+        engine.chat_config(&username),
+    );
+
+    // The watcher and the sender run beside the dispatcher and stop with it.
+    let background = CancellationToken::new();
+    let watcher = engine.watcher();
+    let watching = tokio::spawn({
+        let stop = background.clone();
+        async move { watcher.run(stop).await }
+    });
+    let sender = Sender {
+        bot: bot.clone(),
+        core: core.clone(),
+        store: engine.store.clone(),
+        clock: engine.clock.clone(),
+        sandbox: engine.is_sandbox(),
+        idle_poll: engine.watch.idle_poll,
+    };
+    let sending = tokio::spawn({
+        let stop = background.clone();
+        async move { sender.run(stop).await }
+    });
+
+    // Without the my_chat_member branch Telegram would not tell the bot it was blocked or removed.
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
-        .branch(Update::filter_callback_query().endpoint(on_callback::<B>));
+        .branch(Update::filter_callback_query().endpoint(on_callback::<B>))
+        .branch(Update::filter_my_chat_member().endpoint(on_my_chat_member));
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
         .dependencies(dptree::deps![core])
         .default_handler(|_| async {})
@@ -77,10 +105,24 @@ async fn dispatch<B: Api>(
     });
     let listener = Polling::builder(bot.clone()).timeout(POLL_TIMEOUT).delete_webhook().await.build();
     dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getting updates failed")).await;
+    background.cancel();
+    let _ = tokio::join!(watching, sending);
+    Ok(())
+}
+
+/// The bot was blocked, kicked or left a chat: that chat's subscriptions stop.
+async fn on_my_chat_member(core: ChatCore, update: ChatMemberUpdated) -> ResponseResult<()> {
+    if !update.new_chat_member.is_present() {
+        core.chat_gone(update.chat.id.0).await;
+    }
     Ok(())
 }
 
 async fn on_message<B: Api>(bot: B, core: ChatCore, message: Message) -> ResponseResult<()> {
+    if let Some(to) = message.migrate_to_chat_id() {
+        core.chat_migrated(message.chat.id.0, to.0).await;
+        return Ok(());
+    }
     let Some(text) = message.text() else { return Ok(()) };
     let incoming =
         Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };

@@ -1,0 +1,88 @@
+//! The outbox: notifications waiting to be sent, marked sent only after delivery.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Store, StoreResult, from_millis, to_millis};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingNotice {
+    pub id: i64,
+    pub chat_id: i64,
+    pub lang: String,
+    pub payload: String,
+    pub attempts: u32,
+    pub first_failure_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Pending notifications due at `now`, oldest first.
+    pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
+        let rows = sqlx::query(
+            "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
+        )
+        .bind(to_millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PendingNotice {
+                    id: row.try_get("id")?,
+                    chat_id: row.try_get("chat_id")?,
+                    lang: row.try_get("lang")?,
+                    payload: row.try_get("payload")?,
+                    attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                    first_failure_at: row.try_get::<Option<i64>, _>("first_failure_at")?.map(from_millis),
+                })
+            })
+            .collect()
+    }
+
+    /// Notices not yet sent, due or not.
+    pub async fn unsent_notices(&self) -> StoreResult<u64> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(&self.pool).await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// When the earliest unsent notice is due.
+    pub async fn next_notice_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(next.map(from_millis))
+    }
+
+    pub async fn mark_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
+                .bind(to_millis(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A failed attempt: try again at `retry_at`.
+    pub async fn mark_failed(&self, ids: &[i64], retry_at: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, \
+                     first_failure_at = COALESCE(first_failure_at, $2) WHERE id = $3",
+            )
+            .bind(to_millis(retry_at))
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

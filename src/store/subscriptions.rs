@@ -1,0 +1,255 @@
+//! Subscriptions: which chats watch which parcels, and what each was already told.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{ParcelKey, Store, StoreResult, from_millis, to_millis};
+
+/// How a `/sub` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscribed {
+    Created,
+    /// The chat already watched it: nothing changed.
+    AlreadyActive,
+    /// The chat watches as many parcels as it may.
+    CapReached,
+}
+
+/// One of a chat's watched parcels, for `/list`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchedParcel {
+    pub key: ParcelKey,
+    pub state: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub subscribed_at: DateTime<Utc>,
+}
+
+/// A subscriber of a parcel, as the watcher sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscriber {
+    pub id: i64,
+    pub chat_id: i64,
+    pub lang: String,
+    pub seen_lines: u32,
+    pub seen_state: Option<String>,
+}
+
+impl Store {
+    /// Subscribes a chat to a parcel, recording what it has already seen, and makes sure the parcel is
+    /// watched (first check at `first_check_at` unless it is already scheduled earlier).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn subscribe(
+        &self,
+        chat_id: i64,
+        key: &ParcelKey,
+        lang: &str,
+        seen_lines: u32,
+        seen_state: Option<&str>,
+        cap: u32,
+        first_check_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Subscribed> {
+        let now_ms = to_millis(now);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO parcels (courier, number, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (courier, number) DO NOTHING",
+        )
+        .bind(&key.courier)
+        .bind(&key.number)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        let parcel_id: i64 = sqlx::query_scalar("SELECT id FROM parcels WHERE courier = $1 AND number = $2")
+            .bind(&key.courier)
+            .bind(&key.number)
+            .fetch_one(&mut *tx)
+            .await?;
+        let already: Option<i64> =
+            sqlx::query_scalar("SELECT active FROM subscriptions WHERE chat_id = $1 AND parcel_id = $2")
+                .bind(chat_id)
+                .bind(parcel_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if already == Some(1) {
+            tx.commit().await?;
+            return Ok(Subscribed::AlreadyActive);
+        }
+        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1 AND active = 1")
+            .bind(chat_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if active >= i64::from(cap) {
+            tx.commit().await?;
+            return Ok(Subscribed::CapReached);
+        }
+        sqlx::query(
+            "INSERT INTO subscriptions (chat_id, parcel_id, lang, active, seen_lines, seen_state, created_at, updated_at) \
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $6) \
+             ON CONFLICT (chat_id, parcel_id) DO UPDATE SET active = 1, lang = excluded.lang, \
+                 seen_lines = excluded.seen_lines, seen_state = excluded.seen_state, \
+                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(parcel_id)
+        .bind(lang)
+        .bind(i64::from(seen_lines))
+        .bind(seen_state)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE parcels SET watch_next_at = CASE WHEN watch_next_at IS NULL OR watch_next_at > $1 THEN $1 ELSE watch_next_at END, \
+                 watch_last_change_at = COALESCE(watch_last_change_at, $2) \
+             WHERE id = $3",
+        )
+        .bind(to_millis(first_check_at))
+        .bind(now_ms)
+        .bind(parcel_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Subscribed::Created)
+    }
+
+    /// Stops a chat's subscriptions to parcels with this number (any courier); returns those stopped.
+    pub async fn unsubscribe(&self, chat_id: i64, number: &str, now: DateTime<Utc>) -> StoreResult<Vec<ParcelKey>> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT s.id, p.courier FROM subscriptions s JOIN parcels p ON p.id = s.parcel_id \
+             WHERE s.chat_id = $1 AND s.active = 1 AND p.number = $2",
+        )
+        .bind(chat_id)
+        .bind(number)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut stopped = Vec::with_capacity(rows.len());
+        for row in &rows {
+            sqlx::query("UPDATE subscriptions SET active = 0, updated_at = $1 WHERE id = $2")
+                .bind(to_millis(now))
+                .bind(row.try_get::<i64, _>("id")?)
+                .execute(&mut *tx)
+                .await?;
+            stopped.push(ParcelKey::new(&row.try_get::<String, _>("courier")?, number));
+        }
+        tx.commit().await?;
+        Ok(stopped)
+    }
+
+    pub async fn is_subscribed(&self, chat_id: i64, key: &ParcelKey) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT s.id FROM subscriptions s JOIN parcels p ON p.id = s.parcel_id \
+             WHERE s.chat_id = $1 AND s.active = 1 AND p.courier = $2 AND p.number = $3",
+        )
+        .bind(chat_id)
+        .bind(&key.courier)
+        .bind(&key.number)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// A chat's active subscriptions, oldest first.
+    pub async fn chat_subscriptions(&self, chat_id: i64) -> StoreResult<Vec<WatchedParcel>> {
+        let rows = sqlx::query(
+            "SELECT p.courier, p.number, p.state, p.answered_at, s.created_at FROM subscriptions s \
+             JOIN parcels p ON p.id = s.parcel_id WHERE s.chat_id = $1 AND s.active = 1 ORDER BY s.created_at, s.id",
+        )
+        .bind(chat_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(WatchedParcel {
+                    key: ParcelKey::new(&row.try_get::<String, _>("courier")?, &row.try_get::<String, _>("number")?),
+                    state: row.try_get("state")?,
+                    answered_at: row.try_get::<Option<i64>, _>("answered_at")?.map(from_millis),
+                    subscribed_at: from_millis(row.try_get("created_at")?),
+                })
+            })
+            .collect()
+    }
+
+    /// The active subscribers of a parcel.
+    pub async fn subscribers(&self, parcel_id: i64) -> StoreResult<Vec<Subscriber>> {
+        let rows = sqlx::query(
+            "SELECT id, chat_id, lang, seen_lines, seen_state FROM subscriptions WHERE parcel_id = $1 AND active = 1 ORDER BY id",
+        )
+        .bind(parcel_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Subscriber {
+                    id: row.try_get("id")?,
+                    chat_id: row.try_get("chat_id")?,
+                    lang: row.try_get("lang")?,
+                    seen_lines: u32::try_from(row.try_get::<i64, _>("seen_lines")?).unwrap_or(0),
+                    seen_state: row.try_get("seen_state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A chat is gone (blocked the bot, deleted, bot removed): its subscriptions stop and its pending
+    /// notifications are dropped.
+    pub async fn deactivate_chat(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let stopped =
+            sqlx::query("UPDATE subscriptions SET active = 0, updated_at = $1 WHERE chat_id = $2 AND active = 1")
+                .bind(to_millis(now))
+                .bind(chat_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        sqlx::query("UPDATE outbox SET sent_at = $1, dropped = 1 WHERE chat_id = $2 AND sent_at IS NULL")
+            .bind(to_millis(now))
+            .bind(chat_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(stopped)
+    }
+
+    /// A group became a supergroup: its subscriptions, phones, language and pending notifications
+    /// move to the new id (merging with any the new id already has).
+    pub async fn move_chat(&self, from: i64, to: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE subscriptions SET chat_id = $1, updated_at = $2 WHERE chat_id = $3 \
+             AND parcel_id NOT IN (SELECT parcel_id FROM subscriptions WHERE chat_id = $1)",
+        )
+        .bind(to)
+        .bind(to_millis(now))
+        .bind(from)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM subscriptions WHERE chat_id = $1").bind(from).execute(&mut *tx).await?;
+        sqlx::query("UPDATE outbox SET chat_id = $1 WHERE chat_id = $2 AND sent_at IS NULL")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE chat_parcels SET chat_id = $1 WHERE chat_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM chat_parcels c WHERE c.chat_id = $1 \
+                 AND c.courier = chat_parcels.courier AND c.number = chat_parcels.number)",
+        )
+        .bind(to)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO chats (id, lang, created_at, updated_at) SELECT $1, lang, created_at, $2 FROM chats WHERE id = $3 \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(to)
+        .bind(to_millis(now))
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}

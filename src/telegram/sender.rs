@@ -1,0 +1,223 @@
+//! The sender: drains the outbox through the bot's `Throttle`.
+//!
+//! Pending notices of one chat go out as one message. A notice is marked sent only after Telegram
+//! accepted it, so a crash may repeat what was in flight, never lose anything. How much can be in
+//! flight is the price of throughput: `Throttle` releases requests in 250 ms ticks, so one message at a
+//! time would crawl at 4 per second; a window of [`SEND_WINDOW`] reaches Telegram's ~30/s, and a crash
+//! repeats at most that many messages.
+//!
+//! Telegram's answers decide what happens next: a chat that blocked the bot, was deleted or removed
+//! the bot loses its subscriptions; "bot can't send messages" is retried and gives up after 3 failures
+//! spanning an hour; a migrated group moves to its new id and the message goes out again; 429s are
+//! waited out by `Throttle` itself, and any that surface are retried after the time Telegram asked.
+
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use futures::StreamExt;
+use teloxide::prelude::*;
+use teloxide::{ApiError, RequestError};
+use tokio_util::sync::CancellationToken;
+
+use super::bot::Api;
+use super::convert::keyboard;
+use crate::chat::{ChatCore, notices_reply};
+use crate::clock::SharedClock;
+use crate::store::{PendingNotice, Store, StoreError};
+use crate::watch::Notice;
+
+/// Messages in flight at once (and so the most a crash can repeat).
+pub const SEND_WINDOW: usize = 8;
+/// Pending notices taken per round.
+const BATCH: u32 = 500;
+/// "Bot can't send messages": tries, and the span they must cover, before giving up on a chat.
+const CANT_SEND_TRIES: u32 = 3;
+const CANT_SEND_SPAN_MINUTES: i64 = 60;
+const CANT_SEND_RETRY_MINUTES: i64 = 20;
+
+/// What a failed send means for the chat.
+#[derive(Debug, PartialEq)]
+enum Failure {
+    /// Blocked, deactivated, kicked, deleted: stop the chat's subscriptions.
+    ChatGone,
+    /// The group is now a supergroup with this id.
+    Migrated(i64),
+    /// Telegram asked to wait.
+    RetryAfter(StdDuration),
+    /// "Bot can't send messages to the user": has been seen to pass; retry, then give up.
+    CantSendYet,
+    /// Anything else (network, Telegram trouble): retry with back-off.
+    Other,
+}
+
+/// teloxide classifies most errors by variant; today's texts of some it reports as `Unknown`.
+fn classify(error: &RequestError) -> Failure {
+    match error {
+        RequestError::MigrateToChatId(id) => Failure::Migrated(id.0),
+        RequestError::RetryAfter(seconds) => Failure::RetryAfter(seconds.duration()),
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::ChatNotFound
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotKickedFromChannel
+            | ApiError::CantInitiateConversation
+            | ApiError::CantTalkWithBots,
+        ) => Failure::ChatGone,
+        RequestError::Api(ApiError::Unknown(text)) => {
+            let text = text.to_ascii_lowercase();
+            if text.contains("bot can't send messages") {
+                Failure::CantSendYet
+            } else if [
+                "blocked by the user",
+                "user is deactivated",
+                "bot was kicked",
+                "chat not found",
+                "can't initiate conversation",
+            ]
+            .iter()
+            .any(|gone| text.contains(gone))
+            {
+                Failure::ChatGone
+            } else {
+                Failure::Other
+            }
+        }
+        _ => Failure::Other,
+    }
+}
+
+pub struct Sender<B> {
+    pub bot: B,
+    pub core: ChatCore,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub sandbox: bool,
+    pub idle_poll: StdDuration,
+}
+
+impl<B: Api> Sender<B> {
+    /// Runs until `shutdown`; a round in progress is finished first.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            let pause = match self.drain().await {
+                Ok(0) => self.idle_poll,
+                Ok(_) => StdDuration::ZERO,
+                Err(error) => {
+                    tracing::error!(%error, "sender round failed");
+                    self.idle_poll.max(StdDuration::from_secs(1))
+                }
+            };
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
+        tracing::info!("sender stopped");
+    }
+
+    /// Sends what is due now; returns how many notices were handled.
+    pub async fn drain(&self) -> Result<usize, StoreError> {
+        let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
+        let count = pending.len();
+        let mut order = Vec::new();
+        let mut by_chat: HashMap<i64, Vec<PendingNotice>> = HashMap::new();
+        for notice in pending {
+            if !by_chat.contains_key(&notice.chat_id) {
+                order.push(notice.chat_id);
+            }
+            by_chat.entry(notice.chat_id).or_default().push(notice);
+        }
+        let groups: Vec<Vec<PendingNotice>> = order.into_iter().filter_map(|chat| by_chat.remove(&chat)).collect();
+        let results: Vec<Result<(), StoreError>> = futures::stream::iter(groups)
+            .map(|group| self.deliver(group))
+            .buffer_unordered(SEND_WINDOW)
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+        Ok(count)
+    }
+
+    async fn deliver(&self, group: Vec<PendingNotice>) -> Result<(), StoreError> {
+        let Some(first) = group.first() else { return Ok(()) };
+        let chat_id = first.chat_id;
+        let ids: Vec<i64> = group.iter().map(|notice| notice.id).collect();
+        let notices: Vec<Notice> =
+            group.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
+        let lang = self.core.notice_lang(chat_id, &first.lang).await;
+        let reply = notices_reply(&notices, lang, self.sandbox);
+        if reply.html.is_empty() {
+            // Nothing readable (unknown courier, corrupt payload): nothing to send, ever.
+            return self.store.mark_sent(&ids, self.clock.now()).await;
+        }
+        let mut request = self.bot.send_message(ChatId(chat_id), reply.html);
+        if let Some(markup) = keyboard(&reply.buttons) {
+            request = request.reply_markup(markup);
+        }
+        let outcome = request.await;
+        let now = self.clock.now();
+        let error = match outcome {
+            Ok(_) => return self.store.mark_sent(&ids, now).await,
+            Err(error) => error,
+        };
+        match classify(&error) {
+            Failure::ChatGone => {
+                tracing::info!(chat = chat_id, %error, "chat is gone");
+                self.core.chat_gone(chat_id).await;
+                Ok(())
+            }
+            Failure::Migrated(to) => {
+                // The notices move with the chat and go out again in the next round.
+                self.core.chat_migrated(chat_id, to).await;
+                Ok(())
+            }
+            Failure::RetryAfter(wait) => {
+                let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(5));
+                self.store.mark_failed(&ids, now + wait, now).await
+            }
+            Failure::CantSendYet => {
+                let tries = first.attempts + 1;
+                let since = first.first_failure_at.unwrap_or(now);
+                if tries >= CANT_SEND_TRIES && now - since >= Duration::minutes(CANT_SEND_SPAN_MINUTES) {
+                    tracing::info!(chat = chat_id, tries, "still cannot send: giving up on the chat");
+                    self.core.chat_gone(chat_id).await;
+                    Ok(())
+                } else {
+                    self.store.mark_failed(&ids, now + Duration::minutes(CANT_SEND_RETRY_MINUTES), now).await
+                }
+            }
+            Failure::Other => {
+                tracing::warn!(chat = chat_id, %error, "sending a notification failed; will retry");
+                let backoff = Duration::seconds(30) * 2_i32.saturating_pow(first.attempts.min(7));
+                self.store.mark_failed(&ids, now + backoff.min(Duration::hours(1)), now).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use teloxide::types::{ChatId, Seconds};
+
+    use super::*;
+
+    #[test]
+    fn errors_are_classified_by_variant_then_by_text() {
+        assert_eq!(classify(&RequestError::Api(ApiError::BotBlocked)), Failure::ChatGone);
+        assert_eq!(classify(&RequestError::Api(ApiError::ChatNotFound)), Failure::ChatGone);
+        assert_eq!(classify(&RequestError::Api(ApiError::UserDeactivated)), Failure::ChatGone);
+        let unknown = |text: &str| RequestError::Api(ApiError::Unknown(text.to_owned()));
+        assert_eq!(classify(&unknown("Forbidden: bot was kicked from the group chat")), Failure::ChatGone);
+        assert_eq!(classify(&unknown("Forbidden: bot can't send messages to the user")), Failure::CantSendYet);
+        assert_eq!(classify(&unknown("Bad Request: something new")), Failure::Other);
+        assert_eq!(classify(&RequestError::MigrateToChatId(ChatId(-100123))), Failure::Migrated(-100123));
+        assert_eq!(
+            classify(&RequestError::RetryAfter(Seconds::from_seconds(3))),
+            Failure::RetryAfter(StdDuration::from_secs(3))
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! When to look at a watched parcel again.
+//!
+//! Every interval is a multiple of the floor (`QUERY_MIN_INTERVAL`), so a test or a benchmark that
+//! shrinks the floor shrinks the whole policy. What people wait for — "out for delivery", "delivered",
+//! problems — decides the pace: a parcel in its destination city or out for delivery is looked at every
+//! floor; one crossing the country every 4 floors; one in customs every 8; at night in China only parcels
+//! out for delivery are looked at. A little jitter keeps parcels subscribed together from moving in step.
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use crate::kuaidi100::{Family, State};
+
+/// "No result yet" for this long: give up.
+pub const GIVE_UP_NO_RESULT_AFTER: i64 = 3;
+/// No change for this many days: stop.
+pub const STOP_UNCHANGED_AFTER_DAYS: i64 = 14;
+/// Jitter: up to this fraction of the interval is added.
+const JITTER: f64 = 0.1;
+/// The longest "no result" back-off, in floors.
+const MAX_NO_RESULT_FLOORS: i32 = 16;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub floor: Duration,
+}
+
+impl Policy {
+    pub fn new(floor: Duration) -> Self {
+        Self { floor }
+    }
+
+    /// How many floors between two checks of a parcel in this state.
+    pub fn floors_for(state: Option<&State>) -> i32 {
+        let Some(state) = state else { return 4 };
+        match state.family {
+            Family::OutForDelivery => 1,
+            // Arrived in the destination city: delivery is near.
+            Family::InTransit if state.code == "1001" => 1,
+            Family::Customs => 8,
+            Family::InTransit | Family::PickedUp | Family::Problem | Family::Returning | Family::Transferred => 4,
+            Family::Delivered | Family::Returned => 4,
+        }
+    }
+
+    /// The next check of a parcel in `state`; `jitter` in `[0, 1)` spreads parcels apart.
+    pub fn next_check(&self, state: Option<&State>, now: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+        let interval = self.floor * Self::floors_for(state);
+        let candidate = now + interval + self.jitter(interval, jitter);
+        let out_for_delivery = state.is_some_and(|state| state.family == Family::OutForDelivery);
+        if out_for_delivery { candidate } else { self.after_night(candidate, jitter) }
+    }
+
+    /// The next try after `streak` "no result" answers in a row: 2, 4, 8 … floors.
+    pub fn after_no_result(&self, streak: u32, now: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+        let floors = 2_i32.saturating_pow(streak.clamp(1, 8)).min(MAX_NO_RESULT_FLOORS);
+        let interval = self.floor * floors;
+        self.after_night(now + interval + self.jitter(interval, jitter), jitter)
+    }
+
+    fn jitter(&self, interval: Duration, jitter: f64) -> Duration {
+        let millis = (interval.num_milliseconds() as f64 * JITTER * jitter.clamp(0.0, 1.0)) as i64;
+        Duration::milliseconds(millis)
+    }
+
+    /// Moves a check that falls between 23:00 and 07:00 Beijing time to just after 07:00.
+    fn after_night(&self, at: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+        let local = at.with_timezone(&Shanghai);
+        let hour = local.time().hour_of_day();
+        if (7..23).contains(&hour) {
+            return at;
+        }
+        let morning_date = if hour >= 23 { local.date_naive() + Duration::days(1) } else { local.date_naive() };
+        let seven = morning_date.and_time(NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default());
+        let morning = Shanghai.from_local_datetime(&seven).single().map(|time| time.with_timezone(&Utc)).unwrap_or(at);
+        morning + self.jitter(self.floor * 2, jitter)
+    }
+}
+
+trait HourOfDay {
+    fn hour_of_day(&self) -> u32;
+}
+
+impl HourOfDay for NaiveTime {
+    fn hour_of_day(&self) -> u32 {
+        chrono::Timelike::hour(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kuaidi100::state::lookup;
+
+    fn beijing(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Shanghai.with_ymd_and_hms(2026, 11, day, hour, minute, 0).single().expect("valid").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn intervals_follow_the_state_in_floors() {
+        let policy = Policy::new(Duration::minutes(30));
+        let noon = beijing(2, 12, 0);
+        assert_eq!(policy.next_check(lookup("5"), noon, 0.0), noon + Duration::minutes(30));
+        assert_eq!(policy.next_check(lookup("1001"), noon, 0.0), noon + Duration::minutes(30));
+        assert_eq!(policy.next_check(lookup("1002"), noon, 0.0), noon + Duration::hours(2));
+        assert_eq!(policy.next_check(lookup("1"), noon, 0.0), noon + Duration::hours(2));
+        assert_eq!(policy.next_check(lookup("204"), noon, 0.0), noon + Duration::hours(2));
+        assert_eq!(policy.next_check(lookup("11"), noon, 0.0), noon + Duration::hours(4));
+        assert_eq!(policy.next_check(None, noon, 0.0), noon + Duration::hours(2));
+    }
+
+    #[test]
+    fn jitter_adds_at_most_a_tenth() {
+        let policy = Policy::new(Duration::minutes(30));
+        let noon = beijing(2, 12, 0);
+        let late = policy.next_check(lookup("1002"), noon, 0.999);
+        assert!(late > noon + Duration::hours(2) && late <= noon + Duration::minutes(132), "{late}");
+    }
+
+    #[test]
+    fn at_night_only_parcels_out_for_delivery_are_checked() {
+        let policy = Policy::new(Duration::minutes(30));
+        let late_evening = beijing(2, 22, 0);
+        assert_eq!(policy.next_check(lookup("1002"), late_evening, 0.0), beijing(3, 7, 0));
+        assert_eq!(policy.next_check(lookup("5"), beijing(2, 22, 50), 0.0), beijing(2, 23, 20));
+        assert_eq!(policy.next_check(lookup("1001"), beijing(3, 2, 0), 0.0), beijing(3, 7, 0));
+        assert_eq!(policy.next_check(lookup("1001"), beijing(3, 6, 40), 0.0), beijing(3, 7, 10));
+    }
+
+    #[test]
+    fn no_result_backs_off_and_the_floor_scales_everything() {
+        let policy = Policy::new(Duration::minutes(1));
+        let noon = beijing(2, 12, 0);
+        assert_eq!(policy.after_no_result(1, noon, 0.0), noon + Duration::minutes(2));
+        assert_eq!(policy.after_no_result(2, noon, 0.0), noon + Duration::minutes(4));
+        assert_eq!(policy.after_no_result(3, noon, 0.0), noon + Duration::minutes(8));
+        assert_eq!(policy.after_no_result(30, noon, 0.0), noon + Duration::minutes(16));
+    }
+}

@@ -1,0 +1,258 @@
+//! The watcher's loop and one check of one parcel.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
+use super::policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};
+use crate::clock::SharedClock;
+use crate::input::tracking_number;
+use crate::kuaidi100::{Advice, Lang, state};
+use crate::store::{CheckOutcome, DueParcel, NewNotice, Store, StoreError, Subscriber};
+use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked, Tracker};
+
+#[derive(Debug, Clone)]
+pub struct WatcherConfig {
+    pub policy: Policy,
+    /// Due parcels taken per round.
+    pub batch: u32,
+    /// Parcels checked at once.
+    pub concurrency: usize,
+    /// How long to wait (real time) when nothing is due before looking again.
+    pub idle_poll: StdDuration,
+}
+
+impl WatcherConfig {
+    pub fn new(floor: Duration) -> Self {
+        Self { policy: Policy::new(floor), batch: 100, concurrency: 8, idle_poll: StdDuration::from_secs(1) }
+    }
+}
+
+#[derive(Clone)]
+pub struct Watcher {
+    tracker: Tracker,
+    store: Store,
+    clock: SharedClock,
+    config: WatcherConfig,
+}
+
+impl Watcher {
+    pub fn new(tracker: Tracker, clock: SharedClock, config: WatcherConfig) -> Self {
+        let store = tracker.store().clone();
+        Self { tracker, store, clock, config }
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.config.policy
+    }
+
+    /// Runs until `shutdown` is cancelled. A check in progress is finished (each is one transaction);
+    /// on the next start the watcher resumes from the store. Checks overdue after a downtime are first
+    /// spread over one floor, so that they do not all hit Kuaidi100 at once.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let floor = self.config.policy.floor;
+        match self.store.spread_overdue(self.clock.now(), floor, floor).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "spread overdue parcel checks after a downtime"),
+            Err(error) => tracing::warn!(%error, "cannot spread overdue checks"),
+        }
+        while !shutdown.is_cancelled() {
+            let pause = match self.tick().await {
+                Ok(0) => self.config.idle_poll,
+                Ok(_) => StdDuration::ZERO,
+                Err(error) => {
+                    tracing::error!(%error, "watcher round failed");
+                    self.config.idle_poll.max(StdDuration::from_secs(1))
+                }
+            };
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
+        tracing::info!("watcher stopped");
+    }
+
+    /// Checks every parcel due now (one batch); returns how many were due.
+    pub async fn tick(&self) -> Result<usize, StoreError> {
+        let due = self.store.due_parcels(self.clock.now(), self.config.batch).await?;
+        let count = due.len();
+        let results: Vec<Result<(), StoreError>> = futures::stream::iter(due)
+            .map(|parcel| self.check(parcel))
+            .buffer_unordered(self.config.concurrency)
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+        Ok(count)
+    }
+
+    async fn check(&self, parcel: DueParcel) -> Result<(), StoreError> {
+        let subscribers = self.store.subscribers(parcel.id).await?;
+        let now = self.clock.now();
+        if subscribers.is_empty() {
+            // Nobody watches any more: stop polling.
+            let outcome = CheckOutcome { last_change_at: parcel.last_change_at, ..CheckOutcome::default() };
+            return self.store.commit_check(parcel.id, &outcome, now).await;
+        }
+        // One query serves everyone; its text is Chinese unless every subscriber reads English.
+        let lang = if subscribers.iter().all(|subscriber| subscriber.lang == "en") { Lang::En } else { Lang::Zh };
+        let outcome = match tracking_number(&parcel.key.number) {
+            Ok(number) => {
+                let request = TrackRequest::new(Some(&parcel.key.courier), number, Asker::Watcher).with_lang(lang);
+                match self.tracker.track(request).await {
+                    Ok(tracked) => self.outcome(&parcel, &subscribers, &tracked, now),
+                    Err(TrackError::Store(error)) => return Err(error),
+                    Err(error) => {
+                        tracing::warn!(parcel = %parcel.key, %error, "cannot watch a parcel");
+                        stop_with(&parcel, &subscribers, NoticeKind::CannotWatch, None, now)
+                    }
+                }
+            }
+            Err(_) => stop_with(&parcel, &subscribers, NoticeKind::CannotWatch, None, now),
+        };
+        self.store.commit_check(parcel.id, &outcome, now).await
+    }
+
+    fn outcome(
+        &self,
+        parcel: &DueParcel,
+        subscribers: &[Subscriber],
+        tracked: &Tracked,
+        now: DateTime<Utc>,
+    ) -> CheckOutcome {
+        let policy = self.config.policy;
+        let jitter = rand::random::<f64>();
+        // Never plan a check before the tracker would allow a query.
+        let not_before = |at: DateTime<Utc>| at.max(tracked.next_query_at);
+        match &tracked.report {
+            Report::Answer { result, .. } => {
+                let current = state::lookup(&result.state);
+                let finished = current.is_some_and(|state| state.is_terminal()) || result.is_signed();
+                let kind = if finished { NoticeKind::Finished } else { NoticeKind::Update };
+                let lines = &result.data;
+                let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+                let mut notices = Vec::new();
+                for subscriber in subscribers {
+                    let new = total.saturating_sub(subscriber.seen_lines) as usize;
+                    let state_changed = subscriber.seen_state.as_deref() != Some(result.state.as_str());
+                    if new == 0 && !state_changed {
+                        continue;
+                    }
+                    let shown = new.min(NOTICE_LINES);
+                    let notice = Notice {
+                        courier: parcel.key.courier.clone(),
+                        number: parcel.key.number.clone(),
+                        kind,
+                        state: Some(result.state.clone()),
+                        previous_state: subscriber.seen_state.clone(),
+                        new_lines: lines.iter().take(shown).map(NoticeLine::from_trace).collect(),
+                        more_lines: u32::try_from(new - shown).unwrap_or(0),
+                        return_code: None,
+                    };
+                    notices.push(new_notice(subscriber, &notice, total, Some(result.state.clone())));
+                }
+                let changed = !notices.is_empty();
+                let last_change_at = if changed { Some(now) } else { parcel.last_change_at.or(Some(now)) };
+                if finished {
+                    return CheckOutcome {
+                        notices,
+                        next_check_at: None,
+                        end_subscriptions: true,
+                        last_change_at,
+                        ..CheckOutcome::default()
+                    };
+                }
+                if last_change_at.is_some_and(|at| now - at >= Duration::days(STOP_UNCHANGED_AFTER_DAYS)) {
+                    return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
+                }
+                let next = not_before(policy.next_check(current, now, jitter));
+                CheckOutcome { notices, next_check_at: Some(next), last_change_at, ..CheckOutcome::default() }
+            }
+            Report::NoResultYet => {
+                let since = parcel.no_result_since.unwrap_or(now);
+                if now - since >= Duration::days(GIVE_UP_NO_RESULT_AFTER) {
+                    return stop_with(parcel, subscribers, NoticeKind::GaveUp, None, now);
+                }
+                let streak = parcel.no_result_streak.saturating_add(1);
+                CheckOutcome {
+                    next_check_at: Some(not_before(policy.after_no_result(streak, now, jitter))),
+                    last_change_at: parcel.last_change_at,
+                    no_result_since: Some(since),
+                    no_result_streak: streak,
+                    ..CheckOutcome::default()
+                }
+            }
+            Report::Failed(error) => match error.advice() {
+                // Kuaidi100 will never answer this parcel as it stands.
+                Advice::CheckCourier | Advice::NeedPhone => {
+                    let code = error.return_code().map(|code| code.as_str().to_owned());
+                    let mut outcome = stop_with(parcel, subscribers, NoticeKind::CannotWatch, None, now);
+                    for notice in &mut outcome.notices {
+                        if let Ok(mut payload) = serde_json::from_str::<Notice>(&notice.payload) {
+                            payload.return_code = code.clone();
+                            notice.payload = serde_json::to_string(&payload).unwrap_or_default();
+                        }
+                    }
+                    outcome
+                }
+                // Trouble on Kuaidi100's side or ours: keep watching, at the in-transit pace.
+                Advice::NoResultYet | Advice::TryLater | Advice::OperatorProblem => CheckOutcome {
+                    next_check_at: Some(not_before(policy.next_check(None, now, jitter))),
+                    last_change_at: parcel.last_change_at,
+                    no_result_since: parcel.no_result_since,
+                    no_result_streak: parcel.no_result_streak,
+                    ..CheckOutcome::default()
+                },
+            },
+        }
+    }
+}
+
+fn new_notice(subscriber: &Subscriber, notice: &Notice, seen_lines: u32, seen_state: Option<String>) -> NewNotice {
+    NewNotice {
+        subscription_id: subscriber.id,
+        chat_id: subscriber.chat_id,
+        lang: subscriber.lang.clone(),
+        payload: serde_json::to_string(notice).unwrap_or_default(),
+        seen_lines,
+        seen_state,
+    }
+}
+
+/// Every subscriber gets a closing notice and watching stops.
+fn stop_with(
+    parcel: &DueParcel,
+    subscribers: &[Subscriber],
+    kind: NoticeKind,
+    state: Option<String>,
+    now: DateTime<Utc>,
+) -> CheckOutcome {
+    let notices = subscribers
+        .iter()
+        .map(|subscriber| {
+            let notice = Notice {
+                courier: parcel.key.courier.clone(),
+                number: parcel.key.number.clone(),
+                kind,
+                state: state.clone(),
+                previous_state: subscriber.seen_state.clone(),
+                new_lines: Vec::new(),
+                more_lines: 0,
+                return_code: None,
+            };
+            new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone())
+        })
+        .collect();
+    CheckOutcome {
+        notices,
+        next_check_at: None,
+        end_subscriptions: true,
+        last_change_at: parcel.last_change_at.or(Some(now)),
+        ..CheckOutcome::default()
+    }
+}
