@@ -46,7 +46,10 @@ impl RunningBot {
         vars.insert("DATABASE_URL".into(), store.url.clone());
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid configuration");
         let clock = ManualClock::new(start_time());
-        let engine = Arc::new(Engine::start(config, Arc::new(clock.clone())).await.expect("engine starts"));
+        let mut engine = Engine::start(config, Arc::new(clock.clone())).await.expect("engine starts");
+        // The watcher and sender look for work often, so that tests driving the clock stay quick.
+        engine.watch.idle_poll = Duration::from_millis(20);
+        let engine = Arc::new(engine);
         let tg = FakeTelegram::start().await;
         let options = BotOptions {
             token: FakeTelegram::TOKEN.to_owned(),
@@ -88,6 +91,26 @@ impl RunningBot {
             })
             .await
             .unwrap_or_else(|| panic!("fewer than {count} button answers: {:?}", self.tg.callback_answers()))
+    }
+
+    /// Waits until the watcher has nothing due and the outbox is empty (or `WAIT` passes).
+    pub async fn settle(&self) {
+        use kuaidi_bot::clock::Clock;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let now = self.clock.now();
+            let due = self.engine.store.next_due_at().await.expect("store").is_some_and(|at| at <= now);
+            let unsent = self.engine.store.unsent_notices().await.expect("store");
+            if !due && unsent == 0 {
+                // One more idle round, so that a check that just finished has also been sent.
+                tokio::time::sleep(Duration::from_millis(60)).await;
+                if self.engine.store.unsent_notices().await.expect("store") == 0 {
+                    return;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the bot did not settle: due {due}, unsent {unsent}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Stops the dispatcher and checks it stopped cleanly; asserts the lock rule held.

@@ -1,0 +1,207 @@
+//! Subscriptions end to end: the real dispatcher, watcher and sender against the fake Bot API and the
+//! simulator, on a driven clock (days of parcel life in seconds).
+
+mod bot_harness;
+mod fake_telegram;
+
+use bot_harness::{RunningBot, WAIT};
+use chrono::Duration;
+use fake_telegram::{Chat, Failure, User};
+use kuaidi_bot::clock::Clock;
+
+fn li() -> User {
+    User::new(1001, "Li").lang("zh-hans")
+}
+
+fn ann() -> User {
+    User::new(1002, "Ann").lang("en")
+}
+
+/// Drives the clock from one due check to the next until nothing is watched or `days` pass.
+async fn live_through(bot: &RunningBot, days: i64) {
+    let end = bot.clock.now() + Duration::days(days);
+    bot.settle().await;
+    while let Some(next) = bot.engine.store.next_due_at().await.expect("store") {
+        if next > end {
+            break;
+        }
+        if next > bot.clock.now() {
+            bot.clock.set(next);
+        }
+        bot.settle().await;
+    }
+}
+
+#[tokio::test]
+async fn sub_twice_unsub_unknown_the_cap_and_list_in_both_languages() {
+    let bot = RunningBot::start(&[("MAX_SUBSCRIPTIONS_PER_CHAT", "2")]).await;
+    let chat = Chat::private(li().id);
+    let first = bot.ask(chat, li(), "/sub 圆通 YT9693083639792").await;
+    assert!(first.text.contains("已订阅") && first.text.contains("圆通速递"), "{}", first.text);
+    assert!(first.button("取消订阅").is_some(), "{:?}", first.buttons());
+    let again = bot.ask(chat, li(), "/sub yto YT9693083639792").await;
+    assert!(again.text.contains("已经订阅"), "{}", again.text);
+    bot.ask(chat, li(), "/sub yto YT9693083639782").await;
+    let capped = bot.ask(chat, li(), "/sub yto YT9693083639772").await;
+    assert!(capped.text.contains("上限"), "{}", capped.text);
+
+    let not_watched = bot.ask(chat, li(), "/unsub YT0000000000").await;
+    assert!(not_watched.text.contains("没有订阅"), "{}", not_watched.text);
+
+    let list = bot.ask(chat, li(), "/list").await;
+    assert!(list.text.contains("YT9693083639792") && list.text.contains("YT9693083639782"), "{}", list.text);
+    assert!(!list.text.contains("YT9693083639772"));
+    assert_eq!(list.buttons().len(), 2);
+    bot.ask(chat, li(), "/lang en").await;
+    let english = bot.ask(chat, li(), "/list").await;
+    assert!(
+        english.text.starts_with("Parcels this chat watches:") && english.text.contains("YTO Express"),
+        "{}",
+        english.text
+    );
+
+    // 🔕 from the list stops one; a 🔔 on a /track reply starts it again.
+    let stop = list.buttons()[0].clone();
+    bot.tg.press_button(chat, li(), list.message_id, &stop.callback_data);
+    bot.wait_for_answers(1).await;
+    let done = bot.ask(chat, li(), "/unsub YT9693083639782").await;
+    assert!(done.text.contains("Stopped watching"), "{}", done.text);
+    let empty = bot.ask(chat, li(), "/list").await;
+    assert!(empty.text.contains("watches no parcels"), "{}", empty.text);
+    let tracked = bot.ask(chat, li(), "/track yto YT9693083639792").await;
+    let bell = tracked.button("Subscribe").unwrap_or_else(|| panic!("{:?}", tracked.buttons()));
+    bot.tg.press_button(chat, li(), tracked.message_id, &bell.callback_data);
+    let edited = bot
+        .tg
+        .wait_for(WAIT, |tg| tg.edits().into_iter().find(|e| e.message_id == tracked.message_id))
+        .await
+        .expect("edit");
+    assert!(edited.buttons().iter().any(|b| b.text.contains("Unsubscribe")), "{:?}", edited.buttons());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn two_chats_and_a_group_follow_one_parcel_through_its_life() {
+    let bot = RunningBot::start(&[]).await;
+    let number = "YT9693083639791"; // ends in 1: just picked up, its whole life ahead
+    let zh = Chat::private(li().id);
+    let en = Chat::private(ann().id);
+    let group = Chat::group(-3001, "Family");
+    bot.ask(zh, li(), &format!("/sub yto {number}")).await;
+    bot.ask(en, ann(), &format!("/sub yto {number}")).await;
+    bot.ask(group, li(), &format!("/sub@KuaidiTestBot yto {number}")).await;
+    assert_eq!(bot.upstream().total_queries, 1, "three subscriptions, one query");
+
+    live_through(&bot, 10).await;
+
+    let notices = |chat: i64| -> Vec<String> { bot.tg.messages_to(chat).into_iter().skip(1).map(|m| m.text).collect() };
+    let (zh_notices, en_notices, group_notices) = (notices(zh.id), notices(en.id), notices(group.id));
+    assert!(zh_notices.len() >= 2, "several changes were pushed: {zh_notices:#?}");
+    assert_eq!(zh_notices.len(), en_notices.len(), "{zh_notices:#?}\n{en_notices:#?}");
+    assert_eq!(zh_notices.len(), group_notices.len());
+    assert!(zh_notices.iter().any(|text| text.contains("派件")), "out for delivery in Chinese: {zh_notices:#?}");
+    assert!(en_notices.iter().any(|text| text.contains("Out for delivery")), "{en_notices:#?}");
+    assert!(zh_notices.last().is_some_and(|text| text.contains("不再继续跟踪")), "final notice: {zh_notices:#?}");
+    assert!(en_notices.last().is_some_and(|text| text.contains("no longer watched")), "{en_notices:#?}");
+    assert!(group_notices.last().is_some_and(|text| text.contains("不再继续跟踪")));
+
+    // Any two queries of one check (one per subscriber) would be a lock violation: 0 proves that
+    // each check made one query for all three.
+    let stats = bot.upstream();
+    let parcel = stats.parcel("yuantong", number).expect("queried");
+    assert_eq!(stats.lock_violations, 0, "{parcel:?}");
+    assert!(parcel.max_in_24h <= 48, "{parcel:?}");
+
+    // Then silence: nothing more is polled or sent.
+    let queries = stats.total_queries;
+    let sent = bot.tg.sent_messages().len();
+    bot.clock.advance(Duration::days(3));
+    bot.settle().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(bot.upstream().total_queries, queries);
+    assert_eq!(bot.tg.sent_messages().len(), sent);
+    assert!(bot.engine.store.chat_subscriptions(zh.id).await.expect("store").is_empty(), "finished subscriptions end");
+    bot.stop().await;
+}
+
+/// Drives the clock from due check to due check until `done` holds (or 60 checks pass).
+async fn drive_until(bot: &RunningBot, done: impl AsyncFn(&RunningBot) -> bool) -> bool {
+    for _ in 0..60 {
+        bot.settle().await;
+        if done(bot).await {
+            return true;
+        }
+        let Some(next) = bot.engine.store.next_due_at().await.expect("store") else { return done(bot).await };
+        bot.clock.set(next.max(bot.clock.now()));
+    }
+    done(bot).await
+}
+
+#[tokio::test]
+async fn a_chat_that_blocked_the_bot_loses_its_subscriptions() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = Chat::private(li().id);
+    bot.ask(chat, li(), "/sub yto YT9693083639771").await;
+    bot.tg.fail_chat(chat.id, Failure::Blocked);
+    // Drive until the watcher has something to say; sending it meets the block.
+    let gone =
+        drive_until(&bot, async |bot| bot.engine.store.chat_subscriptions(chat.id).await.expect("store").is_empty())
+            .await;
+    assert!(gone, "the blocked chat's subscriptions stopped");
+    assert_eq!(
+        bot.engine.store.unsent_notices().await.expect("store"),
+        0,
+        "its notices are dropped, not retried forever"
+    );
+
+    // The bot removed from a group (my_chat_member) stops that group's subscriptions at once.
+    let group = Chat::group(-4001, "Club");
+    bot.ask(group, ann(), "/sub yto YT9693083639761").await;
+    bot.tg.bot_blocked(group, ann());
+    let mut removed = false;
+    for _ in 0..100 {
+        if bot.engine.store.chat_subscriptions(group.id).await.expect("store").is_empty() {
+            removed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(removed, "removal from the group stopped its subscriptions");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_migrated_group_keeps_its_subscriptions_and_a_429_delays_but_delivers() {
+    let bot = RunningBot::start(&[]).await;
+    let group = Chat::group(-5001, "Team");
+    bot.ask(group, li(), "/sub yto YT9693083639751").await;
+    bot.tg.fail_chat(group.id, Failure::Migrated { to: -1005001 });
+    let moved = drive_until(&bot, async |bot| !bot.tg.messages_to(-1005001).is_empty()).await;
+    assert!(moved, "the notice was re-sent to the supergroup");
+    let kept = bot.engine.store.chat_subscriptions(-1005001).await.expect("store");
+    assert_eq!(kept.len(), 1, "the subscription moved to the new id");
+    assert!(bot.engine.store.chat_subscriptions(group.id).await.expect("store").is_empty());
+
+    // The service message path: a migrate_to_chat_id update moves a group's subscriptions too.
+    let other = Chat::group(-6001, "Other");
+    bot.ask(other, li(), "/sub yto YT9693083639731").await;
+    bot.tg.migrate_group(other.id, -1006001);
+    let mut moved_by_message = false;
+    for _ in 0..100 {
+        if bot.engine.store.chat_subscriptions(-1006001).await.expect("store").len() == 1 {
+            moved_by_message = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(moved_by_message);
+
+    // A 429 delays the notice but it arrives.
+    let chat = Chat::private(li().id);
+    bot.ask(chat, li(), "/sub yto YT9693083639721").await;
+    bot.tg.fail_chat(chat.id, Failure::TooManyRequests { retry_after: 1, times: 1 });
+    let delivered = drive_until(&bot, async |bot| bot.tg.messages_to(chat.id).len() >= 2).await;
+    assert!(delivered, "the notice arrived after the 429: {:?}", bot.tg.messages_to(chat.id));
+    assert!(bot.tg.too_many_requests_count() >= 1, "a 429 was really answered");
+    bot.stop().await;
+}
