@@ -1,0 +1,126 @@
+//! The crash test: the real binary is killed with SIGKILL while it sends 500 notifications, then
+//! restarted. Every notification must arrive, none may be lost, and no subscription may be lost.
+
+mod fake_telegram;
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use fake_telegram::FakeTelegram;
+use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
+use kuaidi_bot::telegram::SEND_WINDOW;
+use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
+const NOTICES: i64 = 500;
+const FIRST_CHAT: i64 = 70_000;
+
+fn start_bot(dir: &std::path::Path, tg: &FakeTelegram) -> Child {
+    Command::new(BIN)
+        .arg("run")
+        .current_dir(dir)
+        .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
+        .env("TELOXIDE_TOKEN", FakeTelegram::TOKEN)
+        .env("TELOXIDE_API_URL", tg.api_url())
+        .env("RUST_LOG", "warn")
+        .env_remove("KUAIDI100_CUSTOMER")
+        .env_remove("KUAIDI100_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bot starts")
+}
+
+/// 500 chats, each subscribed to its own parcel with one notice waiting in the outbox.
+async fn seed(url: &str) -> Store {
+    let store = Store::connect(url).await.expect("store");
+    let now = Utc::now();
+    let later = now + chrono::Duration::days(1);
+    for i in 0..NOTICES {
+        let chat = FIRST_CHAT + i;
+        let key = ParcelKey::new("yuantong", &format!("YT95{i:011}"));
+        store.subscribe(chat, &key, "zh", 0, None, 50, later, now).await.expect("subscribe");
+        let parcel = store.parcel(&key, now).await.expect("read").expect("parcel");
+        let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
+        let notice = Notice {
+            courier: key.courier.clone(),
+            number: key.number.clone(),
+            kind: NoticeKind::Update,
+            state: Some("5".into()),
+            previous_state: Some("1001".into()),
+            new_lines: vec![NoticeLine {
+                time: "2026-11-02 09:10:00".into(),
+                place: None,
+                context: format!("派件中 #{i}"),
+            }],
+            more_lines: 0,
+            return_code: None,
+        };
+        let outcome = CheckOutcome {
+            notices: vec![NewNotice {
+                subscription_id: subscriber.id,
+                chat_id: chat,
+                lang: "zh".into(),
+                payload: serde_json::to_string(&notice).expect("json"),
+                seen_lines: 1,
+                seen_state: Some("5".into()),
+            }],
+            next_check_at: Some(later),
+            last_change_at: Some(now),
+            ..CheckOutcome::default()
+        };
+        store.commit_check(parcel.id, &outcome, now).await.expect("queue");
+    }
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_sending_loses_no_notification_and_no_subscription() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/bot.db", dir.path().display());
+    let store = seed(&url).await;
+    assert_eq!(store.unsent_notices().await.expect("count"), NOTICES as u64);
+
+    let tg = FakeTelegram::start().await;
+    let mut first = start_bot(dir.path(), &tg);
+    let partway = tg.wait_for(Duration::from_secs(60), |tg| (tg.sent_count() >= 150).then(|| tg.sent_count())).await;
+    assert!(partway.is_some(), "the first run started sending");
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let sent_before_restart = tg.sent_count();
+    assert!(sent_before_restart < NOTICES as usize, "killed while sending: {sent_before_restart}");
+
+    let mut second = start_bot(dir.path(), &tg);
+    let everyone = tg
+        .wait_for(Duration::from_secs(90), |tg| {
+            let chats: std::collections::HashSet<i64> = tg.sent_messages().iter().map(|m| m.chat_id).collect();
+            ((FIRST_CHAT..FIRST_CHAT + NOTICES).all(|chat| chats.contains(&chat))).then_some(())
+        })
+        .await;
+    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
+    let _ = second.wait();
+    assert!(everyone.is_some(), "every notification was delivered after the restart");
+
+    let mut per_chat: HashMap<i64, usize> = HashMap::new();
+    for message in tg.sent_messages() {
+        *per_chat.entry(message.chat_id).or_default() += 1;
+    }
+    let repeated = per_chat.values().filter(|count| **count > 1).count();
+    assert!(per_chat.values().all(|count| *count <= 2), "nothing was sent three times: {per_chat:?}");
+    eprintln!("crash test: {sent_before_restart} sent before SIGKILL, {repeated} repeated after the restart");
+    // A crash can repeat only what was in flight: at most the sender's window.
+    assert!(repeated <= SEND_WINDOW, "{repeated} repeats exceed the in-flight window of {SEND_WINDOW}");
+
+    let store = Store::connect(&url).await.expect("store");
+    assert_eq!(store.unsent_notices().await.expect("count"), 0);
+    for i in 0..NOTICES {
+        assert_eq!(
+            store.chat_subscriptions(FIRST_CHAT + i).await.expect("list").len(),
+            1,
+            "chat {i} kept its subscription"
+        );
+    }
+}
