@@ -176,3 +176,22 @@ async fn chats_remember_the_phone_they_gave_for_a_parcel() {
         assert_eq!(store.chat_parcel_phone(2, &key).await.expect("read"), None, "another chat does not borrow it");
     }
 }
+
+#[tokio::test]
+async fn overdue_checks_are_spread_out_after_a_downtime() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let long_ago = t0() - Duration::days(2);
+        for i in 0..200 {
+            let key = ParcelKey::new("yuantong", &format!("YT8{i:012}"));
+            store.subscribe(i, &key, "zh", 0, None, 50, long_ago, long_ago).await.expect("subscribe");
+        }
+        let moved = store.spread_overdue(t0(), Duration::minutes(30), Duration::minutes(30)).await.expect("spread");
+        assert_eq!(moved, 200, "{}", test.name);
+        assert!(store.due_parcels(t0(), 1000).await.expect("due").len() < 20, "not all due at once");
+        let all = store.due_parcels(t0() + Duration::minutes(30), 1000).await.expect("due");
+        assert_eq!(all.len(), 200, "all due within the spreading window");
+        let distinct: std::collections::HashSet<_> = all.iter().map(|parcel| parcel.due_at).collect();
+        assert!(distinct.len() > 150, "{} distinct times", distinct.len());
+    }
+}

@@ -205,3 +205,26 @@ async fn a_migrated_group_keeps_its_subscriptions_and_a_429_delays_but_delivers(
     assert!(bot.tg.too_many_requests_count() >= 1, "a 429 was really answered");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn no_result_backs_off_then_gives_up_and_an_unwatched_parcel_is_not_polled() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = Chat::private(ann().id);
+    let reply = bot.ask(chat, ann(), "/sub yto ERR5000001").await;
+    assert!(reply.text.contains("Watching this parcel"), "{}", reply.text);
+    let watched = bot.ask(chat, ann(), "/sub yto YT9693083639701").await;
+    assert!(watched.text.contains("Watching this parcel"));
+    let stopped = bot.ask(chat, ann(), "/unsub YT9693083639701").await;
+    assert!(stopped.text.contains("Stopped watching"));
+
+    live_through(&bot, 5).await;
+    let stats = bot.upstream();
+    let no_result = stats.parcel("yuantong", "ERR5000001").expect("queried").queries;
+    // 2, 4, 8, 16, 16 … floors over 3 days: far fewer than one query per floor.
+    assert!((3..=12).contains(&no_result), "backed off: {no_result} queries");
+    assert_eq!(stats.parcel("yuantong", "YT9693083639701").expect("queried once").queries, 1, "unwatched: not polled");
+    let last = bot.tg.messages_to(chat.id).last().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(last.contains("found nothing for this number for 3 days"), "{last}");
+    assert_eq!(bot.engine.store.next_due_at().await.expect("store"), None, "nothing is watched any more");
+    bot.stop().await;
+}
