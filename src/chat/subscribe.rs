@@ -17,7 +17,7 @@ use crate::describe;
 use crate::input::{PhoneTail, TrackingNumber, tracking_number};
 use crate::kuaidi100::{Lang, state};
 use crate::store::{ParcelKey, Subscribed};
-use crate::tracking::{Asker, Report, TrackRequest, Tracked};
+use crate::tracking::{Asker, Report, Tracked};
 
 /// How a subscription attempt ended, for the reply and the button toast.
 enum SubscribeResult {
@@ -57,15 +57,7 @@ impl ChatCore {
         lang: Lang,
     ) -> SubscribeResult {
         let chat = incoming.chat.id;
-        let phone = match (phone, courier) {
-            (Some(phone), _) => Some(phone),
-            (None, Some(courier)) if courier.needs_phone => self.chat_phone(chat, courier, number.as_str()).await,
-            (None, _) => None,
-        };
-        let request =
-            TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::User(incoming.user.id))
-                .with_phone(phone.clone())
-                .with_lang(lang);
+        let (request, phone) = self.user_request(incoming, courier, number.clone(), phone, lang).await;
         let tracked = match self.inner.tracker.track(request).await {
             Ok(tracked) => tracked,
             Err(error) => return SubscribeResult::Refused(self.track_failed(incoming, error, &number, lang)),
@@ -92,13 +84,9 @@ impl ChatCore {
                 )))]);
             }
         };
+        self.remember_phone(chat, &tracked, phone.as_ref()).await;
         let key = ParcelKey::new(tracked.courier.code, &tracked.number);
         let now = self.now();
-        if let Some(phone) = phone.as_ref().filter(|_| tracked.courier.needs_phone)
-            && let Err(error) = self.inner.store.remember_chat_parcel(chat, &key, Some(phone.digits()), now).await
-        {
-            tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
-        }
         let policy = self.inner.config.watch_policy;
         let current = seen_state.as_deref().and_then(state::lookup);
         let first_check = policy.next_check(current, now, rand::random::<f64>()).max(tracked.next_query_at);

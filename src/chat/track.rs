@@ -37,27 +37,10 @@ impl ChatCore {
         lang: Lang,
     ) -> Vec<Action> {
         let chat = incoming.chat.id;
-        let phone = match (phone, courier) {
-            (Some(phone), _) => Some(phone),
-            // A phone this chat gave earlier for the parcel is used again.
-            (None, Some(courier)) if courier.needs_phone => self.chat_phone(chat, courier, number.as_str()).await,
-            (None, _) => None,
-        };
-        let request =
-            TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::User(incoming.user.id))
-                .with_phone(phone.clone())
-                .with_lang(lang);
+        let (request, phone) = self.user_request(incoming, courier, number.clone(), phone, lang).await;
         match self.inner.tracker.track(request).await {
             Ok(tracked) => {
-                // The phone a chat gave is remembered for its refresh buttons (never put in a button).
-                if let Some(phone) = phone.as_ref().filter(|_| tracked.courier.needs_phone) {
-                    let key = ParcelKey::new(tracked.courier.code, &tracked.number);
-                    if let Err(error) =
-                        self.inner.store.remember_chat_parcel(chat, &key, Some(phone.digits()), self.now()).await
-                    {
-                        tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
-                    }
-                }
+                self.remember_phone(chat, &tracked, phone.as_ref()).await;
                 vec![Action::Send(self.report_reply(chat, &tracked, View::Latest, lang).await)]
             }
             Err(error) => self.track_failed(incoming, error, &number, lang),
@@ -176,7 +159,7 @@ impl ChatCore {
             }
             Op::ShowAll | Op::ShowLess => {
                 let view = if payload.op == Op::ShowAll { View::All } else { View::Latest };
-                let phone = self.phone_for_button(chat, payload.courier, &number).await;
+                let (_, phone) = self.user_request(incoming, Some(payload.courier), number.clone(), None, lang).await;
                 let peeked = self
                     .inner
                     .tracker
@@ -203,11 +186,7 @@ impl ChatCore {
             }
             Op::Refresh | Op::RefreshAll => {
                 let view = if payload.op == Op::RefreshAll { View::All } else { View::Latest };
-                let phone = self.phone_for_button(chat, payload.courier, &number).await;
-                let request =
-                    TrackRequest::new(Some(payload.courier.code), number.clone(), Asker::User(incoming.user.id))
-                        .with_phone(phone)
-                        .with_lang(lang);
+                let (request, _) = self.user_request(incoming, Some(payload.courier), number.clone(), None, lang).await;
                 match self.inner.tracker.track(request).await {
                     Ok(tracked) if tracked.fresh => {
                         vec![
@@ -226,8 +205,36 @@ impl ChatCore {
         }
     }
 
-    async fn phone_for_button(&self, chat: i64, courier: &Courier, number: &TrackingNumber) -> Option<PhoneTail> {
-        if courier.needs_phone { self.chat_phone(chat, courier, number.as_str()).await } else { None }
+    /// A user's question about a parcel: the phone is the one given, else the one this chat gave earlier
+    /// for a phone-checked parcel (phones never travel in buttons).
+    pub(super) async fn user_request(
+        &self,
+        incoming: &Incoming,
+        courier: Option<&'static Courier>,
+        number: TrackingNumber,
+        phone: Option<PhoneTail>,
+        lang: Lang,
+    ) -> (TrackRequest, Option<PhoneTail>) {
+        let phone = match (phone, courier) {
+            (Some(phone), _) => Some(phone),
+            (None, Some(courier)) if courier.needs_phone => {
+                self.chat_phone(incoming.chat.id, courier, number.as_str()).await
+            }
+            (None, _) => None,
+        };
+        let request = TrackRequest::new(courier.map(|courier| courier.code), number, Asker::User(incoming.user.id))
+            .with_phone(phone.clone())
+            .with_lang(lang);
+        (request, phone)
+    }
+
+    /// Remembers the phone a chat gave for a phone-checked parcel, for its later buttons.
+    pub(super) async fn remember_phone(&self, chat: i64, tracked: &Tracked, phone: Option<&PhoneTail>) {
+        let Some(phone) = phone.filter(|_| tracked.courier.needs_phone) else { return };
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        if let Err(error) = self.inner.store.remember_chat_parcel(chat, &key, Some(phone.digits()), self.now()).await {
+            tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
+        }
     }
 }
 

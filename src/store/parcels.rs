@@ -147,15 +147,7 @@ impl Store {
     ) -> StoreResult<Claim> {
         let now_ms = to_millis(now);
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO parcels (courier, number, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-             ON CONFLICT (courier, number) DO NOTHING",
-        )
-        .bind(&key.courier)
-        .bind(&key.number)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
+        ensure_parcel(&mut tx, key, now_ms).await?;
         let granted: Option<i64> = sqlx::query_scalar(
             "UPDATE parcels SET last_query_at = $1, last_outcome = 'pending', updated_at = $1, \
                  phone_tail = COALESCE($2, phone_tail) \
@@ -248,6 +240,29 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Creates the parcel's row if it does not exist yet; returns its id.
+pub(super) async fn ensure_parcel(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &ParcelKey,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO parcels (courier, number, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+         ON CONFLICT (courier, number) DO NOTHING",
+    )
+    .bind(&key.courier)
+    .bind(&key.number)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    let id = sqlx::query_scalar("SELECT id FROM parcels WHERE courier = $1 AND number = $2")
+        .bind(&key.courier)
+        .bind(&key.number)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(id)
 }
 
 async fn mark_query(

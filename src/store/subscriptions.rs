@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::parcels::ensure_parcel;
 use super::{ParcelKey, Store, StoreResult, from_millis, to_millis};
 
 /// How a `/sub` ended.
@@ -51,20 +52,7 @@ impl Store {
     ) -> StoreResult<Subscribed> {
         let now_ms = to_millis(now);
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO parcels (courier, number, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-             ON CONFLICT (courier, number) DO NOTHING",
-        )
-        .bind(&key.courier)
-        .bind(&key.number)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        let parcel_id: i64 = sqlx::query_scalar("SELECT id FROM parcels WHERE courier = $1 AND number = $2")
-            .bind(&key.courier)
-            .bind(&key.number)
-            .fetch_one(&mut *tx)
-            .await?;
+        let parcel_id = ensure_parcel(&mut tx, key, now_ms).await?;
         let already: Option<i64> =
             sqlx::query_scalar("SELECT active FROM subscriptions WHERE chat_id = $1 AND parcel_id = $2")
                 .bind(chat_id)
