@@ -11,6 +11,9 @@ fn commands(lang: Lang) -> Vec<BotCommand> {
     let locale = lang.as_str();
     vec![
         BotCommand::new("track", t!("menu.track", locale = locale)),
+        BotCommand::new("sub", t!("menu.sub", locale = locale)),
+        BotCommand::new("unsub", t!("menu.unsub", locale = locale)),
+        BotCommand::new("list", t!("menu.list", locale = locale)),
         BotCommand::new("couriers", t!("menu.couriers", locale = locale)),
         BotCommand::new("lang", t!("menu.lang", locale = locale)),
         BotCommand::new("help", t!("menu.help", locale = locale)),
