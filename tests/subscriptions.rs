@@ -228,3 +228,37 @@ async fn no_result_backs_off_then_gives_up_and_an_unwatched_parcel_is_not_polled
     assert_eq!(bot.engine.store.next_due_at().await.expect("store"), None, "nothing is watched any more");
     bot.stop().await;
 }
+
+/// A Kuaidi100 stand-in whose parcel never moves: the same in-transit answer forever.
+async fn frozen_upstream() -> String {
+    use axum::routing::post;
+    let body = serde_json::json!({
+        "message": "ok", "nu": "YT9693083639795", "ischeck": "0", "com": "yuantong", "status": "200", "state": "1002",
+        "data": [{"time": "2026-11-01 10:00:00", "ftime": "2026-11-01 10:00:00", "context": "【杭州市】快件到达【杭州转运中心】"}]
+    })
+    .to_string();
+    let app = axum::Router::new().route("/poll/query.do", post(move || async move { body }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn a_parcel_unchanged_for_two_weeks_stops_with_a_notice() {
+    let upstream = frozen_upstream().await;
+    let bot = RunningBot::start(&[
+        ("KUAIDI100_CUSTOMER", "C"),
+        ("KUAIDI100_KEY", "K"),
+        ("KUAIDI100_API_URL", upstream.as_str()),
+    ])
+    .await;
+    let chat = Chat::private(ann().id);
+    bot.ask(chat, ann(), "/sub yto YT9693083639795").await;
+    live_through(&bot, 16).await;
+    let messages = bot.tg.messages_to(chat.id);
+    assert_eq!(messages.len(), 2, "the /sub reply, then only the closing notice: {messages:#?}");
+    assert!(messages[1].text.contains("Nothing changed for 14 days"), "{}", messages[1].text);
+    assert_eq!(bot.engine.store.next_due_at().await.expect("store"), None);
+    bot.stop().await;
+}
