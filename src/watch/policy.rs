@@ -2,9 +2,14 @@
 //!
 //! Every interval is a multiple of the floor (`QUERY_MIN_INTERVAL`), so a test or a benchmark that
 //! shrinks the floor shrinks the whole policy. What people wait for — "out for delivery", "delivered",
-//! problems — decides the pace: a parcel in its destination city or out for delivery is looked at every
-//! floor; one crossing the country every 4 floors; one in customs every 8; at night in China only parcels
-//! out for delivery are looked at. A little jitter keeps parcels subscribed together from moving in step.
+//! problems — decides the pace: a parcel in its destination city, out for delivery or in a locker is
+//! looked at every floor; one crossing the country every 4 floors; one in customs every 8; a parcel that
+//! has not moved for days ever more slowly (doubling per unchanged day, up to 16 floors). At night in
+//! China only parcels out for delivery (state 5) are looked at: a parcel waiting in a locker is not
+//! collected at 3 a.m. A little jitter keeps parcels subscribed together from moving in step, except at
+//! the one-floor pace, where every minute of delay is felt.
+//!
+//! The shape was tuned with `cargo run --release --example economy_bench`.
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -17,8 +22,9 @@ pub const GIVE_UP_NO_RESULT_AFTER: i64 = 3;
 pub const STOP_UNCHANGED_AFTER_DAYS: i64 = 14;
 /// Jitter: up to this fraction of the interval is added.
 const JITTER: f64 = 0.1;
-/// The longest "no result" back-off, in floors.
+/// The longest "no result" back-off, and the slowest pace of an unchanged parcel, in floors.
 const MAX_NO_RESULT_FLOORS: i32 = 16;
+const MAX_UNCHANGED_FLOORS: i32 = 16;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -45,9 +51,28 @@ impl Policy {
 
     /// The next check of a parcel in `state`; `jitter` in `[0, 1)` spreads parcels apart.
     pub fn next_check(&self, state: Option<&State>, now: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
-        let interval = self.floor * Self::floors_for(state);
+        self.next_check_unchanged(state, now, jitter, Duration::zero())
+    }
+
+    /// The same for a parcel whose trajectory has not changed for `unchanged_for`: each whole unchanged
+    /// day doubles the interval (up to 16 floors), except near the end of the journey (1001, 5, 501).
+    pub fn next_check_unchanged(
+        &self,
+        state: Option<&State>,
+        now: DateTime<Utc>,
+        jitter: f64,
+        unchanged_for: Duration,
+    ) -> DateTime<Utc> {
+        let mut floors = Self::floors_for(state);
+        let near_the_end = floors == 1;
+        if !near_the_end {
+            let days = u32::try_from(unchanged_for.num_days().clamp(0, 8)).unwrap_or(0);
+            floors = floors.saturating_mul(2_i32.saturating_pow(days)).min(MAX_UNCHANGED_FLOORS).max(floors);
+        }
+        let interval = self.floor * floors;
+        let jitter = if floors == 1 { 0.0 } else { jitter };
         let candidate = now + interval + self.jitter(interval, jitter);
-        let out_for_delivery = state.is_some_and(|state| state.family == Family::OutForDelivery);
+        let out_for_delivery = state.is_some_and(|state| state.code == "5");
         if out_for_delivery { candidate } else { self.after_night(candidate, jitter) }
     }
 
@@ -110,11 +135,32 @@ mod tests {
     }
 
     #[test]
-    fn jitter_adds_at_most_a_tenth() {
+    fn jitter_adds_at_most_a_tenth_and_none_at_the_fastest_pace() {
         let policy = Policy::new(Duration::minutes(30));
         let noon = beijing(2, 12, 0);
         let late = policy.next_check(lookup("1002"), noon, 0.999);
         assert!(late > noon + Duration::hours(2) && late <= noon + Duration::minutes(132), "{late}");
+        assert_eq!(policy.next_check(lookup("5"), noon, 0.999), noon + Duration::minutes(30));
+    }
+
+    #[test]
+    fn unchanged_parcels_slow_down_except_near_the_end() {
+        let policy = Policy::new(Duration::minutes(30));
+        let noon = beijing(2, 12, 0);
+        let days = |n| Duration::days(n) + Duration::hours(1);
+        assert_eq!(
+            policy.next_check_unchanged(lookup("1002"), noon, 0.0, Duration::hours(20)),
+            noon + Duration::hours(2)
+        );
+        assert_eq!(policy.next_check_unchanged(lookup("1002"), noon, 0.0, days(1)), noon + Duration::hours(4));
+        assert_eq!(policy.next_check_unchanged(lookup("1002"), noon, 0.0, days(2)), noon + Duration::hours(8));
+        assert_eq!(
+            policy.next_check_unchanged(lookup("1002"), noon, 0.0, days(9)),
+            noon + Duration::hours(8),
+            "16 floors at most"
+        );
+        assert_eq!(policy.next_check_unchanged(lookup("501"), noon, 0.0, days(3)), noon + Duration::minutes(30));
+        assert_eq!(policy.next_check_unchanged(lookup("1001"), noon, 0.0, days(3)), noon + Duration::minutes(30));
     }
 
     #[test]
@@ -123,6 +169,11 @@ mod tests {
         let late_evening = beijing(2, 22, 0);
         assert_eq!(policy.next_check(lookup("1002"), late_evening, 0.0), beijing(3, 7, 0));
         assert_eq!(policy.next_check(lookup("5"), beijing(2, 22, 50), 0.0), beijing(2, 23, 20));
+        assert_eq!(
+            policy.next_check(lookup("501"), beijing(2, 22, 50), 0.0),
+            beijing(3, 7, 0),
+            "lockers wait for morning"
+        );
         assert_eq!(policy.next_check(lookup("1001"), beijing(3, 2, 0), 0.0), beijing(3, 7, 0));
         assert_eq!(policy.next_check(lookup("1001"), beijing(3, 6, 40), 0.0), beijing(3, 7, 10));
     }

@@ -170,7 +170,8 @@ impl Watcher {
                 if last_change_at.is_some_and(|at| now - at >= Duration::days(STOP_UNCHANGED_AFTER_DAYS)) {
                     return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
                 }
-                let next = not_before(policy.next_check(current, now, jitter));
+                let unchanged_for = last_change_at.map(|at| now - at).unwrap_or_else(Duration::zero);
+                let next = not_before(policy.next_check_unchanged(current, now, jitter, unchanged_for));
                 CheckOutcome { notices, next_check_at: Some(next), last_change_at, ..CheckOutcome::default() }
             }
             Report::NoResultYet => {
