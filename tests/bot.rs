@@ -223,7 +223,6 @@ async fn a_slow_upstream_shows_typing() {
 
 /// A Kuaidi100 stand-in whose trajectory text is hostile: HTML-looking text and 60 long lines.
 async fn hostile_upstream() -> String {
-    use axum::routing::post;
     let lines: Vec<serde_json::Value> = (0..60)
         .map(|i| {
             serde_json::json!({
@@ -235,11 +234,7 @@ async fn hostile_upstream() -> String {
         })
         .collect();
     let body = serde_json::json!({"message":"ok","nu":"YT9693083639795","ischeck":"0","com":"yuantong","status":"200","state":"0","data":lines}).to_string();
-    let app = axum::Router::new().route("/poll/query.do", post(move || async move { body }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    bot_harness::fixed_upstream(body).await
 }
 
 #[tokio::test]

@@ -231,17 +231,12 @@ async fn no_result_backs_off_then_gives_up_and_an_unwatched_parcel_is_not_polled
 
 /// A Kuaidi100 stand-in whose parcel never moves: the same in-transit answer forever.
 async fn frozen_upstream() -> String {
-    use axum::routing::post;
     let body = serde_json::json!({
         "message": "ok", "nu": "YT9693083639795", "ischeck": "0", "com": "yuantong", "status": "200", "state": "1002",
         "data": [{"time": "2026-11-01 10:00:00", "ftime": "2026-11-01 10:00:00", "context": "【杭州市】快件到达【杭州转运中心】"}]
     })
     .to_string();
-    let app = axum::Router::new().route("/poll/query.do", post(move || async move { body }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    bot_harness::fixed_upstream(body).await
 }
 
 #[tokio::test]

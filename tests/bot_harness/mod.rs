@@ -136,3 +136,13 @@ impl Drop for RunningBot {
         }
     }
 }
+
+/// A Kuaidi100 stand-in that answers every query with `body`; returns its base URL.
+pub async fn fixed_upstream(body: String) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new().route("/poll/query.do", post(move || async move { body }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
