@@ -16,11 +16,12 @@ pub struct PendingNotice {
 }
 
 impl Store {
-    /// Pending notifications due at `now`, oldest first.
+    /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
+    /// rows, so the history of sent notices costs nothing).
     pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
         let rows = sqlx::query(
             "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
         )
         .bind(to_millis(now))
         .bind(i64::from(limit))

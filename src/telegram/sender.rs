@@ -102,7 +102,7 @@ impl<B: Api> Sender<B> {
     /// Runs until `shutdown`; a round in progress is finished first.
     pub async fn run(&self, shutdown: CancellationToken) {
         while !shutdown.is_cancelled() {
-            let pause = match self.drain().await {
+            let pause = match self.drain(&shutdown).await {
                 Ok(0) => self.idle_poll,
                 Ok(_) => StdDuration::ZERO,
                 Err(error) => {
@@ -120,8 +120,9 @@ impl<B: Api> Sender<B> {
         tracing::info!("sender stopped");
     }
 
-    /// Sends what is due now; returns how many notices were handled.
-    pub async fn drain(&self) -> Result<usize, StoreError> {
+    /// Sends what is due now; returns how many notices were taken. On shutdown it stops starting new
+    /// messages (those in flight finish), so that stopping takes seconds, not a whole batch.
+    pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
         let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
         let count = pending.len();
         let mut order = Vec::new();
@@ -134,6 +135,7 @@ impl<B: Api> Sender<B> {
         }
         let groups: Vec<Vec<PendingNotice>> = order.into_iter().filter_map(|chat| by_chat.remove(&chat)).collect();
         let results: Vec<Result<(), StoreError>> = futures::stream::iter(groups)
+            .take_until(shutdown.cancelled())
             .map(|group| self.deliver(group))
             .buffer_unordered(SEND_WINDOW)
             .collect()
