@@ -123,29 +123,26 @@ impl Store {
     }
 
     /// After a downtime, checks that fell due more than `grace` ago are spread evenly over the next
-    /// `over`, instead of all firing at once. Returns how many were moved. Done in batches, so that a
-    /// million overdue parcels never hold the database's write lock for long.
-    pub async fn spread_overdue(&self, now: DateTime<Utc>, grace: Duration, over: Duration) -> StoreResult<u64> {
-        const BATCH: i64 = 5_000;
-        let spread_ms = over.num_milliseconds().max(1);
-        let now_ms = to_millis(now);
-        let mut moved = 0;
-        loop {
-            let batch = sqlx::query(
-                "UPDATE parcels SET watch_next_at = $1 + (id * 7919) % $2 \
-                 WHERE id IN (SELECT id FROM parcels WHERE watch_next_at IS NOT NULL AND watch_next_at < $3 LIMIT $4)",
-            )
-            .bind(now_ms)
-            .bind(spread_ms)
-            .bind(to_millis(now - grace))
-            .bind(BATCH)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            moved += batch;
-            if batch < u64::try_from(BATCH).unwrap_or(u64::MAX) {
-                return Ok(moved);
-            }
-        }
+    /// `over`, instead of all firing at once. Moves at most `limit` parcels per call (the caller loops),
+    /// so that a million overdue parcels never hold the database's write lock for long.
+    pub async fn spread_overdue(
+        &self,
+        now: DateTime<Utc>,
+        grace: Duration,
+        over: Duration,
+        limit: u32,
+    ) -> StoreResult<u64> {
+        let moved = sqlx::query(
+            "UPDATE parcels SET watch_next_at = $1 + (id * 7919) % $2 \
+             WHERE id IN (SELECT id FROM parcels WHERE watch_next_at IS NOT NULL AND watch_next_at < $3 LIMIT $4)",
+        )
+        .bind(to_millis(now))
+        .bind(over.num_milliseconds().max(1))
+        .bind(to_millis(now - grace))
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(moved)
     }
 }

@@ -53,12 +53,7 @@ impl Watcher {
     /// on the next start the watcher resumes from the store. Checks overdue after a downtime are first
     /// spread over one floor, so that they do not all hit Kuaidi100 at once.
     pub async fn run(&self, shutdown: CancellationToken) {
-        let floor = self.config.policy.floor;
-        match self.store.spread_overdue(self.clock.now(), floor, floor).await {
-            Ok(0) => {}
-            Ok(moved) => tracing::info!(moved, "spread overdue parcel checks after a downtime"),
-            Err(error) => tracing::warn!(%error, "cannot spread overdue checks"),
-        }
+        self.spread_overdue(&shutdown).await;
         while !shutdown.is_cancelled() {
             let pause = match self.tick().await {
                 Ok(0) => self.config.idle_poll,
@@ -76,6 +71,30 @@ impl Watcher {
             }
         }
         tracing::info!("watcher stopped");
+    }
+
+    /// Spreads checks overdue after a downtime over one floor, in batches, stopping early on shutdown.
+    async fn spread_overdue(&self, shutdown: &CancellationToken) {
+        const BATCH: u32 = 5_000;
+        let floor = self.config.policy.floor;
+        let mut moved = 0;
+        while !shutdown.is_cancelled() {
+            match self.store.spread_overdue(self.clock.now(), floor, floor, BATCH).await {
+                Ok(batch) => {
+                    moved += batch;
+                    if batch < u64::from(BATCH) {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot spread overdue checks");
+                    break;
+                }
+            }
+        }
+        if moved > 0 {
+            tracing::info!(moved, "spread overdue parcel checks after a downtime");
+        }
     }
 
     /// Checks every parcel due now (one batch); returns how many were due.
