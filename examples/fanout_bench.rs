@@ -20,11 +20,12 @@
 //! second seen by the fake (deliveries, and attempts including refused ones) shows the margin left.
 //!
 //! Reading the figures: `Throttle` releases requests every 250 ms, at most `messages_per_sec_overall`
-//! within its own rolling second, and the sender never has more than `SEND_WINDOW` (8) waiting, so it
-//! sends bursts of up to 8 four times a second. The rate therefore stays a little under the setting
-//! (four ticks last slightly more than a second), and the burst that replaces one from four ticks back
-//! leaves it only a millisecond or so: when delivery latency varies by more than that (a loaded
-//! machine), the strict limiter sees both and answers 429. The last line prints the load average.
+//! within its own rolling second; the sender keeps `SEND_AHEAD` requests in its queue and sends the
+//! released ones one after another (each marked sent before the next leaves), so each tick becomes a
+//! quick run of about 7 messages. The rate therefore stays a little under the setting (four ticks last
+//! slightly more than a second), and a run that replaces one from four ticks back leaves it only a
+//! millisecond or so: when delivery latency varies by more than that (a loaded machine), the strict
+//! limiter sees both and answers 429. The last line prints the load average.
 
 #[path = "../tests/fake_telegram/mod.rs"]
 mod fake_telegram;
@@ -41,7 +42,7 @@ use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
-use kuaidi_bot::telegram::{self, BotOptions, SEND_WINDOW, default_limits};
+use kuaidi_bot::telegram::{self, BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use teloxide::adaptors::throttle::Limits;
 
@@ -164,7 +165,7 @@ async fn main() {
         seeding.elapsed().as_secs_f64()
     );
     println!(
-        "throttle: messages_per_sec_overall {}{}, sender window {SEND_WINDOW}; fake Bot API: 429 above {TELEGRAM_LIMIT} per rolling second",
+        "throttle: messages_per_sec_overall {}{}, sender queues {SEND_AHEAD} ahead and sends one at a time; fake Bot API: 429 above {TELEGRAM_LIMIT} per rolling second",
         limits.messages_per_sec_overall,
         if args.overall.is_some() { " (--overall)" } else { " (default_limits())" },
     );

@@ -438,6 +438,18 @@ async fn chat_actions_callback_answers_delay_and_waiting() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     fake.set_response_delay(None);
 
+    // With an answer delay the message is delivered before the bot hears back.
+    fake.set_answer_delay(Some(Duration::from_millis(300)));
+    let sending = {
+        let bot = bot.clone();
+        tokio::spawn(async move { bot.send_message(ChatId(4), "held").await })
+    };
+    let delivered = fake.wait_for_messages(4, 1, Duration::from_secs(5)).await;
+    assert_eq!(delivered.len(), 1);
+    assert!(!sending.is_finished(), "the answer is still held back");
+    sending.await.unwrap().unwrap();
+    fake.set_answer_delay(None);
+
     let started = Instant::now();
     let nothing = fake.wait_for_messages(3, 1, Duration::from_millis(200)).await;
     assert!(nothing.is_empty());

@@ -14,4 +14,4 @@ mod sender;
 
 pub use bot::{Api, BotOptions, BuiltBot, TelegramError, ThrottledBot, UnthrottledBot, build_bot, default_limits};
 pub use handlers::run;
-pub use sender::SEND_WINDOW;
+pub use sender::SEND_AHEAD;

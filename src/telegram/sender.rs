@@ -1,22 +1,31 @@
 //! The sender: drains the outbox through the bot's `Throttle`.
 //!
 //! Pending notices of one chat go out as one message. A notice is marked sent only after Telegram
-//! accepted it, so a crash may repeat what was in flight, never lose anything. How much can be in
-//! flight is the price of throughput: `Throttle` releases requests in 250 ms ticks, so one message at a
-//! time would crawl at 4 per second; a window of [`SEND_WINDOW`] reaches Telegram's ~30/s, and a crash
-//! repeats at most that many messages.
+//! accepted it, and the next message leaves only after that mark: at most one message is ever sent
+//! but not yet marked, so a crash repeats at most one message and loses none.
+//!
+//! One message at a time would crawl through `Throttle`, which releases requests in 250 ms ticks (4
+//! per second for a lone request). So the sender keeps [`SEND_AHEAD`] requests queued in `Throttle`
+//! ahead of the one being sent: each is polled once, which only puts it in `Throttle`'s queue (a
+//! throttled request reaches the network only when polled after its turn came), and they are then
+//! awaited strictly one after another. `Throttle` grants the pace, the sequence keeps the promise.
+//! The price is that sending is bounded by one round trip plus one store write per message: about
+//! 30 messages per second needs a round trip to Telegram under ~30 ms.
 //!
 //! Telegram's answers decide what happens next: a chat that blocked the bot, was deleted or removed
 //! the bot loses its subscriptions; "bot can't send messages" is retried and gives up after 3 failures
 //! spanning an hour; a migrated group moves to its new id and the message goes out again; 429s are
 //! waited out by `Throttle` itself, and any that surface are retried after the time Telegram asked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use futures::StreamExt;
+use futures::future::{MaybeDone, maybe_done};
 use teloxide::prelude::*;
+use teloxide::requests::Request;
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
@@ -27,8 +36,9 @@ use crate::clock::SharedClock;
 use crate::store::{PendingNotice, Store, StoreError};
 use crate::watch::Notice;
 
-/// Messages in flight at once (and so the most a crash can repeat).
-pub const SEND_WINDOW: usize = 8;
+/// Messages waiting in `Throttle`'s queue ahead of the one being sent: two of its 250 ms ticks at
+/// Telegram's pace, so that every tick finds work, while leaving room in its queue for replies.
+pub const SEND_AHEAD: usize = 14;
 /// Pending notices taken per round.
 const BATCH: u32 = 500;
 /// "Bot can't send messages": tries, and the span they must cover, before giving up on a chat.
@@ -96,6 +106,17 @@ pub struct Sender<B> {
     pub clock: SharedClock,
     pub sandbox: bool,
     pub idle_poll: StdDuration,
+    /// Requests queued ahead: [`SEND_AHEAD`] behind `Throttle`, 0 without it (an unthrottled request
+    /// goes to the network on its first poll, so nothing may be polled early).
+    pub queue_ahead: usize,
+}
+
+type SendOutcome = Result<teloxide::types::Message, RequestError>;
+
+/// A message on its way: the notices it carries and its request, queued in `Throttle` or not yet polled.
+struct Outgoing {
+    notices: Vec<PendingNotice>,
+    request: Pin<Box<MaybeDone<Pin<Box<dyn Future<Output = SendOutcome> + Send>>>>>,
 }
 
 impl<B: Api> Sender<B> {
@@ -120,8 +141,8 @@ impl<B: Api> Sender<B> {
         tracing::info!("sender stopped");
     }
 
-    /// Sends what is due now; returns how many notices were taken. On shutdown it stops starting new
-    /// messages (those in flight finish), so that stopping takes seconds, not a whole batch.
+    /// Sends what is due now; returns how many notices were taken. On shutdown it finishes the message
+    /// being sent and drops the queued ones (they were never sent), so that stopping takes a moment.
     pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
         let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
         let count = pending.len();
@@ -133,34 +154,56 @@ impl<B: Api> Sender<B> {
             }
             by_chat.entry(notice.chat_id).or_default().push(notice);
         }
-        let groups: Vec<Vec<PendingNotice>> = order.into_iter().filter_map(|chat| by_chat.remove(&chat)).collect();
-        let results: Vec<Result<(), StoreError>> = futures::stream::iter(groups)
-            .take_until(shutdown.cancelled())
-            .map(|group| self.deliver(group))
-            .buffer_unordered(SEND_WINDOW)
-            .collect()
-            .await;
-        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+        let mut groups = order.into_iter().filter_map(|chat| by_chat.remove(&chat));
+        let mut queued: VecDeque<Outgoing> = VecDeque::new();
+        while !shutdown.is_cancelled() {
+            while queued.len() <= self.queue_ahead {
+                let Some(group) = groups.next() else { break };
+                if let Some(mut outgoing) = self.prepare(group).await? {
+                    if self.queue_ahead > 0 {
+                        // Joins Throttle's queue; it is sent when awaited below, after those before it.
+                        let _ = futures::poll!(outgoing.request.as_mut());
+                    }
+                    queued.push_back(outgoing);
+                }
+            }
+            let Some(mut next) = queued.pop_front() else { break };
+            next.request.as_mut().await;
+            // Always there after the await; were it not, the notices would simply stay pending.
+            if let Some(outcome) = next.request.as_mut().take_output() {
+                self.settle(next.notices, outcome).await?;
+            }
+        }
         Ok(count)
     }
 
-    async fn deliver(&self, group: Vec<PendingNotice>) -> Result<(), StoreError> {
-        let Some(first) = group.first() else { return Ok(()) };
+    /// The message for one chat's notices, or `None` when there is nothing readable to send (those
+    /// notices are marked sent: an unknown courier or a corrupt payload will never render).
+    async fn prepare(&self, notices: Vec<PendingNotice>) -> Result<Option<Outgoing>, StoreError> {
+        let Some(first) = notices.first() else { return Ok(None) };
         let chat_id = first.chat_id;
-        let ids: Vec<i64> = group.iter().map(|notice| notice.id).collect();
-        let notices: Vec<Notice> =
-            group.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
+        let parsed: Vec<Notice> =
+            notices.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
         let lang = self.core.notice_lang(chat_id, &first.lang).await;
-        let reply = notices_reply(&notices, lang, self.sandbox);
+        let reply = notices_reply(&parsed, lang, self.sandbox);
         if reply.html.is_empty() {
-            // Nothing readable (unknown courier, corrupt payload): nothing to send, ever.
-            return self.store.mark_sent(&ids, self.clock.now()).await;
+            let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
+            self.store.mark_sent(&ids, self.clock.now()).await?;
+            return Ok(None);
         }
         let mut request = self.bot.send_message(ChatId(chat_id), reply.html);
         if let Some(markup) = keyboard(&reply.buttons) {
             request = request.reply_markup(markup);
         }
-        let outcome = request.await;
+        let send: Pin<Box<dyn Future<Output = SendOutcome> + Send>> = Box::pin(request.send());
+        Ok(Some(Outgoing { notices, request: Box::pin(maybe_done(send)) }))
+    }
+
+    /// Records what Telegram answered.
+    async fn settle(&self, notices: Vec<PendingNotice>, outcome: SendOutcome) -> Result<(), StoreError> {
+        let Some(first) = notices.first() else { return Ok(()) };
+        let chat_id = first.chat_id;
+        let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
         let now = self.clock.now();
         let error = match outcome {
             Ok(_) => return self.store.mark_sent(&ids, now).await,

@@ -330,6 +330,7 @@ struct State {
     delivered_at: VecDeque<Instant>,
     too_many_requests: u64,
     delay: Option<Duration>,
+    answer_delay: Option<Duration>,
     strict_html: bool,
 }
 
@@ -438,6 +439,7 @@ impl State {
             delivered_at: VecDeque::new(),
             too_many_requests: 0,
             delay: None,
+            answer_delay: None,
             strict_html: true,
         }
     }
@@ -863,6 +865,12 @@ impl FakeTelegram {
     /// Latency added before answering every method.
     pub fn set_response_delay(&self, delay: Option<Duration>) {
         self.lock().delay = delay;
+    }
+
+    /// Latency added after a method was carried out (a message delivered) and before answering: the
+    /// moment when Telegram has a message and the bot does not know it yet.
+    pub fn set_answer_delay(&self, delay: Option<Duration>) {
+        self.lock().answer_delay = delay;
     }
 
     /// Whether `parse_mode: HTML` texts are parsed like Telegram does (default true).

@@ -121,10 +121,17 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: He
         Ok(_) => 200,
         Err(error) => error.code,
     };
-    if let Some(recorded) = shared.lock().requests.get_mut(index) {
-        recorded.status = status;
-    }
+    let answer_delay = {
+        let mut state = shared.lock();
+        if let Some(recorded) = state.requests.get_mut(index) {
+            recorded.status = status;
+        }
+        state.answer_delay
+    };
     shared.activity.notify_waiters();
+    if let Some(delay) = answer_delay {
+        tokio::time::sleep(delay).await;
+    }
     reply(result)
 }
 
