@@ -112,11 +112,12 @@ pub struct Sender<B> {
 }
 
 type SendOutcome = Result<teloxide::types::Message, RequestError>;
+type SendFuture = Pin<Box<dyn Future<Output = SendOutcome> + Send>>;
 
 /// A message on its way: the notices it carries and its request, queued in `Throttle` or not yet polled.
 struct Outgoing {
     notices: Vec<PendingNotice>,
-    request: Pin<Box<MaybeDone<Pin<Box<dyn Future<Output = SendOutcome> + Send>>>>>,
+    request: Pin<Box<MaybeDone<SendFuture>>>,
 }
 
 impl<B: Api> Sender<B> {
@@ -195,7 +196,7 @@ impl<B: Api> Sender<B> {
         if let Some(markup) = keyboard(&reply.buttons) {
             request = request.reply_markup(markup);
         }
-        let send: Pin<Box<dyn Future<Output = SendOutcome> + Send>> = Box::pin(request.send());
+        let send: SendFuture = Box::pin(request.send());
         Ok(Some(Outgoing { notices, request: Box::pin(maybe_done(send)) }))
     }
 
