@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::kuaidi100::Lang;
-use kuaidi_bot::store::{Claim, ParcelKey, QueryOutcome, Refusal, Store, testing};
+use kuaidi_bot::store::{CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Store, testing};
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_767_225_600, 0).expect("valid time") // 2026-01-01 00:00 UTC
@@ -195,5 +195,45 @@ async fn overdue_checks_are_spread_out_after_a_downtime() {
         assert_eq!(all.len(), 200, "all due within the spreading window");
         let distinct: std::collections::HashSet<_> = all.iter().map(|parcel| parcel.due_at).collect();
         assert!(distinct.len() > 150, "{} distinct times", distinct.len());
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("yuantong", "YT9693083639795");
+        let later = t0() + Duration::days(1);
+        store.subscribe(7, &key, "en", 0, None, 50, later, t0()).await.expect("subscribe");
+        let parcel = store.parcel(&key, t0()).await.expect("read").expect("parcel");
+        let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
+        let notice = |n: u32| NewNotice {
+            subscription_id: subscriber.id,
+            chat_id: 7,
+            lang: "en".into(),
+            payload: format!("{{\"n\":{n}}}"),
+            seen_lines: n,
+            seen_state: None,
+        };
+        let outcome =
+            CheckOutcome { notices: vec![notice(1), notice(2)], next_check_at: Some(later), ..Default::default() };
+        store.commit_check(parcel.id, &outcome, t0()).await.expect("queue");
+
+        let pending = store.pending_notices(t0(), 10).await.expect("pending");
+        assert_eq!(pending.iter().map(|n| n.payload.as_str()).collect::<Vec<_>>(), [r#"{"n":1}"#, r#"{"n":2}"#]);
+        store.mark_sent(&[pending[0].id], t0()).await.expect("sent");
+        store.mark_sent(&[pending[1].id], t0() + Duration::days(3)).await.expect("sent");
+        assert!(store.pending_notices(t0() + Duration::days(9), 10).await.expect("pending").is_empty());
+
+        // Only what was sent before the cut goes, and never an unsent notice.
+        store
+            .commit_check(parcel.id, &CheckOutcome { notices: vec![notice(3)], ..Default::default() }, t0())
+            .await
+            .expect("queue");
+        let purged = store.purge_sent_notices(t0() + Duration::days(1), 100).await.expect("purge");
+        assert_eq!(purged, 1, "{}", test.name);
+        assert_eq!(store.purge_sent_notices(t0() + Duration::days(1), 100).await.expect("purge"), 0);
+        assert_eq!(store.purge_sent_notices(t0() + Duration::days(30), 100).await.expect("purge"), 1);
+        assert_eq!(store.unsent_notices().await.expect("unsent"), 1, "{}", test.name);
     }
 }

@@ -121,7 +121,24 @@ async fn two_chats_and_a_group_follow_one_parcel_through_its_life() {
     assert_eq!(bot.upstream().total_queries, queries);
     assert_eq!(bot.tg.sent_messages().len(), sent);
     assert!(bot.engine.store.chat_subscriptions(zh.id).await.expect("store").is_empty(), "finished subscriptions end");
+
+    // What was sent is kept a week, then purged.
+    let store = &bot.engine.store;
+    bot.clock.advance(Duration::days(8));
+    let purged = eventually(async || store.sent_notices().await.expect("store") == 0).await;
+    assert!(purged, "sent notices older than a week are purged");
     bot.stop().await;
+}
+
+/// Whether `condition` comes true within 5 s (for what the bot does on its own, off the driven clock).
+async fn eventually(condition: impl AsyncFn() -> bool) -> bool {
+    for _ in 0..100 {
+        if condition().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
 
 /// Drives the clock from due check to due check until `done` holds (or 60 checks pass).
@@ -158,14 +175,8 @@ async fn a_chat_that_blocked_the_bot_loses_its_subscriptions() {
     let group = Chat::group(-4001, "Club");
     bot.ask(group, ann(), "/sub yto YT9693083639761").await;
     bot.tg.bot_blocked(group, ann());
-    let mut removed = false;
-    for _ in 0..100 {
-        if bot.engine.store.chat_subscriptions(group.id).await.expect("store").is_empty() {
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let removed =
+        eventually(async || bot.engine.store.chat_subscriptions(group.id).await.expect("store").is_empty()).await;
     assert!(removed, "removal from the group stopped its subscriptions");
     bot.stop().await;
 }
@@ -186,14 +197,8 @@ async fn a_migrated_group_keeps_its_subscriptions_and_a_429_delays_but_delivers(
     let other = Chat::group(-6001, "Other");
     bot.ask(other, li(), "/sub yto YT9693083639731").await;
     bot.tg.migrate_group(other.id, -1006001);
-    let mut moved_by_message = false;
-    for _ in 0..100 {
-        if bot.engine.store.chat_subscriptions(-1006001).await.expect("store").len() == 1 {
-            moved_by_message = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let moved_by_message =
+        eventually(async || bot.engine.store.chat_subscriptions(-1006001).await.expect("store").len() == 1).await;
     assert!(moved_by_message);
 
     // A 429 delays the notice but it arrives.
@@ -203,6 +208,8 @@ async fn a_migrated_group_keeps_its_subscriptions_and_a_429_delays_but_delivers(
     let delivered = drive_until(&bot, async |bot| bot.tg.messages_to(chat.id).len() >= 2).await;
     assert!(delivered, "the notice arrived after the 429: {:?}", bot.tg.messages_to(chat.id));
     assert!(bot.tg.too_many_requests_count() >= 1, "a 429 was really answered");
+    let kept = eventually(async || bot.engine.store.sent_notices().await.expect("store") >= 2).await;
+    assert!(kept, "sent notices are kept for a while, not deleted at once");
     bot.stop().await;
 }
 

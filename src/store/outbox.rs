@@ -48,6 +48,13 @@ impl Store {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    /// Notices sent (or dropped) and not yet purged.
+    pub async fn sent_notices(&self) -> StoreResult<u64> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL").fetch_one(&self.pool).await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// When the earliest unsent notice is due.
     pub async fn next_notice_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
         let next: Option<i64> = sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL")
@@ -67,6 +74,20 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Deletes up to `limit` notices sent (or dropped) before `before`, oldest first; returns how many.
+    /// Batched so that a long backlog is purged in short transactions.
+    pub async fn purge_sent_notices(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE id IN \
+             (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1 ORDER BY sent_at LIMIT $2)",
+        )
+        .bind(to_millis(before))
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// A failed attempt: try again at `retry_at`.

@@ -41,6 +41,11 @@ use crate::watch::Notice;
 pub const SEND_AHEAD: usize = 14;
 /// Pending notices taken per round.
 const BATCH: u32 = 500;
+/// Sent notices are kept this long (to look into what a chat was told), then purged hourly, in
+/// batches so that the store is never held for long.
+const SENT_KEPT_DAYS: i64 = 7;
+const PURGE_EVERY_MINUTES: i64 = 60;
+const PURGE_BATCH: u32 = 10_000;
 /// "Bot can't send messages": tries, and the span they must cover, before giving up on a chat.
 const CANT_SEND_TRIES: u32 = 3;
 const CANT_SEND_SPAN_MINUTES: i64 = 60;
@@ -123,7 +128,12 @@ struct Outgoing {
 impl<B: Api> Sender<B> {
     /// Runs until `shutdown`; a round in progress is finished first.
     pub async fn run(&self, shutdown: CancellationToken) {
+        let mut next_purge = self.clock.now();
         while !shutdown.is_cancelled() {
+            if self.clock.now() >= next_purge {
+                self.purge_history(&shutdown).await;
+                next_purge = self.clock.now() + Duration::minutes(PURGE_EVERY_MINUTES);
+            }
             let pause = match self.drain(&shutdown).await {
                 Ok(0) => self.idle_poll,
                 Ok(_) => StdDuration::ZERO,
@@ -140,6 +150,30 @@ impl<B: Api> Sender<B> {
             }
         }
         tracing::info!("sender stopped");
+    }
+
+    /// Deletes notices sent more than [`SENT_KEPT_DAYS`] ago. A failure is logged and retried at the
+    /// next purge: the history only costs disk.
+    async fn purge_history(&self, shutdown: &CancellationToken) {
+        let before = self.clock.now() - Duration::days(SENT_KEPT_DAYS);
+        let mut purged = 0;
+        while !shutdown.is_cancelled() {
+            match self.store.purge_sent_notices(before, PURGE_BATCH).await {
+                Ok(count) => {
+                    purged += count;
+                    if count < u64::from(PURGE_BATCH) {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "purging sent notifications failed; will try again later");
+                    break;
+                }
+            }
+        }
+        if purged > 0 {
+            tracing::info!(purged, "purged sent notifications older than {SENT_KEPT_DAYS} days");
+        }
     }
 
     /// Sends what is due now; returns how many notices were taken. On shutdown it finishes the message
