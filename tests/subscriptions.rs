@@ -81,6 +81,36 @@ async fn sub_twice_unsub_unknown_the_cap_and_list_in_both_languages() {
 }
 
 #[tokio::test]
+async fn the_bell_buttons_of_a_phone_checked_parcel_work_both_ways() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = Chat::private(ann().id);
+    let tracked = bot.ask(chat, ann(), "/track shunfeng SF1234567890123 13812345678").await;
+    let edit_of = |count: usize| {
+        bot.tg.wait_for(WAIT, move |tg| {
+            let edits: Vec<_> = tg.edits().into_iter().filter(|e| e.message_id == tracked.message_id).collect();
+            edits.get(count - 1).cloned()
+        })
+    };
+    let bell = tracked.button("Subscribe").unwrap_or_else(|| panic!("{:?}", tracked.buttons()));
+    bot.tg.press_button(chat, ann(), tracked.message_id, &bell.callback_data);
+    let subscribed = edit_of(1).await.expect("redrawn after 🔔");
+    let mute = subscribed
+        .buttons()
+        .into_iter()
+        .find(|b| b.text.contains("Unsubscribe"))
+        .unwrap_or_else(|| panic!("{:?}", subscribed.buttons()));
+    assert_eq!(bot.engine.store.chat_subscriptions(chat.id).await.expect("store").len(), 1);
+
+    bot.tg.press_button(chat, ann(), tracked.message_id, &mute.callback_data);
+    let unsubscribed = edit_of(2).await.expect("redrawn after 🔕, with the phone the chat gave");
+    assert!(unsubscribed.buttons().iter().any(|b| b.text.contains("🔔")), "{:?}", unsubscribed.buttons());
+    assert!(unsubscribed.text.as_deref().is_some_and(|text| text.contains("SF1234567890123")));
+    assert!(bot.engine.store.chat_subscriptions(chat.id).await.expect("store").is_empty());
+    assert_eq!(bot.upstream().total_queries, 1, "buttons never ask upstream inside the floor");
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn two_chats_and_a_group_follow_one_parcel_through_its_life() {
     let bot = RunningBot::start(&[]).await;
     let number = "YT9693083639791"; // ends in 1: just picked up, its whole life ahead

@@ -17,7 +17,7 @@ use crate::describe;
 use crate::input::{PhoneTail, TrackingNumber, tracking_number};
 use crate::kuaidi100::{Lang, state};
 use crate::store::{ParcelKey, Subscribed};
-use crate::tracking::{Asker, Report, Tracked};
+use crate::tracking::{Report, Tracked};
 
 /// How a subscription attempt ended, for the reply and the button toast.
 enum SubscribeResult {
@@ -214,7 +214,7 @@ impl ChatCore {
         }
         let mut actions = vec![answer(t!("sub.unsubscribed_toast", locale = locale).into_owned())];
         if op == Op::Unsubscribe
-            && let Ok(Some(tracked)) = self.inner.tracker.peek(courier, &key.number, None, Asker::Watcher).await
+            && let Ok(Some(tracked)) = self.peek_for(incoming, courier, &number, lang).await
         {
             actions.push(Action::Edit {
                 message_id,

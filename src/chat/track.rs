@@ -159,18 +159,7 @@ impl ChatCore {
             }
             Op::ShowAll | Op::ShowLess => {
                 let view = if payload.op == Op::ShowAll { View::All } else { View::Latest };
-                let (_, phone) = self.user_request(incoming, Some(payload.courier), number.clone(), None, lang).await;
-                let peeked = self
-                    .inner
-                    .tracker
-                    .peek(
-                        payload.courier,
-                        number.as_str(),
-                        phone.as_ref().map(PhoneTail::digits),
-                        Asker::User(incoming.user.id),
-                    )
-                    .await;
-                match peeked {
+                match self.peek_for(incoming, payload.courier, &number, lang).await {
                     Ok(Some(tracked)) => {
                         vec![
                             answer(None),
@@ -226,6 +215,22 @@ impl ChatCore {
             .with_phone(phone.clone())
             .with_lang(lang);
         (request, phone)
+    }
+
+    /// What is known of a parcel, as the user who pressed a button may see it (with the phone their
+    /// chat gave, for phone-checked couriers), without asking Kuaidi100.
+    pub(super) async fn peek_for(
+        &self,
+        incoming: &Incoming,
+        courier: &'static Courier,
+        number: &TrackingNumber,
+        lang: Lang,
+    ) -> Result<Option<Tracked>, TrackError> {
+        let (_, phone) = self.user_request(incoming, Some(courier), number.clone(), None, lang).await;
+        self.inner
+            .tracker
+            .peek(courier, number.as_str(), phone.as_ref().map(PhoneTail::digits), Asker::User(incoming.user.id))
+            .await
     }
 
     /// Remembers the phone a chat gave for a phone-checked parcel, for its later buttons.
