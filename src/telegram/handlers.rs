@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::bot::{Api, BotOptions, BuiltBot, TelegramError, build_bot};
 use super::convert::{chat_ref, keyboard, sender, user_ref};
 use super::menu;
-use super::sender::{SEND_AHEAD, Sender};
+use super::sender::{Pacing, Sender};
 use crate::chat::{Action, ChatCore, Incoming, Input};
 use crate::setup::Engine;
 
@@ -32,15 +32,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TelegramError> {
     match build_bot(&options) {
-        BuiltBot::Throttled(bot) => dispatch(bot, SEND_AHEAD, engine, shutdown).await,
-        BuiltBot::Unthrottled(bot) => dispatch(bot, 0, engine, shutdown).await,
+        BuiltBot::Throttled(bot) => {
+            let pacing = options.throttle.and_then(|limits| Pacing::new(limits.messages_per_sec_overall));
+            dispatch(bot, pacing, engine, shutdown).await
+        }
+        BuiltBot::Unthrottled(bot) => dispatch(bot, None, engine, shutdown).await,
     }
 }
 
-/// `queue_ahead`: how many notifications the sender may queue in `Throttle` (0 without it).
+/// `pacing`: how the sender feeds `Throttle` (`None` without it).
 async fn dispatch<B: Api>(
     bot: B,
-    queue_ahead: usize,
+    pacing: Option<Pacing>,
     engine: &Engine,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TelegramError> {
@@ -73,7 +76,7 @@ async fn dispatch<B: Api>(
         clock: engine.clock.clone(),
         sandbox: engine.is_sandbox(),
         idle_poll: engine.watch.idle_poll,
-        queue_ahead,
+        pacing,
     };
     let sending = tokio::spawn({
         let stop = background.clone();

@@ -8,9 +8,12 @@
 //! per second for a lone request). So the sender keeps [`SEND_AHEAD`] requests queued in `Throttle`
 //! ahead of the one being sent: each is polled once, which only puts it in `Throttle`'s queue (a
 //! throttled request reaches the network only when polled after its turn came), and they are then
-//! awaited strictly one after another. `Throttle` grants the pace, the sequence keeps the promise.
-//! The price is that sending is bounded by one round trip plus one store write per message: about
-//! 30 messages per second needs a round trip to Telegram under ~30 ms.
+//! awaited strictly one after another, at an even pace of `Throttle`'s overall rate ([`Pacing`]).
+//! The pace matters: `Throttle` counts a request when it releases it, and releases a tick's worth at
+//! once; sent one after another, a tick's messages reach Telegram a little later than `Throttle`
+//! counted them, and a strict limiter sees two ticks' messages inside one second and answers 429.
+//! Evenly spaced, they never bunch. The price of the promise is that sending is bound by one round
+//! trip plus one store write per message: 28 messages per second needs a round trip under ~30 ms.
 //!
 //! Telegram's answers decide what happens next: a chat that blocked the bot, was deleted or removed
 //! the bot loses its subscriptions; "bot can't send messages" is retried and gives up after 3 failures
@@ -19,11 +22,13 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use futures::future::{MaybeDone, maybe_done};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use teloxide::prelude::*;
 use teloxide::requests::Request;
 use teloxide::{ApiError, RequestError};
@@ -111,9 +116,22 @@ pub struct Sender<B> {
     pub clock: SharedClock,
     pub sandbox: bool,
     pub idle_poll: StdDuration,
-    /// Requests queued ahead: [`SEND_AHEAD`] behind `Throttle`, 0 without it (an unthrottled request
-    /// goes to the network on its first poll, so nothing may be polled early).
-    pub queue_ahead: usize,
+    /// `Some` behind `Throttle`. Without it nothing is queued ahead (an unthrottled request goes to the
+    /// network on its first poll) and nothing paces the sender (benchmarks of the bot itself).
+    pub pacing: Option<Pacing>,
+}
+
+/// How the sender feeds `Throttle`: requests queued ahead, sent evenly at its overall rate.
+pub struct Pacing {
+    limiter: DefaultDirectRateLimiter,
+}
+
+impl Pacing {
+    /// Even spacing at `per_second` messages per second; `None` for 0.
+    pub fn new(per_second: u32) -> Option<Self> {
+        let rate = NonZeroU32::new(per_second)?;
+        Some(Self { limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(NonZeroU32::MIN)) })
+    }
 }
 
 type SendOutcome = Result<teloxide::types::Message, RequestError>;
@@ -126,7 +144,7 @@ struct Outgoing {
 }
 
 impl<B: Api> Sender<B> {
-    /// Runs until `shutdown`; a round in progress is finished first.
+    /// Runs until `shutdown`; the message being sent is finished first, and nothing is lost.
     pub async fn run(&self, shutdown: CancellationToken) {
         let mut next_purge = self.clock.now();
         while !shutdown.is_cancelled() {
@@ -192,10 +210,11 @@ impl<B: Api> Sender<B> {
         let mut groups = order.into_iter().filter_map(|chat| by_chat.remove(&chat));
         let mut queued: VecDeque<Outgoing> = VecDeque::new();
         while !shutdown.is_cancelled() {
-            while queued.len() <= self.queue_ahead {
+            let ahead = if self.pacing.is_some() { SEND_AHEAD } else { 0 };
+            while queued.len() <= ahead {
                 let Some(group) = groups.next() else { break };
                 if let Some(mut outgoing) = self.prepare(group).await? {
-                    if self.queue_ahead > 0 {
+                    if ahead > 0 {
                         // Joins Throttle's queue; it is sent when awaited below, after those before it.
                         let _ = futures::poll!(outgoing.request.as_mut());
                     }
@@ -203,6 +222,9 @@ impl<B: Api> Sender<B> {
                 }
             }
             let Some(mut next) = queued.pop_front() else { break };
+            if let Some(pacing) = &self.pacing {
+                pacing.limiter.until_ready().await;
+            }
             next.request.as_mut().await;
             // Always there after the await; were it not, the notices would simply stay pending.
             if let Some(outcome) = next.request.as_mut().take_output() {
