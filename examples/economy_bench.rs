@@ -12,7 +12,9 @@
 //! events (state family 5: codes 5, 501) and (c) "delivered" events (family 3: 3, 301–304); for the real
 //! policy also the simulator's count of lock-rule violations (must be 0), where its queries went (by the
 //! state that planned each one, and how many at night), and how many out-for-delivery and delivered
-//! events were only caught by a check planned at a slower pace than the floor.
+//! events were only caught by a check planned at a slower pace than the floor (and, for out for
+//! delivery, by which state: a failed attempt's "problem" before a re-delivery, or "in transit" when
+//! the outlet's arrival and the courier's round both fell between two checks).
 //!
 //! How. The policy under test is the real one: the bot's `Tracker` and `Watcher` (floor 30 min, cap
 //! 48/24 h; `WatcherConfig::new`) on a SQLite store in a temp file, against the in-process Kuaidi100
@@ -455,6 +457,7 @@ async fn main() {
     let mut mismatched_lines = 0;
     let mut unaccounted_queries = 0;
     let mut by_planner: BTreeMap<Planner, u64> = BTreeMap::new();
+    let mut slow_ofd_by_planner: BTreeMap<Planner, u64> = BTreeMap::new();
     let mut at_night = 0_u64;
     let (mut finished, mut unchanged, mut other_end) = (0, 0, 0);
     let (mut finishing_queries, mut stuck_queries) = ((0_u64, 0_u64), (0_u64, 0_u64));
@@ -501,8 +504,12 @@ async fn main() {
             match parcel.notified_at.get(i).copied().flatten() {
                 Some(at) => {
                     bot.add(event.code, at - event.time);
-                    if !planner_of_query_at(at).is_floor_paced() {
+                    let planner = planner_of_query_at(at);
+                    if !planner.is_floor_paced() {
                         caught_by_slow_check.add(event.code, at - event.time);
+                        if class_of(event.code) == Class::OutForDelivery {
+                            *slow_ofd_by_planner.entry(planner).or_default() += 1;
+                        }
                     }
                 }
                 None => bot.missed += 1,
@@ -596,6 +603,14 @@ async fn main() {
          delivery {}; delivered {}",
         slow(&caught_by_slow_check.out_for_delivery, &bot.out_for_delivery),
         slow(&caught_by_slow_check.delivered, &bot.delivered)
+    );
+    println!(
+        "out for delivery caught by a slower check, by the state that planned it: {}",
+        slow_ofd_by_planner
+            .iter()
+            .map(|(planner, count)| format!("{} {count}", planner.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "simulator: {total_queries} queries in all, lock violations: {lock_violations} (must be 0); tracker: \
