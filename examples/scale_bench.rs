@@ -278,11 +278,11 @@ async fn store_figures(path: &Path, timeline: Timeline, calls: usize) {
     .await;
     let plan_next =
         query_plan(&mut connection, "SELECT MIN(watch_next_at) FROM parcels WHERE watch_next_at IS NOT NULL").await;
-    // The sender's query: with `ORDER BY id` SQLite may walk the whole outbox, sent rows included.
+    // The sender's query (src/store/outbox.rs): by the partial index on unsent rows, never the history.
     let plan_pending = query_plan(
         &mut connection,
         "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= 0 ORDER BY id LIMIT 500",
+         WHERE sent_at IS NULL AND next_attempt_at <= 0 ORDER BY next_attempt_at, id LIMIT 500",
     )
     .await;
     println!("plan of due_parcels: {plan_due}");
