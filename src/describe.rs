@@ -146,17 +146,7 @@ mod tests {
 
     #[test]
     fn every_input_error_is_phrased_in_both_languages() {
-        let errors = [
-            InputError::NumberEmpty,
-            InputError::NumberTooShort { len: 3, min: 6 },
-            InputError::NumberTooLong { len: 40, max: 32 },
-            InputError::NumberBadChars { bad: '#' },
-            InputError::PhoneEmpty,
-            InputError::PhoneNoDigits,
-            InputError::PhoneTooShort { digits: 2 },
-            InputError::PhoneMasked,
-            InputError::PhoneBadChars { bad: 'x' },
-        ];
+        let errors = InputError::examples();
         for error in errors {
             let en = input_error(&error, Lang::En);
             let zh = input_error(&error, Lang::Zh);

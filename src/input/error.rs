@@ -63,27 +63,31 @@ impl InputError {
 }
 
 #[cfg(test)]
+impl InputError {
+    /// One of each kind, for tests that must cover them all.
+    pub(crate) fn examples() -> Vec<Self> {
+        vec![
+            Self::NumberEmpty,
+            Self::NumberTooShort { len: 3, min: 6 },
+            Self::NumberTooLong { len: 40, max: 32 },
+            Self::NumberBadChars { bad: '#' },
+            Self::PhoneEmpty,
+            Self::PhoneNoDigits,
+            Self::PhoneTooShort { digits: 2 },
+            Self::PhoneMasked,
+            Self::PhoneBadChars { bad: 'a' },
+        ]
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    fn all() -> Vec<InputError> {
-        vec![
-            InputError::NumberEmpty,
-            InputError::NumberTooShort { len: 3, min: 6 },
-            InputError::NumberTooLong { len: 40, max: 32 },
-            InputError::NumberBadChars { bad: '#' },
-            InputError::PhoneEmpty,
-            InputError::PhoneNoDigits,
-            InputError::PhoneTooShort { digits: 2 },
-            InputError::PhoneMasked,
-            InputError::PhoneBadChars { bad: 'a' },
-        ]
-    }
-
     #[test]
     fn keys_are_unique_and_namespaced() {
-        let errors = all();
+        let errors = InputError::examples();
         let keys: HashSet<_> = errors.iter().map(InputError::key).collect();
         assert_eq!(keys.len(), errors.len());
         for error in &errors {
