@@ -2,7 +2,7 @@
 //!
 //! Run: `cargo run --release --example bot_bench`
 //!
-//! The real `telegram::run` long-polls the fake Bot API of the tests (`tests/fake_telegram`) on
+//! The real `app::run_bot` long-polls the fake Bot API of the tests (`tests/fake_telegram`) on
 //! loopback, with an instant in-process simulator upstream, a SQLite database, and **teloxide's
 //! `Throttle` off**, so that the figures are the bot's own work and not Telegram's pacing. Phases:
 //! 1. cached throughput: a burst of `/track` updates for parcels already fetched, from many chats;
@@ -17,11 +17,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_bot::app::{self, Config, Engine};
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Config;
-use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::testing;
-use kuaidi_bot::telegram::{self, BotOptions};
+use kuaidi_bot::telegram::BotOptions;
 
 const PARCELS: usize = 100;
 
@@ -96,7 +95,7 @@ async fn main() {
         throttle: None,
     };
     let running = engine.clone();
-    tokio::spawn(async move { telegram::run(&running, options, std::future::pending()).await });
+    tokio::spawn(async move { app::run_bot(&running, options, tokio_util::sync::CancellationToken::new()).await });
 
     // Warm the cache: each parcel fetched once.
     for i in 0..PARCELS {

@@ -20,7 +20,7 @@
 //! 48/24 h; `WatcherConfig::new`) on a SQLite store in a temp file, against the in-process Kuaidi100
 //! simulator with Kuaidi100's lock rule, all on a `ManualClock`. Subscriptions are spread evenly over
 //! `--spread-hours` from a Monday 09:00 Beijing and done like `/sub`: one query through the tracker, then
-//! `store.subscribe` with the lines and state seen and the first check the policy plans. The clock then
+//! `watch::Subscriptions::subscribe` (as `/sub` does), which records the lines and state seen and plans the first check. The clock then
 //! jumps from one moment to the next that matters (the next subscription or the store's earliest due
 //! check), so every check runs exactly when it is due, as the live watcher (1 s idle poll) nearly does;
 //! `watcher.tick()` runs the due checks and the outbox is drained after every tick, so a notice's time is
@@ -49,13 +49,15 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Asia::Shanghai;
 use kuaidi_bot::clock::{Clock, ManualClock};
-use kuaidi_bot::config::Rate;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, Family, Lang, state};
 use kuaidi_bot::sandbox::{self, Parcel, SandboxConfig};
-use kuaidi_bot::store::{ParcelKey, testing};
+use kuaidi_bot::store::testing;
+use kuaidi_bot::tracking::Rate;
 use kuaidi_bot::tracking::{Asker, Report, TrackRequest, Tracker, TrackerConfig};
-use kuaidi_bot::watch::{Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Watcher, WatcherConfig};
+use kuaidi_bot::watch::{
+    Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Subscribe, Subscriptions, Watcher, WatcherConfig,
+};
 
 const COURIER: &str = "yuantong";
 /// Kuaidi100's lock rule, which the bot's limits are set to.
@@ -295,7 +297,7 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
     let watch_config = WatcherConfig::new(floor);
     let batch = watch_config.batch;
     let watcher = Watcher::new(tracker.clone(), shared.clone(), watch_config);
-    let policy = watcher.policy();
+    let subscriptions = Subscriptions::new(store.store.clone(), shared.clone(), watcher.policy(), 10);
     let index: HashMap<String, usize> = watched.iter().enumerate().map(|(i, w)| (w.number.clone(), i)).collect();
 
     let mut next_subscription = 0;
@@ -325,19 +327,13 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
             let number = tracking_number(&parcel.number).expect("valid number");
             let request = TrackRequest::new(Some(COURIER), number, Asker::User(chat)).with_lang(Lang::Zh);
             let tracked = tracker.track(request).await.expect("first query");
-            let (seen_lines, seen_state) = match &tracked.report {
-                Report::Answer { result, .. } => (result.data.len(), Some(result.state.clone())),
-                Report::NoResultYet => (0, None),
+            let seen_lines = match &tracked.report {
+                Report::Answer { result, .. } => result.data.len(),
+                Report::NoResultYet => 0,
                 Report::Failed(error) => panic!("{}: {error}", parcel.number),
             };
-            let current = seen_state.as_deref().and_then(state::lookup);
-            let first_check = policy.next_check(current, now, rand::random::<f64>()).max(tracked.next_query_at);
-            let key = ParcelKey::new(COURIER, &parcel.number);
-            store
-                .store
-                .subscribe(chat, &key, "zh", seen_lines as u32, seen_state.as_deref(), 10, first_check, now)
-                .await
-                .expect("subscribe");
+            let outcome = subscriptions.subscribe(chat, &tracked, Lang::Zh).await.expect("subscribe");
+            assert_eq!(outcome, Subscribe::Created, "{}", parcel.number);
             parcel.seen_at_subscription = seen_lines;
             parcel.notified = seen_lines;
             parcel.notified_at = vec![None; seen_lines];

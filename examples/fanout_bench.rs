@@ -12,7 +12,7 @@
 //! How: a SQLite store is filled the way the watcher fills it — `N` chats each subscribed to its own
 //! parcel (`Store::subscribe`), and for each parcel one `Update` notice written with
 //! `Store::commit_check` (which also stops watching, so the watcher stays idle). Then the real bot
-//! (`telegram::run`, sandbox engine, `Throttle` with `default_limits()` unless `--overall`) starts
+//! (`app::run_bot`, sandbox engine, `Throttle` with `default_limits()` unless `--overall`) starts
 //! against the fake Bot API of the tests with `set_global_rate_limit(Some(30))`: any `sendMessage`
 //! that would make more than 30 deliveries within a rolling second is answered 429 and not delivered.
 //! The clock starts at the first delivery: the overall rate is `(count − 1) / (last − first)`, the
@@ -22,7 +22,7 @@
 //! Reading the figures: `Throttle` releases requests every 250 ms, at most `messages_per_sec_overall`
 //! within its own rolling second; the sender keeps `SEND_AHEAD` requests in its queue and sends the
 //! released ones one after another (each marked sent before the next leaves), evenly spaced at the
-//! same overall rate (`telegram::Pacing`). Unpaced, a tick's messages sent one after another reach
+//! same overall rate (the outbox's `Pacing`). Unpaced, a tick's messages sent one after another reach
 //! the fake a few milliseconds after `Throttle` counted them, the next second's tick overlaps them,
 //! and the strict limiter answers 429s, each of which freezes every chat for a second (measured: 18
 //! msg/s and a 429 every 2 s). Paced, the busiest rolling second stays under the limit. The rate
@@ -40,11 +40,10 @@ use chrono::Utc;
 use clap::Parser;
 use fake_telegram::FakeTelegram;
 use futures::StreamExt;
+use kuaidi_bot::app::{self, Config, Engine};
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Config;
-use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
-use kuaidi_bot::telegram::{self, BotOptions, SEND_AHEAD, default_limits};
+use kuaidi_bot::telegram::{BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use teloxide::adaptors::throttle::Limits;
 
@@ -179,16 +178,12 @@ async fn main() {
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
         throttle: Some(limits),
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let shutdown = stop.clone();
     let running = engine.clone();
     let started = Instant::now();
     let load_at_start = load();
-    let bot = tokio::spawn(async move {
-        telegram::run(&running, options, async move {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let bot = tokio::spawn(async move { app::run_bot(&running, options, shutdown).await });
 
     // At 27/s, N messages take N/27 s; give twice that and a minute before calling it stuck.
     let deadline = started + Duration::from_secs((args.chats as u64 * 2) / 27 + 60);
@@ -207,7 +202,7 @@ async fn main() {
     }
     // Anything still in flight (a duplicate, a retry) lands within a couple of throttle ticks.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let _ = stop.send(());
+    stop.cancel();
     match tokio::time::timeout(Duration::from_secs(30), bot).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(error))) => eprintln!("the bot failed: {error}"),

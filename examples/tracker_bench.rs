@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Rate;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, QueryRequest};
 use kuaidi_bot::sandbox::{self, SandboxConfig};
 use kuaidi_bot::store::testing;
+use kuaidi_bot::tracking::Rate;
 use kuaidi_bot::tracking::{Asker, TrackRequest, Tracker, TrackerConfig};
 
 fn arg(name: &str, default: usize) -> usize {

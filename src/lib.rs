@@ -5,17 +5,17 @@
 
 rust_i18n::i18n!("locales", fallback = "en");
 
+pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod clock;
-pub mod config;
 pub mod console;
 pub mod couriers;
 pub mod describe;
 pub mod input;
 pub mod kuaidi100;
+pub mod message;
 pub mod sandbox;
-pub mod setup;
 pub mod store;
 pub mod telegram;
 pub mod tracking;

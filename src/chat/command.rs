@@ -4,7 +4,26 @@
 //! digits and letters from Chinese input methods; all of them are folded here, once, before any
 //! command sees its arguments. A command addressed to another bot is not ours and is ignored.
 
+use rust_i18n::t;
+
 use crate::input::fold_width_str;
+use crate::kuaidi100::Lang;
+
+/// The commands of the menu, in its order, with the locale key of each one's description.
+const MENU: &[(&str, &str)] = &[
+    ("track", "menu.track"),
+    ("sub", "menu.sub"),
+    ("unsub", "menu.unsub"),
+    ("list", "menu.list"),
+    ("couriers", "menu.couriers"),
+    ("lang", "menu.lang"),
+    ("help", "menu.help"),
+];
+
+/// The command menu in a language: each command's name and what it does.
+pub fn menu_entries(lang: Lang) -> Vec<(&'static str, String)> {
+    MENU.iter().map(|(name, key)| (*name, t!(*key, locale = lang.as_str()).into_owned())).collect()
+}
 
 /// A parsed line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use crate::input::TrackingNumber;
 use crate::kuaidi100::Lang;
 use crate::store::Store;
 use crate::tracking::Tracker;
+use crate::watch::Subscriptions;
 
 /// How long a "send me the last 4 digits" question waits for its answer in a private chat.
 const PENDING_PHONE_FOR: i64 = 10;
@@ -28,10 +29,6 @@ pub struct ChatConfig {
     pub default_lang: Lang,
     /// Sandbox mode: every parcel reply says it is sandbox data.
     pub sandbox: bool,
-    /// Active subscriptions a chat may have (`MAX_SUBSCRIPTIONS_PER_CHAT`).
-    pub max_subscriptions: u32,
-    /// The watching policy, for a new subscription's first check.
-    pub watch_policy: crate::watch::Policy,
 }
 
 /// A parcel waiting for the phone digits a private chat was asked for.
@@ -50,6 +47,7 @@ pub struct ChatCore {
 
 pub(super) struct Inner {
     pub tracker: Tracker,
+    pub subscriptions: Subscriptions,
     pub store: Store,
     pub clock: SharedClock,
     pub config: ChatConfig,
@@ -61,10 +59,17 @@ pub(super) struct Inner {
 }
 
 impl ChatCore {
-    pub fn new(tracker: Tracker, store: Store, clock: SharedClock, config: ChatConfig) -> Self {
+    pub fn new(
+        tracker: Tracker,
+        subscriptions: Subscriptions,
+        store: Store,
+        clock: SharedClock,
+        config: ChatConfig,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 tracker,
+                subscriptions,
                 store,
                 clock,
                 config,
@@ -85,28 +90,15 @@ impl ChatCore {
 
     /// The chat is gone for the bot (blocked, deleted, bot removed): stop its subscriptions.
     pub async fn chat_gone(&self, chat_id: i64) {
-        match self.inner.store.deactivate_chat(chat_id, self.now()).await {
-            Ok(stopped) => tracing::info!(chat = chat_id, stopped, "chat gone: subscriptions stopped"),
-            Err(error) => tracing::error!(chat = chat_id, %error, "cannot stop a gone chat's subscriptions"),
-        }
+        self.inner.subscriptions.chat_gone(chat_id).await;
     }
 
     /// A group became a supergroup: everything of the chat moves to its new id.
     pub async fn chat_migrated(&self, from: i64, to: i64) {
-        match self.inner.store.move_chat(from, to, self.now()).await {
-            Ok(moved) => tracing::info!(from, to, moved, "group migrated: subscriptions moved"),
-            Err(error) => tracing::error!(from, to, %error, "cannot move a migrated group's subscriptions"),
-        }
+        self.inner.subscriptions.chat_migrated(from, to).await;
         if let Some((_, lang)) = self.inner.chat_langs.remove(&from) {
             self.inner.chat_langs.insert(to, lang);
         }
-    }
-
-    /// The language to write to a chat in when no user is at hand (notifications): the chat's
-    /// setting, else the language recorded with its subscription.
-    pub async fn notice_lang(&self, chat_id: i64, recorded: &str) -> Lang {
-        let user = UserRef { id: 0, language_code: Some(recorded.to_owned()) };
-        self.lang_for(ChatRef { id: chat_id, kind: ChatKind::Group }, &user).await
     }
 
     /// Handles one message or button press and says what to do about it.

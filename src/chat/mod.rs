@@ -14,7 +14,7 @@ mod track;
 mod types;
 
 pub use callback::{Op, Payload, decode as decode_payload, encode as encode_payload};
-pub use command::{Command, parse as parse_command};
+pub use command::{Command, menu_entries, parse as parse_command};
 pub use core::{ChatConfig, ChatCore};
 pub use notify::notices_reply;
 pub use render::{COMPACT_LINES, MAX_MESSAGE_CHARS, View, escape, parcel_reply};

@@ -1,8 +1,9 @@
 //! Watching parcels from a chat: `/sub`, `/unsub`, `/list`, and the 🔔/🔕 buttons.
 //!
 //! Subscribing first asks the tracker like `/track` does (so the reply shows the current status), then
-//! records what the chat has now seen, so that only later changes are pushed. Any member of a group may
-//! subscribe and unsubscribe the group.
+//! hands that answer to `watch::Subscriptions`, which records what the chat has now seen and plans the
+//! first check; this file only words the outcome. Any member of a group may subscribe and unsubscribe
+//! the group.
 
 use chrono::{DateTime, Utc};
 use rust_i18n::t;
@@ -15,13 +16,15 @@ use super::types::{Action, Button, Incoming, Reply};
 use crate::couriers::{Courier, directory};
 use crate::describe;
 use crate::input::{PhoneTail, TrackingNumber, tracking_number};
-use crate::kuaidi100::{Lang, state};
-use crate::store::{ParcelKey, Subscribed};
+use crate::kuaidi100::Lang;
+use crate::store::ParcelKey;
 use crate::tracking::{Report, Tracked};
+use crate::watch::Subscribe;
 
 /// How a subscription attempt ended, for the reply and the button toast.
 enum SubscribeResult {
-    Done(Subscribed, Box<Tracked>),
+    /// Created, already active or at the cap, with the answer the chat was shown.
+    Done(Subscribe, Box<Tracked>),
     /// The answer to show instead (finished parcel, an error, the throttle).
     Refused(Vec<Action>),
 }
@@ -37,9 +40,9 @@ impl ChatCore {
             SubscribeResult::Done(outcome, tracked) => {
                 let locale = lang.as_str();
                 let line = match outcome {
-                    Subscribed::Created => t!("sub.created", locale = locale),
-                    Subscribed::AlreadyActive => t!("sub.already", locale = locale),
-                    Subscribed::CapReached => t!("sub.cap", locale = locale, cap = self.inner.config.max_subscriptions),
+                    Subscribe::AlreadyActive => t!("sub.already", locale = locale),
+                    Subscribe::CapReached => t!("sub.cap", locale = locale, cap = self.max_subscriptions()),
+                    _ => t!("sub.created", locale = locale),
                 };
                 let mut reply = self.report_reply(incoming.chat.id, &tracked, View::Latest, lang).await;
                 reply.html = format!("{}\n\n{}", escape(&line), reply.html);
@@ -62,56 +65,30 @@ impl ChatCore {
             Ok(tracked) => tracked,
             Err(error) => return SubscribeResult::Refused(self.track_failed(incoming, error, &number, lang)),
         };
-        let (seen_lines, seen_state) = match &tracked.report {
-            Report::Answer { result, .. } => {
-                let finished =
-                    state::lookup(&result.state).is_some_and(|state| state.is_terminal()) || result.is_signed();
-                if finished {
-                    let mut reply = self.report_reply(chat, &tracked, View::Latest, lang).await;
-                    reply.html = format!("{}\n\n{}", escape(&t!("sub.finished", locale = lang.as_str())), reply.html);
-                    return SubscribeResult::Refused(vec![Action::Send(reply)]);
-                }
-                (u32::try_from(result.data.len()).unwrap_or(u32::MAX), Some(result.state.clone()))
-            }
-            // Watching waits for the first result (and gives up after a few days).
-            Report::NoResultYet => (0, None),
-            Report::Failed(error) => {
-                let reason = describe::upstream_error(error, lang);
-                return SubscribeResult::Refused(vec![send(escape(&t!(
-                    "sub.cannot",
-                    locale = lang.as_str(),
-                    reason = reason
-                )))]);
-            }
-        };
         self.remember_phone(chat, &tracked, phone.as_ref()).await;
-        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
-        let now = self.now();
-        let policy = self.inner.config.watch_policy;
-        let current = seen_state.as_deref().and_then(state::lookup);
-        let first_check = policy.next_check(current, now, rand::random::<f64>()).max(tracked.next_query_at);
-        let config = &self.inner.config;
-        let outcome = self
-            .inner
-            .store
-            .subscribe(
-                chat,
-                &key,
-                lang.as_str(),
-                seen_lines,
-                seen_state.as_deref(),
-                config.max_subscriptions,
-                first_check,
-                now,
-            )
-            .await;
-        match outcome {
+        match self.inner.subscriptions.subscribe(chat, &tracked, lang).await {
+            Ok(Subscribe::Finished) => {
+                let mut reply = self.report_reply(chat, &tracked, View::Latest, lang).await;
+                reply.html = format!("{}\n\n{}", escape(&t!("sub.finished", locale = lang.as_str())), reply.html);
+                SubscribeResult::Refused(vec![Action::Send(reply)])
+            }
+            Ok(Subscribe::Refused) => {
+                let reason = match &tracked.report {
+                    Report::Failed(error) => describe::upstream_error(error, lang),
+                    _ => String::new(),
+                };
+                SubscribeResult::Refused(vec![send(escape(&t!("sub.cannot", locale = lang.as_str(), reason = reason)))])
+            }
             Ok(outcome) => SubscribeResult::Done(outcome, Box::new(tracked)),
             Err(error) => {
                 tracing::error!(%error, "cannot store a subscription");
                 SubscribeResult::Refused(vec![send(escape(&t!("error.store", locale = lang.as_str())))])
             }
         }
+    }
+
+    fn max_subscriptions(&self) -> u32 {
+        self.inner.subscriptions.max_per_chat()
     }
 
     pub(super) async fn unsub_command(&self, incoming: &Incoming, args: &[String], lang: Lang) -> Vec<Action> {
@@ -127,11 +104,9 @@ impl ChatCore {
                 ))];
             }
         };
-        match self.inner.store.unsubscribe(incoming.chat.id, number.as_str(), self.now()).await {
-            Ok(stopped) if stopped.is_empty() => {
-                vec![send(t!("unsub.not_watched", locale = locale, number = escape(number.as_str())))]
-            }
-            Ok(_) => vec![send(t!("unsub.done", locale = locale, number = escape(number.as_str())))],
+        match self.inner.subscriptions.unsubscribe(incoming.chat.id, number.as_str()).await {
+            Ok(false) => vec![send(t!("unsub.not_watched", locale = locale, number = escape(number.as_str())))],
+            Ok(true) => vec![send(t!("unsub.done", locale = locale, number = escape(number.as_str())))],
             Err(error) => {
                 tracing::error!(%error, "cannot unsubscribe");
                 vec![send(escape(&t!("error.store", locale = locale)))]
@@ -141,7 +116,7 @@ impl ChatCore {
 
     pub(super) async fn list_command(&self, incoming: &Incoming, lang: Lang) -> Vec<Action> {
         let locale = lang.as_str();
-        let watched = match self.inner.store.chat_subscriptions(incoming.chat.id).await {
+        let watched = match self.inner.subscriptions.list(incoming.chat.id).await {
             Ok(watched) => watched,
             Err(error) => {
                 tracing::error!(%error, "cannot list subscriptions");
@@ -192,8 +167,8 @@ impl ChatCore {
         let key = ParcelKey::new(courier.code, number.as_str());
         if op == Op::Subscribe {
             return match self.subscribe(incoming, Some(courier), number, None, lang).await {
-                SubscribeResult::Done(Subscribed::CapReached, _) => {
-                    vec![answer(t!("sub.cap", locale = locale, cap = self.inner.config.max_subscriptions).into_owned())]
+                SubscribeResult::Done(Subscribe::CapReached, _) => {
+                    vec![answer(t!("sub.cap", locale = locale, cap = self.max_subscriptions()).into_owned())]
                 }
                 SubscribeResult::Done(_, tracked) => vec![
                     answer(t!("sub.subscribed_toast", locale = locale).into_owned()),
@@ -208,7 +183,7 @@ impl ChatCore {
                 }
             };
         }
-        if let Err(error) = self.inner.store.unsubscribe(incoming.chat.id, &key.number, self.now()).await {
+        if let Err(error) = self.inner.subscriptions.unsubscribe(incoming.chat.id, &key.number).await {
             tracing::error!(%error, "cannot unsubscribe");
             return vec![answer(t!("error.store", locale = locale).into_owned())];
         }

@@ -70,7 +70,7 @@ impl ChatCore {
             Report::Failed(error) => return Reply::text(escape(&describe::upstream_error(error, lang))),
         };
         let key = ParcelKey::new(tracked.courier.code, &tracked.number);
-        let subscribed = self.inner.store.is_subscribed(chat, &key).await.unwrap_or_else(|error| {
+        let subscribed = self.inner.subscriptions.is_watched(chat, &key).await.unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot read a subscription");
             false
         });

@@ -4,6 +4,8 @@
 //! press in; messages to send, messages to edit and button answers out. Message text is Telegram-style
 //! HTML (only `<b>`, `<i>`, `<code>` and escaped text), which the console strips.
 
+pub use crate::message::{Button, Reply};
+
 /// Private chats and groups behave differently (bare numbers, follow-up phone digits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatKind {
@@ -40,31 +42,6 @@ pub struct Incoming {
     pub chat: ChatRef,
     pub user: UserRef,
     pub input: Input,
-}
-
-/// An inline button; `data` stays within Telegram's 64 bytes (see `callback.rs`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Button {
-    pub text: String,
-    pub data: String,
-}
-
-/// A message as the bot shows it: HTML text and rows of buttons.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Reply {
-    pub html: String,
-    pub buttons: Vec<Vec<Button>>,
-}
-
-impl Reply {
-    pub fn text(html: impl Into<String>) -> Self {
-        Self { html: html.into(), buttons: Vec::new() }
-    }
-
-    pub fn with_buttons(mut self, buttons: Vec<Vec<Button>>) -> Self {
-        self.buttons = buttons;
-        self
-    }
 }
 
 /// One thing the transport must do.

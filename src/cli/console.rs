@@ -1,26 +1,39 @@
-//! `kuaidi-bot console`.
+//! `kuaidi-bot console [--speed N]`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::{exit, fail};
-use crate::clock::SystemClock;
-use crate::config::Config;
-use crate::setup::Engine;
+use super::{ConsoleArgs, exit, fail};
+use crate::app::{self, Config, Engine};
+use crate::clock::{ScaledClock, SharedClock, SystemClock};
+use crate::console::Console;
 
-pub async fn run() -> ExitCode {
+pub async fn run(args: ConsoleArgs) -> ExitCode {
     match Config::from_env() {
-        Ok(config) => run_with(config).await,
+        Ok(config) => run_with(config, args).await,
         Err(error) => fail(exit::BAD_INPUT, error),
     }
 }
 
-pub async fn run_with(config: Config) -> ExitCode {
-    let engine = match Engine::start(config, Arc::new(SystemClock)).await {
+pub async fn run_with(config: Config, args: ConsoleArgs) -> ExitCode {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        return fail(exit::BAD_INPUT, "--speed must be a positive number");
+    }
+    // A faster clock would let the real Kuaidi100 be asked more often than its lock rule allows.
+    if args.speed != 1.0 && !config.is_sandbox() {
+        return fail(
+            exit::BAD_INPUT,
+            "--speed works in sandbox mode only (unset KUAIDI100_CUSTOMER and KUAIDI100_KEY)",
+        );
+    }
+    let clock: SharedClock =
+        if args.speed == 1.0 { Arc::new(SystemClock) } else { Arc::new(ScaledClock::new(args.speed)) };
+    let database_url = config.console_database_url.clone();
+    let engine = match Engine::start_on(config, clock, &database_url).await {
         Ok(engine) => engine,
         Err(error) => return fail(exit::OTHER, error),
     };
-    let outcome = crate::console::run(&engine).await;
+    let outcome = app::run_console(&engine, Console::new(), app::shutdown::on_signal()).await;
     engine.store.close().await;
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

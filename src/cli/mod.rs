@@ -33,7 +33,7 @@ pub enum Command {
     /// The Telegram bot (long polling). The default.
     Run,
     /// Talk to the bot in this terminal: same commands, same replies, no Telegram needed.
-    Console,
+    Console(ConsoleArgs),
     /// One real-time query from the shell, through the same engine and rules as the bot.
     Query(QueryArgs),
     /// Run the built-in Kuaidi100 simulator as an HTTP server.
@@ -72,6 +72,20 @@ impl From<LangArg> for Lang {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ConsoleArgs {
+    /// Simulated seconds per real second, in sandbox mode: at 600 a parcel moves about a day in
+    /// 2.5 minutes and a subscription's pushes show up within seconds.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+}
+
+impl Default for ConsoleArgs {
+    fn default() -> Self {
+        Self { speed: 1.0 }
+    }
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SandboxArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8100")]
@@ -94,31 +108,10 @@ pub async fn main() -> ExitCode {
     match cli.command {
         None => run::run(true).await,
         Some(Command::Run) => run::run(false).await,
-        Some(Command::Console) => console::run().await,
+        Some(Command::Console(args)) => console::run(args).await,
         Some(Command::Query(args)) => query::run(args).await,
         Some(Command::Sandbox(args)) => sandbox::run(args).await,
     }
-}
-
-/// Resolves on SIGINT or SIGTERM (`docker stop` sends SIGTERM).
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
 }
 
 /// Prints a one-line reason on stderr and returns the exit code.

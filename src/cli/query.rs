@@ -11,13 +11,12 @@ use rust_i18n::t;
 use serde_json::json;
 
 use super::{QueryArgs, exit, fail};
+use crate::app::{Config, Engine};
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
 use crate::couriers::{Resolution, directory};
 use crate::describe;
 use crate::input::{phone_tail, tracking_number};
 use crate::kuaidi100::{Lang, QueryResult, state};
-use crate::setup::Engine;
 use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
 
 pub async fn run(args: QueryArgs) -> ExitCode {

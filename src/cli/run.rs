@@ -4,11 +4,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::{exit, fail, shutdown_signal};
+use super::{ConsoleArgs, exit, fail};
+use crate::app::{self, Config, Engine};
 use crate::clock::SystemClock;
-use crate::config::Config;
-use crate::setup::Engine;
-use crate::telegram::{self, BotOptions, TelegramError};
+use crate::telegram::{BotOptions, TelegramError};
 
 /// `console_fallback`: with no subcommand, a missing token on an interactive terminal opens the
 /// console instead, so that a first `cargo run --release` shows the bot working.
@@ -21,7 +20,7 @@ pub async fn run(console_fallback: bool) -> ExitCode {
         Ok(options) => options,
         Err(TelegramError::MissingToken) if console_fallback && std::io::stdin().is_terminal() => {
             eprintln!("TELOXIDE_TOKEN is not set, so here is the console instead of Telegram (see README).");
-            return super::console::run_with(config).await;
+            return super::console::run_with(config, ConsoleArgs::default()).await;
         }
         Err(error) => return fail(exit::BAD_INPUT, error),
     };
@@ -29,7 +28,7 @@ pub async fn run(console_fallback: bool) -> ExitCode {
         Ok(engine) => engine,
         Err(error) => return fail(exit::OTHER, error),
     };
-    let outcome = telegram::run(&engine, options, shutdown_signal()).await;
+    let outcome = app::run_bot(&engine, options, app::shutdown::on_signal()).await;
     engine.store.close().await;
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

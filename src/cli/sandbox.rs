@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::{SandboxArgs, exit, fail, shutdown_signal};
+use super::{SandboxArgs, exit, fail};
+use crate::app::Config;
+use crate::app::shutdown;
 use crate::clock::ScaledClock;
-use crate::config::Config;
 use crate::sandbox::{self, SandboxConfig};
 
 pub async fn run(args: SandboxArgs) -> ExitCode {
@@ -26,7 +27,7 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         if config.is_sandbox() { "the built-in sandbox credentials" } else { "KUAIDI100_CUSTOMER/KUAIDI100_KEY" };
     tracing::info!(listen = %args.listen, speed = args.speed, "Kuaidi100 simulator listening; signatures are checked against {which}");
     eprintln!("Kuaidi100 simulator on http://{} (speed {}x); stats at /sandbox/stats", args.listen, args.speed);
-    match sandbox::serve(listener, sandbox_config, shutdown_signal()).await {
+    match sandbox::serve(listener, sandbox_config, shutdown::signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(exit::OTHER, error),
     }

@@ -40,6 +40,11 @@ impl QueryResult {
     pub fn is_signed(&self) -> bool {
         self.ischeck == "1"
     }
+
+    /// Delivered, returned, cancelled or signed for: nothing more will happen to the parcel.
+    pub fn is_finished(&self) -> bool {
+        super::state::lookup(&self.state).is_some_and(|state| state.is_terminal()) || self.is_signed()
+    }
 }
 
 /// One line of a parcel's trajectory.
@@ -95,6 +100,18 @@ pub struct TraceLine {
         skip_serializing_if = "Option::is_none"
     )]
     pub area_pinyin: Option<String>,
+}
+
+impl TraceLine {
+    /// When the line happened, as Kuaidi100 wrote it: the formatted time when it gave one.
+    pub fn when(&self) -> &str {
+        if self.ftime.is_empty() { &self.time } else { &self.ftime }
+    }
+
+    /// Where it happened, when Kuaidi100 said: the precise location, else the area's name.
+    pub fn place(&self) -> Option<&str> {
+        self.location.as_deref().or(self.area_name.as_deref())
+    }
 }
 
 /// Origin, current and destination areas (resultv2 = 4). Kuaidi100 sends `null` for unknown ones.

@@ -9,7 +9,10 @@ use super::{Store, StoreResult, from_millis, to_millis};
 pub struct PendingNotice {
     pub id: i64,
     pub chat_id: i64,
+    /// The language recorded with the subscription (the subscriber's, when it subscribed).
     pub lang: String,
+    /// The language the chat chose with `/lang`, which wins.
+    pub chat_lang: Option<String>,
     pub payload: String,
     pub attempts: u32,
     pub first_failure_at: Option<DateTime<Utc>>,
@@ -20,8 +23,10 @@ impl Store {
     /// rows, so the history of sent notices costs nothing).
     pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
         let rows = sqlx::query(
-            "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+            "SELECT outbox.id, outbox.chat_id, outbox.lang, chats.lang AS chat_lang, outbox.payload, \
+             outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
+             WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 \
+             ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2",
         )
         .bind(to_millis(now))
         .bind(i64::from(limit))
@@ -33,6 +38,7 @@ impl Store {
                     id: row.try_get("id")?,
                     chat_id: row.try_get("chat_id")?,
                     lang: row.try_get("lang")?,
+                    chat_lang: row.try_get("chat_lang")?,
                     payload: row.try_get("payload")?,
                     attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
                     first_failure_at: row.try_get::<Option<i64>, _>("first_failure_at")?.map(from_millis),

@@ -1,6 +1,5 @@
-//! The dispatcher: updates in, chat core, actions out; and the bot's life from start to shutdown.
+//! The dispatcher: updates in, chat core, actions out, until shutdown.
 
-use std::future::Future;
 use std::time::Duration;
 
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
@@ -11,78 +10,18 @@ use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
-use super::bot::{Api, BotOptions, BuiltBot, TelegramError, build_bot};
+use super::bot::Api;
 use super::convert::{chat_ref, keyboard, sender, user_ref};
-use super::menu;
-use super::sender::{Pacing, Sender};
 use crate::chat::{Action, ChatCore, Incoming, Input};
-use crate::setup::Engine;
 
 /// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
 const TYPING_AFTER: Duration = Duration::from_millis(300);
 /// Long-polling timeout of `getUpdates`.
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Runs the bot until `shutdown` completes: checks the token with `getMe`, registers the menu, then
-/// long-polls. Updates of one chat are handled in order, different chats concurrently, so one busy chat
-/// does not hold up the others.
-pub async fn run(
-    engine: &Engine,
-    options: BotOptions,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), TelegramError> {
-    match build_bot(&options) {
-        BuiltBot::Throttled(bot) => {
-            let pacing = options.throttle.and_then(|limits| Pacing::new(limits.messages_per_sec_overall));
-            dispatch(bot, pacing, engine, shutdown).await
-        }
-        BuiltBot::Unthrottled(bot) => dispatch(bot, None, engine, shutdown).await,
-    }
-}
-
-/// `pacing`: how the sender feeds `Throttle` (`None` without it).
-async fn dispatch<B: Api>(
-    bot: B,
-    pacing: Option<Pacing>,
-    engine: &Engine,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), TelegramError> {
-    let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
-    let username = me.user.username.clone().unwrap_or_default();
-    tracing::info!(bot = %username, sandbox = engine.is_sandbox(), "connected to Telegram");
-    if engine.is_sandbox() {
-        tracing::warn!("sandbox mode: replies carry simulator data, and say so");
-    }
-    menu::register(&bot, engine.config.default_lang).await;
-
-    let core = ChatCore::new(
-        engine.tracker.clone(),
-        engine.store.clone(),
-        engine.clock.clone(),
-        engine.chat_config(&username),
-    );
-
-    // The watcher and the sender run beside the dispatcher and stop with it.
-    let background = CancellationToken::new();
-    let watcher = engine.watcher();
-    let watching = tokio::spawn({
-        let stop = background.clone();
-        async move { watcher.run(stop).await }
-    });
-    let sender = Sender {
-        bot: bot.clone(),
-        core: core.clone(),
-        store: engine.store.clone(),
-        clock: engine.clock.clone(),
-        sandbox: engine.is_sandbox(),
-        idle_poll: engine.watch.idle_poll,
-        pacing,
-    };
-    let sending = tokio::spawn({
-        let stop = background.clone();
-        async move { sender.run(stop).await }
-    });
-
+/// Long-polls until `shutdown` is cancelled, then finishes the updates in hand. Updates of one chat are
+/// handled in order, different chats concurrently, so one busy chat does not hold up the others.
+pub async fn serve<B: Api>(bot: B, core: ChatCore, shutdown: CancellationToken) {
     // Without the my_chat_member branch Telegram would not tell the bot it was blocked or removed.
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
@@ -96,7 +35,7 @@ async fn dispatch<B: Api>(
 
     let token = dispatcher.shutdown_token();
     tokio::spawn(async move {
-        shutdown.await;
+        shutdown.cancelled().await;
         tracing::info!("shutting down: finishing the updates in hand");
         // The dispatcher may still be starting; it accepts a shutdown once it runs.
         loop {
@@ -111,9 +50,6 @@ async fn dispatch<B: Api>(
     });
     let listener = Polling::builder(bot.clone()).timeout(POLL_TIMEOUT).delete_webhook().await.build();
     dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getting updates failed")).await;
-    background.cancel();
-    let _ = tokio::join!(watching, sending);
-    Ok(())
 }
 
 /// The bot was blocked, kicked or left a chat: that chat's subscriptions stop.

@@ -1,23 +1,15 @@
-//! The command menu (`setMyCommands`) in Chinese, English, and a default for other languages.
+//! The command menu (`setMyCommands`) in Chinese, English, and a default for other languages. The
+//! entries come from the chat core's one command list, so the menu, the parser and `/help` agree.
 
-use rust_i18n::t;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 use super::bot::Api;
+use crate::chat::menu_entries;
 use crate::kuaidi100::Lang;
 
 fn commands(lang: Lang) -> Vec<BotCommand> {
-    let locale = lang.as_str();
-    vec![
-        BotCommand::new("track", t!("menu.track", locale = locale)),
-        BotCommand::new("sub", t!("menu.sub", locale = locale)),
-        BotCommand::new("unsub", t!("menu.unsub", locale = locale)),
-        BotCommand::new("list", t!("menu.list", locale = locale)),
-        BotCommand::new("couriers", t!("menu.couriers", locale = locale)),
-        BotCommand::new("lang", t!("menu.lang", locale = locale)),
-        BotCommand::new("help", t!("menu.help", locale = locale)),
-    ]
+    menu_entries(lang).into_iter().map(|(name, description)| BotCommand::new(name, description)).collect()
 }
 
 /// Registers the menu; a failure is logged, not fatal (the bot works without a menu).

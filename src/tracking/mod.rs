@@ -9,11 +9,13 @@
 mod detect;
 mod known;
 mod metrics;
+mod rate;
 mod request;
 mod throttle;
 mod tracker;
 
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use rate::Rate;
 pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
 pub use throttle::UserThrottle;
 pub use tracker::{Tracker, TrackerConfig};

@@ -11,8 +11,8 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 
+use super::rate::Rate;
 use crate::clock::SharedClock;
-use crate::config::Rate;
 
 /// governor's view of a [`SharedClock`]: time since the Unix epoch.
 #[derive(Clone)]

@@ -8,10 +8,10 @@ use tokio::sync::Mutex;
 
 use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
+use super::rate::Rate;
 use super::request::{Asker, Report, TrackError, TrackRequest, Tracked};
 use super::throttle::UserThrottle;
 use crate::clock::SharedClock;
-use crate::config::Rate;
 use crate::couriers::{Courier, directory};
 use crate::kuaidi100::{Client, Error, QueryRequest};
 use crate::store::{Claim, ParcelKey, QueryOutcome, Refusal, Store};
@@ -28,16 +28,6 @@ pub struct TrackerConfig {
     pub max_per_day: u32,
     /// `USER_RATE_LIMIT`.
     pub user_rate: Rate,
-}
-
-impl TrackerConfig {
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        Self {
-            min_interval: Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30)),
-            max_per_day: config.query_max_per_day,
-            user_rate: config.user_rate_limit,
-        }
-    }
 }
 
 /// The gate to Kuaidi100. Cheap to clone; clones share everything.

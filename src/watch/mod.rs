@@ -1,15 +1,26 @@
-//! The watcher: keeps subscribed parcels checked and queues what changed.
+//! The notification service: subscriptions, the watcher, and the outbox — knowing no transport.
+//!
+//! [`Subscriptions`] is the one door for subscribing, unsubscribing, listing, and for chats that go away
+//! or move. The [`Watcher`] keeps subscribed parcels checked. The [`Outbox`] drains what the watcher
+//! queued through a [`Delivery`], a small trait that `telegram/` and the console implement, and acts on
+//! its transport-neutral outcome ([`Delivered`]).
 //!
 //! Due parcels come from the store's indexed "next check" time, so memory does not grow with the
 //! number of subscriptions. Each check asks the [`Tracker`](crate::tracking::Tracker) (so the floor and
 //! the daily cap always hold, and one upstream query serves every subscriber), compares the answer with
 //! what each subscriber was last told, and writes the notices to the outbox together with that progress
-//! and the next check, in one transaction. Sending is someone else's job (`telegram/`), so this module
-//! knows no transport.
+//! and the next check, in one transaction (`Store::commit_check`, the outbox's one entrance).
 
+mod delivery;
 mod notice;
+mod outbox;
 mod policy;
+mod subscriptions;
 mod watcher;
+
+pub use delivery::{Delivered, Delivering, Delivery, Pacing};
+pub use outbox::{Outbox, RenderNotices};
+pub use subscriptions::{Subscribe, Subscriptions};
 
 pub use notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
 pub use policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};

@@ -37,9 +37,7 @@ pub struct NoticeLine {
 
 impl NoticeLine {
     pub fn from_trace(line: &TraceLine) -> Self {
-        let time = if line.ftime.is_empty() { line.time.clone() } else { line.ftime.clone() };
-        let place = line.location.clone().or_else(|| line.area_name.clone());
-        Self { time, place, context: line.context.clone() }
+        Self { time: line.when().to_owned(), place: line.place().map(str::to_owned), context: line.context.clone() }
     }
 }
 

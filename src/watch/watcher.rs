@@ -151,7 +151,7 @@ impl Watcher {
         match &tracked.report {
             Report::Answer { result, .. } => {
                 let current = state::lookup(&result.state);
-                let finished = current.is_some_and(|state| state.is_terminal()) || result.is_signed();
+                let finished = result.is_finished();
                 let kind = if finished { NoticeKind::Finished } else { NoticeKind::Update };
                 let lines = &result.data;
                 let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);

@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use kuaidi_bot::app::{self, Config, Engine};
 use kuaidi_bot::clock::ManualClock;
-use kuaidi_bot::config::Config;
 use kuaidi_bot::sandbox::Stats;
-use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::testing::{self, TestStore};
-use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
-use tokio::sync::oneshot;
+use kuaidi_bot::telegram::{BotOptions, TelegramError, default_limits};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::fake_telegram::{Chat, FakeTelegram, SentMessage, User};
 
@@ -29,7 +28,7 @@ pub struct RunningBot {
     pub tg: FakeTelegram,
     pub clock: ManualClock,
     pub engine: Arc<Engine>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: CancellationToken,
     task: Option<JoinHandle<Result<(), TelegramError>>>,
     _store: TestStore,
 }
@@ -56,15 +55,11 @@ impl RunningBot {
             api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
             throttle,
         };
-        let (stop, stopped) = oneshot::channel::<()>();
+        let stop = CancellationToken::new();
         let running = engine.clone();
-        let task = tokio::spawn(async move {
-            telegram::run(&running, options, async move {
-                let _ = stopped.await;
-            })
-            .await
-        });
-        Self { tg, clock, engine, stop: Some(stop), task: Some(task), _store: store }
+        let shutdown = stop.clone();
+        let task = tokio::spawn(async move { app::run_bot(&running, options, shutdown).await });
+        Self { tg, clock, engine, stop, task: Some(task), _store: store }
     }
 
     pub fn upstream(&self) -> Stats {
@@ -115,9 +110,7 @@ impl RunningBot {
 
     /// Stops the dispatcher and checks it stopped cleanly; asserts the lock rule held.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.cancel();
         if let Some(task) = self.task.take() {
             let outcome = tokio::time::timeout(Duration::from_secs(20), task).await.expect("the bot stops");
             outcome.expect("bot task").expect("bot ran cleanly");
@@ -131,9 +124,7 @@ impl RunningBot {
 
 impl Drop for RunningBot {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.cancel();
     }
 }
 

@@ -6,10 +6,10 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kuaidi_bot::clock::ManualClock;
-use kuaidi_bot::config::Rate;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig};
 use kuaidi_bot::sandbox::{self, SandboxConfig, SandboxHandle, Stats};
 use kuaidi_bot::store::testing::TestStore;
+use kuaidi_bot::tracking::Rate;
 use kuaidi_bot::tracking::{Tracker, TrackerConfig};
 
 /// 2026-11-02 09:00 Beijing time: a Monday morning.

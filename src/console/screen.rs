@@ -1,65 +1,34 @@
-//! `kuaidi-bot console`: talk to the bot in a terminal, through the same chat core as Telegram.
-//!
-//! Replies are printed as plain text (the HTML tags dropped, entities decoded) with their buttons
-//! numbered `[1] 🔄 Refresh`; typing a button's number presses it. The terminal is a private chat whose
-//! language follows the `LANG` environment variable, like a Telegram client's `language_code`.
+//! What the terminal shows: messages as plain text, and the numbered buttons of the latest one.
 
 use std::io::Write;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-
-use crate::chat::{Action, Button, ChatCore, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
-use crate::setup::Engine;
-
-const CONSOLE_CHAT: i64 = 1;
-const CONSOLE_USER: i64 = 1;
-const BOT_NAME: &str = "kuaidi_bot";
-
-/// Runs the console until end of input.
-pub async fn run(engine: &Engine) -> std::io::Result<()> {
-    let core =
-        ChatCore::new(engine.tracker.clone(), engine.store.clone(), engine.clock.clone(), engine.chat_config(BOT_NAME));
-    let user =
-        UserRef { id: CONSOLE_USER, language_code: std::env::var("LANG").ok().map(|lang| lang.replace('_', "-")) };
-    let chat = ChatRef { id: CONSOLE_CHAT, kind: ChatKind::Private };
-    let mut screen = Screen::default();
-    println!("kuaidi-bot console — type /help, a tracking number, or a button's number; Ctrl-D to leave.");
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    loop {
-        print!("> ");
-        std::io::stdout().flush()?;
-        let Some(line) = lines.next_line().await? else { break };
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let input = match screen.button(line) {
-            Some((message_id, data)) => Input::Button { data, message_id },
-            None => Input::Text(line.to_owned()),
-        };
-        let actions = core.handle(&Incoming { chat, user: user.clone(), input }).await;
-        screen.show(actions);
-    }
-    println!();
-    Ok(())
-}
+use crate::chat::Action;
+use crate::message::{Button, Reply};
 
 /// What the terminal shows: message numbers and the buttons of the latest message.
 #[derive(Default)]
-struct Screen {
+pub struct Screen {
     next_message_id: i32,
     buttons: Vec<(i32, Button)>,
 }
 
 impl Screen {
     /// The button a typed number presses, if it is one.
-    fn button(&self, typed: &str) -> Option<(i32, String)> {
+    pub fn button(&self, typed: &str) -> Option<(i32, String)> {
         let index: usize = typed.parse().ok()?;
         let (message_id, button) = self.buttons.get(index.checked_sub(1)?)?;
         Some((*message_id, button.data.clone()))
     }
 
-    fn show(&mut self, actions: Vec<Action>) {
+    /// A notification, printed as a new message on a line of its own.
+    pub fn push(&mut self, reply: &Reply) {
+        println!();
+        self.next_message_id += 1;
+        self.print(self.next_message_id, reply);
+        let _ = prompt();
+    }
+
+    pub fn show(&mut self, actions: Vec<Action>) {
         for action in actions {
             match action {
                 Action::Send(reply) => {
@@ -86,6 +55,16 @@ impl Screen {
             self.buttons.iter().enumerate().map(|(i, (_, button))| format!("[{}] {}", i + 1, button.text)).collect();
         println!("{}", labels.join("  "));
     }
+}
+
+/// The prompt before each typed line.
+pub fn prompt() -> std::io::Result<()> {
+    print!("> ");
+    std::io::stdout().flush()
+}
+
+pub fn print_line(text: &str) {
+    println!("{text}");
 }
 
 /// Telegram HTML → terminal text: tags dropped, the three entities decoded.

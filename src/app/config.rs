@@ -7,8 +7,12 @@
 use std::time::Duration;
 
 use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang};
+use crate::tracking::Rate;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kuaidi-bot.db";
+/// The console keeps its own database, so that nothing typed in a terminal is ever polled for, or
+/// sent to, a Telegram chat.
+pub const DEFAULT_CONSOLE_DATABASE_URL: &str = "sqlite://kuaidi-bot-console.db";
 
 /// A configuration problem, always naming the variable at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,13 +28,6 @@ impl ConfigError {
     }
 }
 
-/// How many requests per period, e.g. `10/min`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    pub count: u32,
-    pub per: Duration,
-}
-
 /// Everything the engine needs to know about Kuaidi100 and its limits.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -39,6 +36,8 @@ pub struct Config {
     pub api_url: String,
     pub autonumber_url: String,
     pub database_url: String,
+    /// `CONSOLE_DATABASE_URL`: the console's own database.
+    pub console_database_url: String,
     pub query_min_interval: Duration,
     pub query_max_per_day: u32,
     pub user_rate_limit: Rate,
@@ -108,17 +107,22 @@ impl Config {
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
         check_url("KUAIDI100_AUTONUMBER_URL", &autonumber_url)?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::new("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://"));
+        check_database_url("DATABASE_URL", &database_url)?;
+        let console_database_url =
+            get("CONSOLE_DATABASE_URL").unwrap_or_else(|| DEFAULT_CONSOLE_DATABASE_URL.to_owned());
+        check_database_url("CONSOLE_DATABASE_URL", &console_database_url)?;
+        if console_database_url == database_url {
+            return Err(ConfigError::new(
+                "CONSOLE_DATABASE_URL",
+                "must differ from DATABASE_URL: console chats must never be confused with Telegram chats",
+            ));
         }
         Ok(Self {
             credentials,
             api_url,
             autonumber_url,
             database_url,
+            console_database_url,
             query_min_interval,
             query_max_per_day,
             user_rate_limit,
@@ -129,6 +133,14 @@ impl Config {
 
     pub fn is_sandbox(&self) -> bool {
         self.credentials.is_none()
+    }
+}
+
+fn check_database_url(variable: &'static str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(())
+    } else {
+        Err(ConfigError::new(variable, "must start with sqlite:, postgres:// or postgresql://"))
     }
 }
 
@@ -229,6 +241,8 @@ mod tests {
             ("USER_RATE_LIMIT", "lots"),
             ("DEFAULT_LANG", "fr"),
             ("DATABASE_URL", "mysql://x"),
+            ("CONSOLE_DATABASE_URL", "mysql://x"),
+            ("CONSOLE_DATABASE_URL", DEFAULT_DATABASE_URL),
             ("KUAIDI100_API_URL", "ftp://x"),
         ];
         for (variable, value) in cases {

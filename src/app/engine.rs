@@ -1,0 +1,116 @@
+//! The composition root: configuration → store, Kuaidi100 client (or the in-process simulator),
+//! tracker, subscription service, and the pieces each task of the process needs.
+//!
+//! Every entry point (`query`, the bot, the console) builds the engine the same way, so sandbox mode,
+//! limits and the database behave identically wherever a parcel is asked about. Lower layers get their
+//! own small settings types from here; nothing below `app/` reads `Config`.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use super::config::Config;
+use crate::chat::{ChatConfig, ChatCore, notices_reply};
+use crate::clock::SharedClock;
+use crate::kuaidi100::{Client, ClientConfig};
+use crate::sandbox::{self, SandboxConfig, SandboxHandle};
+use crate::store::{Store, StoreError};
+use crate::tracking::{Tracker, TrackerConfig};
+use crate::watch::{Delivery, Outbox, Subscriptions, Watcher, WatcherConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot start the built-in Kuaidi100 simulator: {0}")]
+    Sandbox(std::io::Error),
+    #[error("cannot build the Kuaidi100 client: {0}")]
+    Client(crate::kuaidi100::Error),
+}
+
+/// The running engine.
+pub struct Engine {
+    pub config: Config,
+    pub clock: SharedClock,
+    pub store: Store,
+    pub tracker: Tracker,
+    pub subscriptions: Subscriptions,
+    /// The in-process simulator, in sandbox mode.
+    pub sandbox: Option<SandboxHandle>,
+    /// How the subscription watcher and the outbox run (tests shorten their idle poll).
+    pub watch: WatcherConfig,
+}
+
+impl Engine {
+    /// Opens `config.database_url` and builds everything on it.
+    pub async fn start(config: Config, clock: SharedClock) -> Result<Self, SetupError> {
+        let database_url = config.database_url.clone();
+        Self::start_on(config, clock, &database_url).await
+    }
+
+    /// The same on another database (the console's own).
+    pub async fn start_on(config: Config, clock: SharedClock, database_url: &str) -> Result<Self, SetupError> {
+        let store = Store::connect(database_url).await?;
+        let floor = Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30));
+        let (client_config, sandbox) = match &config.credentials {
+            Some(credentials) => {
+                (ClientConfig::new(&config.api_url, &config.autonumber_url, credentials.clone()), None)
+            }
+            None => {
+                let mut sandbox_config = SandboxConfig::new(sandbox::sandbox_credentials(), clock.clone());
+                sandbox_config.lock_interval = floor;
+                sandbox_config.lock_max_per_day = config.query_max_per_day;
+                let handle = sandbox::spawn(sandbox_config).await.map_err(SetupError::Sandbox)?;
+                tracing::warn!(url = %handle.url, "sandbox mode: no Kuaidi100 credentials, the built-in simulator answers");
+                let client_config = ClientConfig::new(
+                    &handle.url,
+                    &format!("{}/autonumber/auto", handle.url),
+                    sandbox::sandbox_credentials(),
+                );
+                (client_config, Some(handle))
+            }
+        };
+        let client = Client::new(client_config).map_err(SetupError::Client)?;
+        let tracker_config = TrackerConfig {
+            min_interval: floor,
+            max_per_day: config.query_max_per_day,
+            user_rate: config.user_rate_limit,
+        };
+        let watch = WatcherConfig::new(floor);
+        let tracker = Tracker::new(client, store.clone(), clock.clone(), tracker_config);
+        let subscriptions =
+            Subscriptions::new(store.clone(), clock.clone(), watch.policy, config.max_subscriptions_per_chat);
+        Ok(Self { config, clock, store, tracker, subscriptions, sandbox, watch })
+    }
+
+    /// The chat core for a bot of this name.
+    pub fn chat_core(&self, bot_username: &str) -> ChatCore {
+        let config = ChatConfig {
+            bot_username: bot_username.to_owned(),
+            default_lang: self.config.default_lang,
+            sandbox: self.is_sandbox(),
+        };
+        ChatCore::new(self.tracker.clone(), self.subscriptions.clone(), self.store.clone(), self.clock.clone(), config)
+    }
+
+    pub fn watcher(&self) -> Watcher {
+        Watcher::new(self.tracker.clone(), self.clock.clone(), self.watch.clone())
+    }
+
+    /// The outbox drain through `delivery`, its notices worded by the chat core.
+    pub fn outbox(&self, delivery: Arc<dyn Delivery>) -> Outbox {
+        let sandbox = self.is_sandbox();
+        Outbox::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.subscriptions.clone(),
+            Arc::new(move |notices, lang| notices_reply(notices, lang, sandbox)),
+            delivery,
+            self.watch.idle_poll,
+        )
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+}

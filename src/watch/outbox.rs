@@ -1,0 +1,239 @@
+//! The outbox drain: pending notices out through a [`Delivery`], and what the answers mean.
+//!
+//! Notices enter the outbox in the watcher's check transaction (`Store::commit_check`); this loop takes
+//! them out. Pending notices of one chat go out as one message, in the chat's language (its `/lang`,
+//! else the language recorded when it subscribed), rendered by the function `app/` hands in (the words
+//! are `chat/`'s). A notice is marked sent only after the transport accepted it, so nothing is lost.
+//!
+//! How many messages are started ahead and how they are spaced is the transport's to say
+//! ([`Pacing`]): ahead of the one being awaited, messages are polled once — which queues them in the
+//! transport (Telegram's `Throttle`) without sending — and then awaited strictly one after another, so
+//! at most one message is ever sent but not yet marked, and a crash repeats at most one.
+//!
+//! The outcome decides what happens next: a gone chat loses its subscriptions; a chat that moved takes
+//! its notices along and they go out again; "not allowed yet" is retried every 20 minutes and gives the
+//! chat up after 3 failures spanning an hour; "retry after" waits as asked; other failures back off
+//! from 30 s to an hour. Sent notices are kept a week, then purged hourly in batches.
+
+use std::collections::{HashMap, VecDeque};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use futures::future::{MaybeDone, maybe_done};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio_util::sync::CancellationToken;
+
+use super::delivery::{Delivered, Delivering, Delivery};
+use super::notice::Notice;
+use super::subscriptions::Subscriptions;
+use crate::clock::SharedClock;
+use crate::kuaidi100::Lang;
+use crate::message::Reply;
+use crate::store::{PendingNotice, Store, StoreError};
+
+/// Pending notices taken per round.
+const BATCH: u32 = 500;
+/// Sent notices are kept this long (to look into what a chat was told), then purged hourly, in
+/// batches so that the store is never held for long.
+const SENT_KEPT_DAYS: i64 = 7;
+const PURGE_EVERY_MINUTES: i64 = 60;
+const PURGE_BATCH: u32 = 10_000;
+/// "Not allowed yet": tries, and the span they must cover, before giving up on a chat.
+const NOT_ALLOWED_TRIES: u32 = 3;
+const NOT_ALLOWED_SPAN_MINUTES: i64 = 60;
+const NOT_ALLOWED_RETRY_MINUTES: i64 = 20;
+
+/// Renders one chat's notices as one message in a language (the words live in `chat/`).
+pub type RenderNotices = Arc<dyn Fn(&[Notice], Lang) -> Reply + Send + Sync>;
+
+/// The drain; one per process and transport.
+pub struct Outbox {
+    store: Store,
+    clock: SharedClock,
+    subscriptions: Subscriptions,
+    render: RenderNotices,
+    delivery: Arc<dyn Delivery>,
+    /// How long to wait (real time) when nothing is pending before looking again.
+    idle_poll: StdDuration,
+}
+
+/// A message on its way: the notices it carries and its delivery, started or not yet polled.
+struct Outgoing {
+    notices: Vec<PendingNotice>,
+    delivering: std::pin::Pin<Box<MaybeDone<Delivering>>>,
+}
+
+impl Outbox {
+    pub fn new(
+        store: Store,
+        clock: SharedClock,
+        subscriptions: Subscriptions,
+        render: RenderNotices,
+        delivery: Arc<dyn Delivery>,
+        idle_poll: StdDuration,
+    ) -> Self {
+        Self { store, clock, subscriptions, render, delivery, idle_poll }
+    }
+
+    /// Runs until `shutdown`; the message being sent is finished first, and nothing is lost.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let mut next_purge = self.clock.now();
+        while !shutdown.is_cancelled() {
+            if self.clock.now() >= next_purge {
+                self.purge_history(&shutdown).await;
+                next_purge = self.clock.now() + Duration::minutes(PURGE_EVERY_MINUTES);
+            }
+            let pause = match self.drain(&shutdown).await {
+                Ok(0) => self.idle_poll,
+                Ok(_) => StdDuration::ZERO,
+                Err(error) => {
+                    tracing::error!(%error, "outbox round failed");
+                    self.idle_poll.max(StdDuration::from_secs(1))
+                }
+            };
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
+        tracing::info!("outbox stopped");
+    }
+
+    /// Deletes notices sent more than [`SENT_KEPT_DAYS`] ago. A failure is logged and retried at the
+    /// next purge: the history only costs disk.
+    async fn purge_history(&self, shutdown: &CancellationToken) {
+        let before = self.clock.now() - Duration::days(SENT_KEPT_DAYS);
+        let mut purged = 0;
+        while !shutdown.is_cancelled() {
+            match self.store.purge_sent_notices(before, PURGE_BATCH).await {
+                Ok(count) => {
+                    purged += count;
+                    if count < u64::from(PURGE_BATCH) {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "purging sent notifications failed; will try again later");
+                    break;
+                }
+            }
+        }
+        if purged > 0 {
+            tracing::info!(purged, "purged sent notifications older than {SENT_KEPT_DAYS} days");
+        }
+    }
+
+    /// Sends what is due now; returns how many notices were taken. On shutdown it finishes the message
+    /// being sent and drops the queued ones (they were never sent), so that stopping takes a moment.
+    pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
+        let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
+        let count = pending.len();
+        let mut groups = by_chat(pending).into_iter();
+        let pacing = self.delivery.pacing();
+        let limiter = NonZeroU32::new(pacing.per_second).map(|rate| -> DefaultDirectRateLimiter {
+            RateLimiter::direct(Quota::per_second(rate).allow_burst(NonZeroU32::MIN))
+        });
+        let mut queued: VecDeque<Outgoing> = VecDeque::new();
+        while !shutdown.is_cancelled() {
+            while queued.len() <= pacing.ahead {
+                let Some(group) = groups.next() else { break };
+                if let Some(mut outgoing) = self.prepare(group).await? {
+                    if pacing.ahead > 0 {
+                        // Joins the transport's queue; it is sent when awaited below, after those before it.
+                        let _ = futures::poll!(outgoing.delivering.as_mut());
+                    }
+                    queued.push_back(outgoing);
+                }
+            }
+            let Some(mut next) = queued.pop_front() else { break };
+            if let Some(limiter) = &limiter {
+                limiter.until_ready().await;
+            }
+            next.delivering.as_mut().await;
+            // Always there after the await; were it not, the notices would simply stay pending.
+            if let Some(outcome) = next.delivering.as_mut().take_output() {
+                self.settle(next.notices, outcome).await?;
+            }
+        }
+        Ok(count)
+    }
+
+    /// The message for one chat's notices, or `None` when there is nothing readable to send (those
+    /// notices are marked sent: an unknown courier or a corrupt payload will never render).
+    async fn prepare(&self, notices: Vec<PendingNotice>) -> Result<Option<Outgoing>, StoreError> {
+        let Some(first) = notices.first() else { return Ok(None) };
+        let chat_id = first.chat_id;
+        let parsed: Vec<Notice> =
+            notices.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
+        let reply = (self.render)(&parsed, notice_lang(first));
+        if reply.html.is_empty() {
+            let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
+            self.store.mark_sent(&ids, self.clock.now()).await?;
+            return Ok(None);
+        }
+        let delivering = self.delivery.deliver(chat_id, reply);
+        Ok(Some(Outgoing { notices, delivering: Box::pin(maybe_done(delivering)) }))
+    }
+
+    /// Records what the transport answered.
+    async fn settle(&self, notices: Vec<PendingNotice>, outcome: Delivered) -> Result<(), StoreError> {
+        let Some(first) = notices.first() else { return Ok(()) };
+        let chat_id = first.chat_id;
+        let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
+        let now = self.clock.now();
+        match outcome {
+            Delivered::Delivered => self.store.mark_sent(&ids, now).await,
+            Delivered::ChatGone => {
+                self.subscriptions.chat_gone(chat_id).await;
+                Ok(())
+            }
+            Delivered::MigratedTo(to) => {
+                // The notices move with the chat and go out again in the next round.
+                self.subscriptions.chat_migrated(chat_id, to).await;
+                Ok(())
+            }
+            Delivered::RetryAfter(wait) => {
+                let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(5));
+                self.store.mark_failed(&ids, now + wait, now).await
+            }
+            Delivered::NotAllowedYet => {
+                let tries = first.attempts + 1;
+                let since = first.first_failure_at.unwrap_or(now);
+                if tries >= NOT_ALLOWED_TRIES && now - since >= Duration::minutes(NOT_ALLOWED_SPAN_MINUTES) {
+                    tracing::info!(chat = chat_id, tries, "still not allowed to send: giving up on the chat");
+                    self.subscriptions.chat_gone(chat_id).await;
+                    Ok(())
+                } else {
+                    self.store.mark_failed(&ids, now + Duration::minutes(NOT_ALLOWED_RETRY_MINUTES), now).await
+                }
+            }
+            Delivered::Failed(error) => {
+                tracing::warn!(chat = chat_id, %error, "sending a notification failed; will retry");
+                let backoff = Duration::seconds(30) * 2_i32.saturating_pow(first.attempts.min(7));
+                self.store.mark_failed(&ids, now + backoff.min(Duration::hours(1)), now).await
+            }
+        }
+    }
+}
+
+/// The chat's `/lang`, else the language recorded with its subscription.
+fn notice_lang(notice: &PendingNotice) -> Lang {
+    notice.chat_lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| Lang::parse(&notice.lang).unwrap_or(Lang::En))
+}
+
+/// Pending notices grouped per chat, chats in the order of their first notice.
+fn by_chat(pending: Vec<PendingNotice>) -> Vec<Vec<PendingNotice>> {
+    let mut order = Vec::new();
+    let mut groups: HashMap<i64, Vec<PendingNotice>> = HashMap::new();
+    for notice in pending {
+        if !groups.contains_key(&notice.chat_id) {
+            order.push(notice.chat_id);
+        }
+        groups.entry(notice.chat_id).or_default().push(notice);
+    }
+    order.into_iter().filter_map(|chat| groups.remove(&chat)).collect()
+}

@@ -1,0 +1,120 @@
+//! The subscription service: which chats watch which parcels, whatever transport they came from.
+//!
+//! Subscribing takes the answer the chat was just shown (so only later changes are pushed), refuses a
+//! parcel that is already finished or that Kuaidi100 refuses, and plans the watcher's first check by
+//! the watching policy — never before the tracker would allow a query. Unsubscribing, listing, and what
+//! happens when a chat goes away or moves to a new id are here too, so that `chat/`, the outbox and
+//! any adapter do the same thing through one door.
+
+use chrono::{DateTime, Utc};
+
+use super::policy::Policy;
+use crate::clock::SharedClock;
+use crate::kuaidi100::{Lang, state};
+use crate::store::{ParcelKey, Store, StoreError, Subscribed, WatchedParcel};
+use crate::tracking::{Report, Tracked};
+
+/// How a subscription attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscribe {
+    Created,
+    /// The chat already watched it: nothing changed.
+    AlreadyActive,
+    /// The chat watches as many parcels as it may ([`Subscriptions::max_per_chat`]).
+    CapReached,
+    /// Delivered, returned or cancelled: there is nothing left to watch.
+    Finished,
+    /// Kuaidi100 refused the parcel (the answer says why): it cannot be watched as it stands.
+    Refused,
+}
+
+/// The subscription service; cheap to clone.
+#[derive(Clone)]
+pub struct Subscriptions {
+    store: Store,
+    clock: SharedClock,
+    policy: Policy,
+    max_per_chat: u32,
+}
+
+impl Subscriptions {
+    pub fn new(store: Store, clock: SharedClock, policy: Policy, max_per_chat: u32) -> Self {
+        Self { store, clock, policy, max_per_chat }
+    }
+
+    /// Parcels one chat may watch at once (`MAX_SUBSCRIPTIONS_PER_CHAT`).
+    pub fn max_per_chat(&self) -> u32 {
+        self.max_per_chat
+    }
+
+    /// Subscribes `chat_id` to the parcel of `tracked`, the answer the chat has just been shown; `lang`
+    /// is the language its notices are written in unless the chat chooses one.
+    pub async fn subscribe(&self, chat_id: i64, tracked: &Tracked, lang: Lang) -> Result<Subscribe, StoreError> {
+        let (seen_lines, seen_state) = match &tracked.report {
+            Report::Answer { result, .. } if result.is_finished() => return Ok(Subscribe::Finished),
+            Report::Answer { result, .. } => {
+                (u32::try_from(result.data.len()).unwrap_or(u32::MAX), Some(result.state.clone()))
+            }
+            // Watching waits for the first result (and gives up after a few days).
+            Report::NoResultYet => (0, None),
+            Report::Failed(_) => return Ok(Subscribe::Refused),
+        };
+        let now = self.now();
+        let current = seen_state.as_deref().and_then(state::lookup);
+        let first_check = self.policy.next_check(current, now, rand::random::<f64>()).max(tracked.next_query_at);
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        let outcome = self
+            .store
+            .subscribe(
+                chat_id,
+                &key,
+                lang.as_str(),
+                seen_lines,
+                seen_state.as_deref(),
+                self.max_per_chat,
+                first_check,
+                now,
+            )
+            .await?;
+        Ok(match outcome {
+            Subscribed::Created => Subscribe::Created,
+            Subscribed::AlreadyActive => Subscribe::AlreadyActive,
+            Subscribed::CapReached => Subscribe::CapReached,
+        })
+    }
+
+    /// Stops the chat's subscription to `number` (any courier); `false` when it watched no such parcel.
+    pub async fn unsubscribe(&self, chat_id: i64, number: &str) -> Result<bool, StoreError> {
+        Ok(!self.store.unsubscribe(chat_id, number, self.now()).await?.is_empty())
+    }
+
+    /// The chat's watched parcels with their latest state, for `/list`.
+    pub async fn list(&self, chat_id: i64) -> Result<Vec<WatchedParcel>, StoreError> {
+        self.store.chat_subscriptions(chat_id).await
+    }
+
+    pub async fn is_watched(&self, chat_id: i64, key: &ParcelKey) -> Result<bool, StoreError> {
+        self.store.is_subscribed(chat_id, key).await
+    }
+
+    /// The chat is gone for the bot (blocked, deleted, bot removed): its subscriptions stop and its
+    /// pending notices are dropped. A failure is logged; the next notice will try again.
+    pub async fn chat_gone(&self, chat_id: i64) {
+        match self.store.deactivate_chat(chat_id, self.now()).await {
+            Ok(stopped) => tracing::info!(chat = chat_id, stopped, "chat gone: subscriptions stopped"),
+            Err(error) => tracing::error!(chat = chat_id, %error, "cannot stop a gone chat's subscriptions"),
+        }
+    }
+
+    /// The chat now has a new id: its subscriptions, phones, language and pending notices move there.
+    pub async fn chat_migrated(&self, from: i64, to: i64) {
+        match self.store.move_chat(from, to, self.now()).await {
+            Ok(moved) => tracing::info!(from, to, moved, "chat migrated: subscriptions moved"),
+            Err(error) => tracing::error!(from, to, %error, "cannot move a migrated chat's subscriptions"),
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
