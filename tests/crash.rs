@@ -1,6 +1,7 @@
 //! The crash test: the real binary is killed with SIGKILL while it sends 500 notifications, then
 //! restarted. Every notification must arrive, at most one of them twice, and no subscription may be
-//! lost.
+//! lost. Its gentle twin stops the binary with SIGTERM in the middle of the same fan-out: every task
+//! (dispatcher, watcher, outbox) must stop within a few seconds, and a restart delivers the rest.
 //!
 //! The kill lands at the worst moment: the fake Bot API holds each answer back for a while after
 //! delivering the message, and the test kills the bot as soon as the 150th message is delivered, so
@@ -131,5 +132,63 @@ async fn sigkill_while_sending_loses_no_notification_and_no_subscription() {
             1,
             "chat {i} kept its subscription"
         );
+    }
+}
+
+/// Time the binary may take to stop on SIGTERM mid fan-out: each task finishes only its current step.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_fan_out_stops_every_task_quickly_and_loses_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/bot.db", dir.path().display());
+    seed(&url).await;
+
+    let tg = FakeTelegram::start().await;
+    tg.set_answer_delay(Some(ANSWER_DELAY));
+    let mut first = start_bot(dir.path(), &tg);
+    let partway = tg.wait_for(Duration::from_secs(60), |tg| (tg.sent_count() >= 100).then(|| tg.sent_count())).await;
+    assert!(partway.is_some(), "the first run started sending");
+    let asked = std::time::Instant::now();
+    let _ = Command::new("kill").args(["-TERM", &first.id().to_string()]).status();
+    let status = loop {
+        if let Some(status) = first.try_wait().expect("status") {
+            break status;
+        }
+        if asked.elapsed() > STOP_WITHIN {
+            let _ = first.kill();
+            panic!("the bot did not stop within {STOP_WITHIN:?} of SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let took = asked.elapsed();
+    assert!(status.success(), "a clean stop: {status:?}");
+    let sent_before_restart = tg.sent_count();
+    assert!(sent_before_restart < NOTICES as usize, "stopped while sending: {sent_before_restart}");
+
+    tg.set_answer_delay(None);
+    let mut second = start_bot(dir.path(), &tg);
+    let everyone = tg
+        .wait_for(Duration::from_secs(90), |tg| {
+            let chats: std::collections::HashSet<i64> = tg.sent_messages().iter().map(|m| m.chat_id).collect();
+            ((FIRST_CHAT..FIRST_CHAT + NOTICES).all(|chat| chats.contains(&chat))).then_some(())
+        })
+        .await;
+    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
+    let _ = second.wait();
+    assert!(everyone.is_some(), "every notification was delivered after the restart");
+    let mut per_chat: HashMap<i64, usize> = HashMap::new();
+    for message in tg.sent_messages() {
+        *per_chat.entry(message.chat_id).or_default() += 1;
+    }
+    let repeated = per_chat.values().filter(|count| **count > 1).count();
+    eprintln!(
+        "SIGTERM test: stopped in {took:?} after {sent_before_restart} sent; {repeated} repeated after the restart"
+    );
+    assert!(repeated <= 1, "{repeated} notifications were sent twice: {per_chat:?}");
+    let store = Store::connect(&url).await.expect("store");
+    assert_eq!(store.unsent_notices().await.expect("count"), 0);
+    for i in 0..NOTICES {
+        assert_eq!(store.chat_subscriptions(FIRST_CHAT + i).await.expect("list").len(), 1, "chat {i} kept it");
     }
 }

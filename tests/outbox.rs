@@ -1,0 +1,199 @@
+//! The outbox through a scripted transport, on both backends: each transport-neutral outcome of a
+//! [`Delivery`] does what the Telegram sender always did — delivered is marked sent, a gone chat loses
+//! its subscriptions, a migrated chat keeps them under its new id and gets the message there, "retry
+//! after" waits as asked, "not allowed yet" gives the chat up after 3 tries spanning an hour, and other
+//! failures back off.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use kuaidi_bot::clock::{Clock, ManualClock};
+use kuaidi_bot::kuaidi100::Lang;
+use kuaidi_bot::message::Reply;
+use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
+use kuaidi_bot::watch::{
+    Delivered, Delivering, Delivery, Notice, NoticeKind, Outbox, Policy, RenderNotices, Subscriptions,
+};
+use tokio_util::sync::CancellationToken;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
+}
+
+/// A transport whose answer per chat is scripted; it records what it was asked to deliver.
+#[derive(Default)]
+struct Scripted {
+    answers: Mutex<HashMap<i64, Delivered>>,
+    delivered: Mutex<Vec<(i64, String)>>,
+}
+
+impl Scripted {
+    fn answer(&self, chat: i64, outcome: Delivered) {
+        self.answers.lock().expect("lock").insert(chat, outcome);
+    }
+
+    fn asked(&self) -> Vec<(i64, String)> {
+        self.delivered.lock().expect("lock").clone()
+    }
+
+    fn times_asked(&self, chat: i64) -> usize {
+        self.asked().iter().filter(|(to, _)| *to == chat).count()
+    }
+}
+
+/// The outbox holds an `Arc<dyn Delivery>`; the test keeps its own handle to the same script.
+struct Shared(Arc<Scripted>);
+
+impl Delivery for Shared {
+    fn deliver(&self, chat_id: i64, message: Reply) -> Delivering {
+        self.0.delivered.lock().expect("lock").push((chat_id, message.html));
+        let outcome = self.0.answers.lock().expect("lock").get(&chat_id).cloned().unwrap_or(Delivered::Delivered);
+        Box::pin(async move { outcome })
+    }
+}
+
+/// Renders a notice as its number and the language, so that the test can read what went where.
+fn render() -> RenderNotices {
+    Arc::new(|notices: &[Notice], lang: Lang| {
+        let numbers: Vec<&str> = notices.iter().map(|notice| notice.number.as_str()).collect();
+        Reply::text(format!("{} {}", lang.as_str(), numbers.join(",")))
+    })
+}
+
+/// Subscribes `chat` to a parcel of its own and queues one update for it.
+async fn queue_one(store: &Store, chat: i64, number: &str, now: DateTime<Utc>) {
+    let key = ParcelKey::new("yuantong", number);
+    store.subscribe(chat, &key, "en", 0, None, 50, now + Duration::days(1), now).await.expect("subscribe");
+    let parcel = store.parcel(&key, now).await.expect("read").expect("parcel");
+    let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
+    let notice = Notice {
+        courier: key.courier.clone(),
+        number: key.number.clone(),
+        kind: NoticeKind::Update,
+        state: Some("5".into()),
+        previous_state: Some("1001".into()),
+        new_lines: Vec::new(),
+        more_lines: 0,
+        return_code: None,
+    };
+    let outcome = CheckOutcome {
+        notices: vec![NewNotice {
+            subscription_id: subscriber.id,
+            chat_id: chat,
+            lang: "en".into(),
+            payload: serde_json::to_string(&notice).expect("json"),
+            seen_lines: 0,
+            seen_state: Some("5".into()),
+        }],
+        next_check_at: Some(now + Duration::days(1)),
+        last_change_at: Some(now),
+        ..CheckOutcome::default()
+    };
+    store.commit_check(parcel.id, &outcome, now).await.expect("queue");
+}
+
+struct Bench {
+    clock: ManualClock,
+    script: Arc<Scripted>,
+    outbox: Outbox,
+}
+
+fn bench(store: &Store) -> Bench {
+    let clock = ManualClock::new(t0());
+    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+    let subscriptions = Subscriptions::new(store.clone(), shared.clone(), Policy::new(Duration::minutes(30)), 50);
+    let script = Arc::new(Scripted::default());
+    let delivery: Arc<dyn Delivery> = Arc::new(Shared(script.clone()));
+    let outbox = Outbox::new(store.clone(), shared, subscriptions, render(), delivery, StdDuration::from_millis(10));
+    Bench { clock, script, outbox }
+}
+
+async fn drain(bench: &Bench) -> usize {
+    bench.outbox.drain(&CancellationToken::new()).await.expect("drain")
+}
+
+#[tokio::test]
+async fn delivered_gone_migrated_and_retry_after_each_do_what_they_mean() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let name = test.name;
+        let bench = bench(store);
+        let (delivered, gone, migrating, waiting) = (101, 102, -103, 104);
+        let migrated_to = -100_103;
+        for (chat, number) in [(delivered, "YT1000000001"), (gone, "YT1000000002"), (migrating, "YT1000000003")] {
+            queue_one(store, chat, number, t0()).await;
+        }
+        queue_one(store, waiting, "YT1000000004", t0()).await;
+        store.set_chat_lang(delivered, Lang::Zh, t0()).await.expect("lang");
+        bench.script.answer(gone, Delivered::ChatGone);
+        bench.script.answer(migrating, Delivered::MigratedTo(migrated_to));
+        bench.script.answer(waiting, Delivered::RetryAfter(StdDuration::from_secs(30)));
+
+        assert_eq!(drain(&bench).await, 4, "{name}");
+        // Delivered: sent, in the chat's chosen language, and not sent again.
+        assert!(bench.script.asked().contains(&(delivered, "zh YT1000000001".to_owned())), "{name}");
+        // Gone: the subscription stops, the notice is dropped.
+        assert!(store.chat_subscriptions(gone).await.expect("list").is_empty(), "{name}");
+        // Migrated: the subscription moved, and the notice goes out again to the new id.
+        assert!(store.chat_subscriptions(migrating).await.expect("list").is_empty(), "{name}");
+        assert_eq!(store.chat_subscriptions(migrated_to).await.expect("list").len(), 1, "{name}");
+        // Retry after: still pending, not before its time.
+        assert_eq!(store.unsent_notices().await.expect("count"), 2, "{name}: migrated + waiting");
+
+        assert_eq!(drain(&bench).await, 1, "{name}: the migrated notice, at once");
+        assert!(bench.script.asked().contains(&(migrated_to, "en YT1000000003".to_owned())), "{name}");
+        assert_eq!(bench.script.times_asked(waiting), 1, "{name}: not retried before 30 s");
+
+        bench.script.answer(waiting, Delivered::Delivered);
+        bench.clock.advance(Duration::seconds(30));
+        assert_eq!(drain(&bench).await, 1, "{name}: retried after 30 s");
+        assert_eq!(bench.script.times_asked(waiting), 2, "{name}");
+        assert_eq!(store.unsent_notices().await.expect("count"), 0, "{name}");
+        assert_eq!(drain(&bench).await, 0, "{name}: nothing twice");
+        for chat in [delivered, waiting] {
+            assert_eq!(store.chat_subscriptions(chat).await.expect("list").len(), 1, "{name}: {chat} kept");
+        }
+    }
+}
+
+#[tokio::test]
+async fn not_allowed_gives_up_after_three_tries_over_an_hour_and_failures_back_off() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let name = test.name;
+        let bench = bench(store);
+        let (refusing, failing) = (201, 202);
+        queue_one(store, refusing, "YT2000000001", t0()).await;
+        queue_one(store, failing, "YT2000000002", t0()).await;
+        bench.script.answer(refusing, Delivered::NotAllowedYet);
+        bench.script.answer(failing, Delivered::Failed("connection reset".into()));
+
+        drain(&bench).await;
+        // A failure backs off 30 s, then 60 s; "not allowed" waits 20 minutes between tries.
+        bench.clock.advance(Duration::seconds(29));
+        assert_eq!(drain(&bench).await, 0, "{name}: nothing due before 30 s");
+        bench.clock.advance(Duration::seconds(1));
+        assert_eq!(drain(&bench).await, 1, "{name}: the failed one again");
+        bench.clock.advance(Duration::seconds(59));
+        assert_eq!(drain(&bench).await, 0, "{name}: the second back-off is longer");
+        bench.script.answer(failing, Delivered::Delivered);
+        bench.clock.advance(Duration::seconds(1));
+        assert_eq!(drain(&bench).await, 1, "{name}");
+        assert_eq!(bench.script.times_asked(failing), 3, "{name}");
+        assert_eq!(store.chat_subscriptions(failing).await.expect("list").len(), 1, "{name}: a failure keeps it");
+
+        for _ in 0..2 {
+            bench.clock.advance(Duration::minutes(20));
+            drain(&bench).await;
+        }
+        assert_eq!(bench.script.times_asked(refusing), 3, "{name}");
+        assert_eq!(store.chat_subscriptions(refusing).await.expect("list").len(), 1, "{name}: 40 min is not an hour");
+        bench.clock.advance(Duration::minutes(20));
+        drain(&bench).await;
+        assert_eq!(bench.script.times_asked(refusing), 4, "{name}");
+        assert!(store.chat_subscriptions(refusing).await.expect("list").is_empty(), "{name}: given up after an hour");
+        assert_eq!(store.unsent_notices().await.expect("count"), 0, "{name}: its notice dropped");
+    }
+}
