@@ -1,5 +1,6 @@
 //! The store's rules on both backends: claims (floor, daily cap, concurrency), persistence across
-//! handles, answers and failures, chat languages. PostgreSQL runs when reachable (see store::testing).
+//! handles, answers and failures, chat languages, remembered courier detections. PostgreSQL runs when
+//! reachable (see store::testing).
 
 use std::sync::Arc;
 
@@ -235,5 +236,50 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
         assert_eq!(store.purge_sent_notices(t0() + Duration::days(1), 100).await.expect("purge"), 0);
         assert_eq!(store.purge_sent_notices(t0() + Duration::days(30), 100).await.expect("purge"), 1);
         assert_eq!(store.unsent_notices().await.expect("unsent"), 1, "{}", test.name);
+    }
+}
+
+#[tokio::test]
+async fn detections_are_remembered_until_they_expire_then_purged_in_batches() {
+    for test in testing::all().await {
+        let store = &test.store;
+        let max_age = Duration::days(30);
+        let codes = vec!["shentong".to_owned(), "yunda".to_owned()];
+        assert_eq!(store.remembered_detection("431234567890123", t0(), max_age).await.expect("read"), None);
+        store.remember_detection("431234567890123", &codes, t0()).await.expect("remember");
+        // An empty answer (Kuaidi100 knew no courier) is an answer too.
+        store.remember_detection("QQ12345678", &[], t0() + Duration::days(10)).await.expect("remember");
+
+        let read = |number: &'static str, at: DateTime<Utc>| store.remembered_detection(number, at, max_age);
+        assert_eq!(read("431234567890123", t0()).await.expect("read"), Some(codes.clone()), "{}", test.name);
+        let almost = t0() + max_age - Duration::milliseconds(1);
+        assert_eq!(read("431234567890123", almost).await.expect("read"), Some(codes.clone()), "{}", test.name);
+        assert_eq!(read("431234567890123", t0() + max_age).await.expect("read"), None, "{}", test.name);
+        assert_eq!(read("QQ12345678", t0() + max_age).await.expect("read"), Some(Vec::new()), "{}", test.name);
+
+        // A new answer replaces the old one and starts its age again.
+        let later = t0() + Duration::days(5);
+        store.remember_detection("431234567890123", &codes[1..], later).await.expect("remember");
+        assert_eq!(read("431234567890123", t0() + max_age).await.expect("read"), Some(vec!["yunda".to_owned()]));
+
+        // A second handle (another process) sees the same rows.
+        let other = Store::connect(&test.url).await.expect("second handle");
+        assert_eq!(other.remembered_detection("QQ12345678", later, max_age).await.expect("read"), Some(Vec::new()));
+
+        // Purging removes only rows past the age, oldest first, at most `limit` at a time.
+        for i in 0..5 {
+            store.remember_detection(&format!("OLD{i}"), &codes, t0() - Duration::days(40 - i)).await.expect("old");
+        }
+        assert_eq!(store.purge_detections(t0(), max_age, 3).await.expect("purge"), 3, "{}", test.name);
+        assert_eq!(read("OLD2", t0() - Duration::days(38)).await.expect("read"), None, "oldest first");
+        assert_eq!(read("OLD3", t0() - Duration::days(37)).await.expect("read"), Some(codes.clone()));
+        assert_eq!(store.purge_detections(t0(), max_age, 3).await.expect("purge"), 2, "{}", test.name);
+        assert_eq!(store.purge_detections(t0(), max_age, 3).await.expect("purge"), 0, "{}", test.name);
+        assert_eq!(read("QQ12345678", t0()).await.expect("read"), Some(Vec::new()), "young rows stay");
+        // Thirty days after the last answer, everything has aged out.
+        let end = t0() + Duration::days(40);
+        assert_eq!(store.purge_detections(end, max_age, 100).await.expect("purge"), 2, "{}", test.name);
+        assert_eq!(other.remembered_detection("431234567890123", later, max_age).await.expect("read"), None);
+        other.close().await;
     }
 }

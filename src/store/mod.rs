@@ -7,6 +7,7 @@
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
 mod chats;
+mod detections;
 mod outbox;
 mod parcels;
 mod subscriptions;
