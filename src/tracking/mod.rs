@@ -7,6 +7,7 @@
 //! and across processes sharing a database; memory only makes the common case fast.
 
 mod detect;
+mod flight;
 mod known;
 mod metrics;
 mod rate;

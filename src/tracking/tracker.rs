@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use dashmap::DashMap;
-use tokio::sync::Mutex;
 
+use super::flight::Flights;
 use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
 use super::rate::Rate;
@@ -45,8 +45,8 @@ pub(super) struct Inner {
     pub throttle: UserThrottle,
     /// What is known of each recently asked parcel.
     pub known: DashMap<ParcelKey, Arc<Known>>,
-    /// One lock per parcel being fetched: the single flight.
-    pub flights: DashMap<ParcelKey, Arc<Mutex<()>>>,
+    /// The parcels being fetched: the single flight of queries (its answer is left in `known`).
+    pub flights: Flights<ParcelKey, ()>,
     /// Auto-detection answers per number.
     pub detected: DashMap<String, Vec<String>>,
 }
@@ -63,7 +63,7 @@ impl Tracker {
                 metrics: Metrics::default(),
                 throttle,
                 known: DashMap::new(),
-                flights: DashMap::new(),
+                flights: Flights::new(),
                 detected: DashMap::new(),
             }),
         }
@@ -103,7 +103,7 @@ impl Tracker {
             return self.answer_from(courier, &key, &known, false, request.asker, phone.as_deref());
         }
 
-        let flight = inner.flights.entry(key.clone()).or_default().clone();
+        let flight = inner.flights.join(&key);
         let guard = flight.lock().await;
         let now = self.now();
         if let Some(known) = self.known_inside_floor(&key, now) {
@@ -113,9 +113,8 @@ impl Tracker {
             return self.answer_from(courier, &key, &known, waited_on_it, request.asker, phone.as_deref());
         }
         let result = self.fetch(courier, &key, &request, phone, now).await;
+        // The next one queued shares the result through `known`; the last one out ends the flight.
         drop(guard);
-        // Forget the flight lock unless someone else is queued on it.
-        inner.flights.remove_if(&key, |_, lock| Arc::strong_count(lock) <= 2);
         result
     }
 
