@@ -16,6 +16,8 @@ pub struct Metrics {
     pub(super) refused_by_floor: AtomicU64,
     pub(super) refused_by_daily_cap: AtomicU64,
     pub(super) autonumber_calls: AtomicU64,
+    pub(super) detections_remembered: AtomicU64,
+    pub(super) detections_coalesced: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -33,7 +35,12 @@ pub struct MetricsSnapshot {
     /// Answered from the store because another process (or a restart) queried inside the floor.
     pub refused_by_floor: u64,
     pub refused_by_daily_cap: u64,
+    /// Courier auto-detection calls made (failed ones included).
     pub autonumber_calls: u64,
+    /// Detections answered from the store: made before, by this process or another, within their max age.
+    pub detections_remembered: u64,
+    /// Detections that waited for a concurrent asker's auto-detection (or store read) and shared it.
+    pub detections_coalesced: u64,
 }
 
 impl MetricsSnapshot {
@@ -63,6 +70,8 @@ impl Metrics {
             refused_by_floor: read(&self.refused_by_floor),
             refused_by_daily_cap: read(&self.refused_by_daily_cap),
             autonumber_calls: read(&self.autonumber_calls),
+            detections_remembered: read(&self.detections_remembered),
+            detections_coalesced: read(&self.detections_coalesced),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! It answers from memory or the store inside `QUERY_MIN_INTERVAL`, makes concurrent asks for one parcel
 //! share one upstream call, keeps the rolling daily cap, throttles each user, detects couriers, and
 //! counts what it did. The limits live in the store (see `store::parcels`), so they hold across restarts
-//! and across processes sharing a database; memory only makes the common case fast.
+//! and across processes sharing a database; so do the couriers auto-detection found (`store::detections`).
+//! Memory only makes the common case fast.
 
 mod detect;
 mod flight;

@@ -1,6 +1,7 @@
 //! The tracker: cache, single flight, floor, daily cap, throttle — in that order of cheapness.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use chrono::{DateTime, Duration, Utc};
 use dashmap::DashMap;
@@ -47,8 +48,11 @@ pub(super) struct Inner {
     pub known: DashMap<ParcelKey, Arc<Known>>,
     /// The parcels being fetched: the single flight of queries (its answer is left in `known`).
     pub flights: Flights<ParcelKey, ()>,
-    /// Auto-detection answers per number.
-    pub detected: DashMap<String, Vec<String>>,
+    /// The numbers being detected: the single flight of auto-detection, its answer left in the slot
+    /// (remembered answers live in the store, see `detect`).
+    pub detections: Flights<String, Option<Vec<String>>>,
+    /// Detections this tracker wrote to the store, to purge old ones every so often.
+    pub detections_written: AtomicU64,
 }
 
 impl Tracker {
@@ -64,7 +68,8 @@ impl Tracker {
                 throttle,
                 known: DashMap::new(),
                 flights: Flights::new(),
-                detected: DashMap::new(),
+                detections: Flights::new(),
+                detections_written: AtomicU64::new(0),
             }),
         }
     }
@@ -119,7 +124,7 @@ impl Tracker {
     }
 
     /// The clock's time at the store's precision, so that memory and the store agree to the millisecond.
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         crate::store::from_millis(crate::store::to_millis(self.inner.clock.now()))
     }
 
