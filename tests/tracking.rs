@@ -1,15 +1,18 @@
-//! The tracker's rules against the simulator over loopback HTTP, on SQLite and PostgreSQL.
+//! The tracker's rules against the simulator over loopback HTTP, on SQLite and PostgreSQL: the floor,
+//! the daily cap, single flight of queries and of courier detection, detections kept in the store.
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use common::{Harness, Limits};
 use kuaidi_bot::input::{phone_tail, tracking_number};
-use kuaidi_bot::kuaidi100::Lang;
+use kuaidi_bot::kuaidi100::{Client, ClientConfig, Credentials, Lang};
+use kuaidi_bot::sandbox;
 use kuaidi_bot::store::testing;
-use kuaidi_bot::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
+use kuaidi_bot::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked, Tracker, TrackerConfig};
 
 fn request(courier: Option<&str>, number: &str, asker: Asker) -> TrackRequest {
     TrackRequest::new(courier, tracking_number(number).expect("valid number"), asker)
@@ -245,4 +248,117 @@ async fn phone_checked_parcels_need_the_same_phone() {
     assert!(harness.tracker.track(same).await.is_ok());
     assert_eq!(harness.stats().total_queries, 1);
     harness.assert_no_lock_violations();
+}
+
+/// 43 and 13 digits: both shentong's and yunda's shape, so no single pattern decides and the simulator's
+/// auto-detection answers both.
+const UNDECIDED: &str = "431234567890123";
+
+/// The couriers a detection offered to choose from.
+fn offered(outcome: Result<Tracked, TrackError>) -> Vec<&'static str> {
+    match outcome {
+        Err(TrackError::ChooseCourier(candidates)) => candidates.iter().map(|courier| courier.code).collect(),
+        other => panic!("expected couriers to choose from, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_askers_of_an_undecided_number_make_one_auto_detection() {
+    for store in testing::all().await {
+        let harness = Harness::new(store, Limits::default()).await;
+        let name = harness.store.name;
+        let tasks: Vec<_> = (0..100_i64)
+            .map(|user| {
+                let tracker = harness.tracker.clone();
+                tokio::spawn(async move { tracker.track(request(None, UNDECIDED, Asker::User(user))).await })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(offered(task.await.expect("task")));
+        }
+        let stats = harness.stats();
+        assert_eq!(stats.autonumber_queries, 1, "{name}: {stats:?}");
+        assert_eq!(outcomes[0], ["shentong", "yunda"], "{name}");
+        assert!(outcomes.iter().all(|offered| *offered == outcomes[0]), "{name}: {outcomes:?}");
+        let metrics = harness.tracker.metrics();
+        assert_eq!(metrics.autonumber_calls, 1, "{name}: {metrics:?}");
+        assert_eq!(metrics.detections_coalesced + metrics.detections_remembered, 99, "{name}: {metrics:?}");
+        // Nothing was queried: the user has to choose first.
+        assert_eq!(stats.total_queries, 0, "{name}");
+
+        // A number one pattern decides needs no auto-detection, however many ask.
+        let tasks: Vec<_> = (100..200_i64)
+            .map(|user| {
+                let tracker = harness.tracker.clone();
+                tokio::spawn(async move { tracker.track(request(None, "YT9693083639795", Asker::User(user))).await })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.expect("task").expect("tracked").courier.code, "yuantong", "{name}");
+        }
+        assert_eq!(harness.stats().autonumber_queries, 1, "{name}");
+        assert_eq!(harness.stats().total_queries, 1, "{name}");
+        harness.assert_no_lock_violations();
+    }
+}
+
+#[tokio::test]
+async fn a_second_tracker_on_the_same_database_reuses_the_detection_until_it_expires() {
+    for store in testing::all().await {
+        let harness = Harness::new(store, Limits::default()).await;
+        let name = harness.store.name;
+        let first = offered(harness.tracker.track(request(None, UNDECIDED, Asker::Operator)).await);
+        assert_eq!(harness.stats().autonumber_queries, 1, "{name}");
+
+        harness.clock.advance(Duration::days(29));
+        let reopened = kuaidi_bot::store::Store::connect(&harness.store.url).await.expect("second handle");
+        let restarted = harness.second_tracker(reopened);
+        assert_eq!(offered(restarted.track(request(None, UNDECIDED, Asker::Operator)).await), first, "{name}");
+        assert_eq!(harness.stats().autonumber_queries, 1, "{name}: the stored detection is reused");
+        let metrics = restarted.metrics();
+        assert_eq!((metrics.autonumber_calls, metrics.detections_remembered), (0, 1), "{name}: {metrics:?}");
+
+        // Thirty days after it was made, a detection is made again; the tracker's first write of a
+        // detection also purges expired ones.
+        let store = &harness.store.store;
+        let old = common::start_time() - Duration::days(1);
+        store.remember_detection("OLD000000", &["yunda".to_owned()], old).await.expect("old row");
+        harness.clock.advance(Duration::days(1));
+        assert_eq!(offered(restarted.track(request(None, UNDECIDED, Asker::Operator)).await), first, "{name}");
+        assert_eq!(harness.stats().autonumber_queries, 2, "{name}");
+        let ever = Duration::days(10_000);
+        assert_eq!(store.remembered_detection("OLD000000", old, ever).await.expect("read"), None, "{name}: purged");
+        assert!(store.remembered_detection(UNDECIDED, old, ever).await.expect("read").is_some(), "{name}: renewed");
+        assert_eq!(offered(harness.tracker.track(request(None, UNDECIDED, Asker::Operator)).await), first, "{name}");
+        assert_eq!(harness.stats().autonumber_queries, 2, "{name}: the renewed detection is shared again");
+        harness.assert_no_lock_violations();
+    }
+}
+
+#[tokio::test]
+async fn a_failed_auto_detection_is_not_remembered() {
+    for store in testing::all().await {
+        let harness = Harness::new(store, Limits::default()).await;
+        let name = harness.store.name;
+        // An account that may not use auto-detection gets 601; the offline guesses are offered instead.
+        let sandbox = &harness.sandbox;
+        let credentials = Credentials::new(sandbox::SANDBOX_CUSTOMER, "not-the-key");
+        let client = Client::new(ClientConfig::new(&sandbox.url, &sandbox.autonumber_url(), credentials))
+            .expect("client builds");
+        let config = TrackerConfig {
+            min_interval: harness.limits.floor,
+            max_per_day: harness.limits.cap,
+            user_rate: harness.limits.user_rate,
+        };
+        let refused = Tracker::new(client, harness.store.store.clone(), Arc::new(harness.clock.clone()), config);
+        assert_eq!(offered(refused.track(request(None, UNDECIDED, Asker::Operator)).await), ["shentong", "yunda"]);
+        assert_eq!(refused.metrics().autonumber_calls, 1, "{name}");
+
+        // The failure was not stored: the next asker (here with a working key) detects for real.
+        assert_eq!(harness.stats().autonumber_queries, 0, "{name}");
+        offered(harness.tracker.track(request(None, UNDECIDED, Asker::Operator)).await);
+        assert_eq!(harness.stats().autonumber_queries, 1, "{name}");
+        harness.assert_no_lock_violations();
+    }
 }
