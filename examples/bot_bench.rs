@@ -2,26 +2,23 @@
 //!
 //! Run: `cargo run --release --example bot_bench`
 //!
-//! The real `telegram::run` long-polls the fake Bot API of the tests (`tests/fake_telegram`) on
+//! The real `telegram::run` long-polls the fake Bot API of the tests (`kuaidi_test_support::fake_telegram`) on
 //! loopback, with an instant in-process simulator upstream, a SQLite database, and **teloxide's
 //! `Throttle` off**, so that the figures are the bot's own work and not Telegram's pacing. Phases:
 //! 1. cached throughput: a burst of `/track` updates for parcels already fetched, from many chats;
 //! 2. cached latency: updates injected at a steady rate, time from injection to the reply;
 //! 3. cold latency: the same, each update a parcel never seen (claim, upstream query, record).
 
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_telegram::{Chat, FakeTelegram, User};
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::testing;
 use kuaidi_bot::telegram::{self, BotOptions};
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 
 const PARCELS: usize = 100;
 

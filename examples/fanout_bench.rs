@@ -29,16 +29,12 @@
 //! stays a little under the setting: pace and ticks sometimes both make a message wait. The last line
 //! prints the load average.
 
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use fake_telegram::FakeTelegram;
 use futures::StreamExt;
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
@@ -46,6 +42,7 @@ use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
 use kuaidi_bot::telegram::{self, BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
+use kuaidi_test_support::fake_telegram::FakeTelegram;
 use teloxide::adaptors::throttle::Limits;
 
 /// The fake's limit: Telegram's ~30 messages per second overall.

@@ -32,9 +32,6 @@
 //! Parcels carry no stored answer, so the file is smaller than a production one (answers are JSON of a
 //! few KB); no query of the watcher reads that column.
 
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::str::FromStr;
@@ -42,8 +39,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use fake_telegram::{Chat, FakeTelegram, User};
 use kuaidi_bot::store::{Store, from_millis, to_millis};
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 

@@ -13,10 +13,9 @@ use kuaidi_bot::sandbox::Stats;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::testing::{self, TestStore};
 use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
+use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-use crate::fake_telegram::{Chat, FakeTelegram, SentMessage, User};
 
 pub const WAIT: Duration = Duration::from_secs(10);
 
@@ -83,7 +82,7 @@ impl RunningBot {
     }
 
     /// Waits until the bot has answered `count` button presses in all.
-    pub async fn wait_for_answers(&self, count: usize) -> Vec<crate::fake_telegram::CallbackAnswer> {
+    pub async fn wait_for_answers(&self, count: usize) -> Vec<CallbackAnswer> {
         self.tg
             .wait_for(WAIT, |tg| {
                 let answers = tg.callback_answers();
