@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::setup::Engine;
-use kuaidi_bot::store::testing;
 use kuaidi_bot::telegram::{self, BotOptions};
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::store as test_store;
 
 const PARCELS: usize = 100;
 
@@ -81,7 +81,7 @@ fn report(name: &str, latencies: &[Duration]) {
 
 #[tokio::main]
 async fn main() {
-    let store = testing::sqlite().await.expect("sqlite");
+    let store = test_store::sqlite().await.expect("sqlite");
     let vars: HashMap<&str, String> =
         [("DATABASE_URL", store.url.clone()), ("USER_RATE_LIMIT", "1000000/s".to_owned())].into_iter().collect();
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");

@@ -53,9 +53,10 @@ use kuaidi_bot::config::Rate;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, Family, Lang, state};
 use kuaidi_bot::sandbox::{self, Parcel, SandboxConfig};
-use kuaidi_bot::store::{ParcelKey, testing};
+use kuaidi_bot::store::ParcelKey;
 use kuaidi_bot::tracking::{Asker, Report, TrackRequest, Tracker, TrackerConfig};
 use kuaidi_bot::watch::{Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Watcher, WatcherConfig};
+use kuaidi_test_support::store as test_store;
 
 const COURIER: &str = "yuantong";
 /// Kuaidi100's lock rule, which the bot's limits are set to.
@@ -283,7 +284,7 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
     let sim = sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), shared.clone()))
         .await
         .expect("simulator starts");
-    let store = testing::sqlite().await.expect("sqlite store");
+    let store = test_store::sqlite().await.expect("sqlite store");
     let client = Client::new(ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials()))
         .expect("client");
     let config = TrackerConfig {

@@ -39,10 +39,11 @@ use futures::StreamExt;
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::setup::Engine;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
+use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::telegram::{self, BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use kuaidi_test_support::fake_telegram::FakeTelegram;
+use kuaidi_test_support::store as test_store;
 use teloxide::adaptors::throttle::Limits;
 
 /// The fake's limit: Telegram's ~30 messages per second overall.
@@ -142,7 +143,7 @@ async fn main() {
         None => default_limits(),
     };
 
-    let test_store = testing::sqlite().await.expect("sqlite");
+    let test_store = test_store::sqlite().await.expect("sqlite");
     let vars: HashMap<&str, String> = [("DATABASE_URL", test_store.url.clone())].into_iter().collect();
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));

@@ -16,8 +16,8 @@ use kuaidi_bot::config::Rate;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, QueryRequest};
 use kuaidi_bot::sandbox::{self, SandboxConfig};
-use kuaidi_bot::store::testing;
 use kuaidi_bot::tracking::{Asker, TrackRequest, Tracker, TrackerConfig};
+use kuaidi_test_support::store as test_store;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -50,7 +50,7 @@ async fn main() {
     let requests = arg("--requests", 500_000);
     let cold = arg("--cold", 300);
 
-    let store = testing::sqlite().await.expect("sqlite store");
+    let store = test_store::sqlite().await.expect("sqlite store");
     let clock = Arc::new(SystemClock);
     let sim =
         sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), clock.clone())).await.expect("simulator");

@@ -1,11 +1,12 @@
 //! The store's rules on both backends: claims (floor, daily cap, concurrency), persistence across
-//! handles, answers and failures, chat languages. PostgreSQL runs when reachable (see store::testing).
+//! handles, answers and failures, chat languages. PostgreSQL runs when reachable (see kuaidi_test_support::store).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::kuaidi100::Lang;
-use kuaidi_bot::store::{CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Store, testing};
+use kuaidi_bot::store::{CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Store};
+use kuaidi_test_support::store as test_store;
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_767_225_600, 0).expect("valid time") // 2026-01-01 00:00 UTC
@@ -20,7 +21,7 @@ async fn claim(store: &Store, key: &ParcelKey, at: DateTime<Utc>) -> Claim {
 
 #[tokio::test]
 async fn the_floor_refuses_then_grants() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("yuantong", "YT9693083639795");
         assert!(matches!(claim(store, &key, t0()).await, Claim::Granted { .. }), "{}", test.name);
@@ -48,7 +49,7 @@ async fn the_floor_refuses_then_grants() {
 
 #[tokio::test]
 async fn the_daily_cap_is_rolling() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("zhongtong", "73100000000001");
         let floor = Duration::minutes(1);
@@ -78,7 +79,7 @@ async fn the_daily_cap_is_rolling() {
 
 #[tokio::test]
 async fn concurrent_claims_grant_exactly_one() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let key = ParcelKey::new("shentong", "773000000000001");
         let mut tasks = Vec::new();
         for _ in 0..20 {
@@ -98,7 +99,7 @@ async fn concurrent_claims_grant_exactly_one() {
 
 #[tokio::test]
 async fn a_second_handle_sees_the_same_limits_and_answers() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let key = ParcelKey::new("yunda", "312345678901234");
         let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else {
             panic!("{}: first claim", test.name)
@@ -130,7 +131,7 @@ async fn a_second_handle_sees_the_same_limits_and_answers() {
 
 #[tokio::test]
 async fn a_failure_keeps_the_last_answer() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("jtexpress", "JT0004301991791");
         let Claim::Granted { parcel_id } = claim(store, &key, t0()).await else { panic!("first claim") };
@@ -154,7 +155,7 @@ async fn a_failure_keeps_the_last_answer() {
 
 #[tokio::test]
 async fn chat_languages() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         assert_eq!(store.chat_lang(-100123).await.expect("read"), None, "{}", test.name);
         store.set_chat_lang(-100123, Lang::En, t0()).await.expect("set");
@@ -166,7 +167,7 @@ async fn chat_languages() {
 
 #[tokio::test]
 async fn chats_remember_the_phone_they_gave_for_a_parcel() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("shunfeng", "SF1234567890123");
         assert_eq!(store.chat_parcel_phone(1, &key).await.expect("read"), None, "{}", test.name);
@@ -179,7 +180,7 @@ async fn chats_remember_the_phone_they_gave_for_a_parcel() {
 
 #[tokio::test]
 async fn overdue_checks_are_spread_out_after_a_downtime() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let long_ago = t0() - Duration::days(2);
         for i in 0..200 {
@@ -200,7 +201,7 @@ async fn overdue_checks_are_spread_out_after_a_downtime() {
 
 #[tokio::test]
 async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("yuantong", "YT9693083639795");
         let later = t0() + Duration::days(1);

@@ -10,7 +10,6 @@ mod chats;
 mod outbox;
 mod parcels;
 mod subscriptions;
-pub mod testing;
 mod watch;
 
 use std::str::FromStr;

@@ -9,5 +9,7 @@
 //! library does, through its public API.
 //!
 //! - [`fake_telegram`]: a fake Telegram Bot API server on loopback for end-to-end tests.
+//! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
 
 pub mod fake_telegram;
+pub mod store;

@@ -11,9 +11,9 @@ use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::sandbox::Stats;
 use kuaidi_bot::setup::Engine;
-use kuaidi_bot::store::testing::{self, TestStore};
 use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
 use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
+use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -40,7 +40,7 @@ impl RunningBot {
     }
 
     pub async fn start_with(env: &[(&str, &str)], throttle: Option<teloxide::adaptors::throttle::Limits>) -> Self {
-        let store = testing::sqlite().await.expect("sqlite");
+        let store = test_store::sqlite().await.expect("sqlite");
         let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         vars.insert("DATABASE_URL".into(), store.url.clone());
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid configuration");

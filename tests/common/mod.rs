@@ -9,8 +9,8 @@ use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::config::Rate;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig};
 use kuaidi_bot::sandbox::{self, SandboxConfig, SandboxHandle, Stats};
-use kuaidi_bot::store::testing::TestStore;
 use kuaidi_bot::tracking::{Tracker, TrackerConfig};
+use kuaidi_test_support::store::TestStore;
 
 /// 2026-11-02 09:00 Beijing time: a Monday morning.
 pub fn start_time() -> DateTime<Utc> {
