@@ -17,6 +17,7 @@ use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::telegram::{self, BotOptions};
+use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 use kuaidi_test_support::store as test_store;
 
@@ -24,13 +25,6 @@ const PARCELS: usize = 100;
 
 fn number(i: usize) -> String {
     format!("YT97100000{i:05}")
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// Injects one `/track` per chat id at `rate` per second and returns the latency of each reply.
@@ -73,8 +67,8 @@ fn report(name: &str, latencies: &[Duration]) {
     println!(
         "{name}: {} replies; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         latencies.len(),
-        percentile(latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(latencies, 0.5).unwrap_or_default().as_secs_f64() * 1e3,
+        percentile(latencies, 0.99).unwrap_or_default().as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
 }

@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Asia::Shanghai;
 use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::config::Rate;
@@ -56,6 +56,8 @@ use kuaidi_bot::sandbox::{self, Parcel, SandboxConfig};
 use kuaidi_bot::store::ParcelKey;
 use kuaidi_bot::tracking::{Asker, Report, TrackRequest, Tracker, TrackerConfig};
 use kuaidi_bot::watch::{Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Watcher, WatcherConfig};
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::sim::start_time;
 use kuaidi_test_support::store as test_store;
 
 const COURIER: &str = "yuantong";
@@ -66,11 +68,6 @@ const CAP: u32 = 48;
 fn arg(name: &str, default: i64) -> i64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// 2026-11-02 09:00 Beijing time, a Monday morning (the integration tests' start).
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
 }
 
 /// Which of the reported event classes a state code belongs to.
@@ -190,15 +187,6 @@ impl Figures {
         self.out_for_delivery.sort_unstable();
         self.delivered.sort_unstable();
     }
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((sorted.len() as f64) * p).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
 fn human(seconds: Option<i64>) -> String {

@@ -40,6 +40,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use clap::Parser;
 use kuaidi_bot::store::{Store, from_millis, to_millis};
+use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -192,13 +193,6 @@ async fn seed(path: &Path, n: i64) -> Timeline {
     timeline
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
 }
@@ -222,8 +216,8 @@ where
     times.sort_unstable();
     println!(
         "{label}: returns {found}; median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({calls} calls)",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.99)),
+        ms(percentile(&times, 0.5).unwrap_or_default()),
+        ms(percentile(&times, 0.99).unwrap_or_default()),
         ms(times.last().copied().unwrap_or_default())
     );
 }

@@ -17,18 +17,12 @@ use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, QueryRequest};
 use kuaidi_bot::sandbox::{self, SandboxConfig};
 use kuaidi_bot::tracking::{Asker, TrackRequest, Tracker, TrackerConfig};
+use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::store as test_store;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn report(name: &str, mut latencies: Vec<Duration>, elapsed: Duration) {
@@ -38,8 +32,8 @@ fn report(name: &str, mut latencies: Vec<Duration>, elapsed: Duration) {
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+        percentile(&latencies, 0.50).unwrap_or_default(),
+        percentile(&latencies, 0.99).unwrap_or_default(),
         latencies.last().copied().unwrap_or_default()
     );
 }

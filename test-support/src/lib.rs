@@ -10,6 +10,10 @@
 //!
 //! - [`fake_telegram`]: a fake Telegram Bot API server on loopback for end-to-end tests.
 //! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
+//! - [`sim`]: the simulated world of the tests and benchmarks: its start time on a driven clock.
+//! - [`bench`]: what the benchmarks compute alike (one percentile).
 
+pub mod bench;
 pub mod fake_telegram;
+pub mod sim;
 pub mod store;

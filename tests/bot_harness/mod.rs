@@ -6,23 +6,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::config::Config;
 use kuaidi_bot::sandbox::Stats;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
 use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
+use kuaidi_test_support::sim::start_time;
 use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub const WAIT: Duration = Duration::from_secs(10);
-
-/// 2026-11-02 09:00 Beijing time.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
-}
 
 pub struct RunningBot {
     pub tg: FakeTelegram,

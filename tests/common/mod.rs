@@ -4,18 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::config::Rate;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig};
 use kuaidi_bot::sandbox::{self, SandboxConfig, SandboxHandle, Stats};
 use kuaidi_bot::tracking::{Tracker, TrackerConfig};
+pub use kuaidi_test_support::sim::start_time;
 use kuaidi_test_support::store::TestStore;
-
-/// 2026-11-02 09:00 Beijing time: a Monday morning.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
-}
 
 pub struct Limits {
     pub floor: Duration,
