@@ -14,11 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Config;
-use kuaidi_bot::setup::Engine;
 use kuaidi_bot::telegram::{self, BotOptions};
 use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::sim::sandbox_engine;
 use kuaidi_test_support::store as test_store;
 
 const PARCELS: usize = 100;
@@ -76,10 +75,8 @@ fn report(name: &str, latencies: &[Duration]) {
 #[tokio::main]
 async fn main() {
     let store = test_store::sqlite().await.expect("sqlite");
-    let vars: HashMap<&str, String> =
-        [("DATABASE_URL", store.url.clone()), ("USER_RATE_LIMIT", "1000000/s".to_owned())].into_iter().collect();
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
-    let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));
+    let engine = sandbox_engine(&store, Arc::new(SystemClock), &[("USER_RATE_LIMIT", "1000000/s")]).await;
+    let engine = Arc::new(engine.expect("engine"));
     let tg = FakeTelegram::start().await;
     let options = BotOptions {
         token: FakeTelegram::TOKEN.to_owned(),

@@ -37,12 +37,11 @@ use chrono::Utc;
 use clap::Parser;
 use futures::StreamExt;
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Config;
-use kuaidi_bot::setup::Engine;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::telegram::{self, BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use kuaidi_test_support::fake_telegram::FakeTelegram;
+use kuaidi_test_support::sim::sandbox_engine;
 use kuaidi_test_support::store as test_store;
 use teloxide::adaptors::throttle::Limits;
 
@@ -144,9 +143,7 @@ async fn main() {
     };
 
     let test_store = test_store::sqlite().await.expect("sqlite");
-    let vars: HashMap<&str, String> = [("DATABASE_URL", test_store.url.clone())].into_iter().collect();
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
-    let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));
+    let engine = Arc::new(sandbox_engine(&test_store, Arc::new(SystemClock), &[]).await.expect("engine"));
 
     let seeding = Instant::now();
     let store = engine.store.clone();

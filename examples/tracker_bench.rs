@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::config::Rate;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, QueryRequest};
-use kuaidi_bot::sandbox::{self, SandboxConfig};
-use kuaidi_bot::tracking::{Asker, TrackRequest, Tracker, TrackerConfig};
+use kuaidi_bot::sandbox;
+use kuaidi_bot::tracking::{Asker, TrackRequest};
 use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::sim::sandbox_engine;
 use kuaidi_test_support::store as test_store;
 
 fn arg(name: &str, default: usize) -> usize {
@@ -45,17 +45,13 @@ async fn main() {
     let cold = arg("--cold", 300);
 
     let store = test_store::sqlite().await.expect("sqlite store");
-    let clock = Arc::new(SystemClock);
-    let sim =
-        sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), clock.clone())).await.expect("simulator");
-    let client_config = ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials());
-    let client = Client::new(client_config.clone()).expect("client");
-    let config = TrackerConfig {
-        min_interval: chrono::Duration::minutes(30),
-        max_per_day: 48,
-        user_rate: Rate { count: 1_000_000, per: Duration::from_secs(1) },
-    };
-    let tracker = Tracker::new(client.clone(), store.store.clone(), clock, config);
+    // The default floor (30 min) and daily cap (48), and no per-user throttle.
+    let engine = sandbox_engine(&store, Arc::new(SystemClock), &[("USER_RATE_LIMIT", "1000000/s")]).await;
+    let engine = engine.expect("engine");
+    let sim = engine.sandbox.as_ref().expect("sandbox mode");
+    let client = Client::new(ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials()))
+        .expect("client");
+    let tracker = engine.tracker.clone();
 
     let numbers: Vec<_> = (0..100).map(|i| tracking_number(&format!("YT97000000{i:05}")).expect("number")).collect();
     for number in &numbers {

@@ -10,7 +10,8 @@
 //!
 //! - [`fake_telegram`]: a fake Telegram Bot API server on loopback for end-to-end tests.
 //! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
-//! - [`sim`]: the simulated world of the tests and benchmarks: its start time on a driven clock.
+//! - [`sim`]: the simulated world of the tests and benchmarks: the start of every driven clock, and the
+//!   bot's engine started on the in-process Kuaidi100 simulator.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
 pub mod bench;

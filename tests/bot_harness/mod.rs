@@ -1,18 +1,17 @@
 //! The bot under test: the real dispatcher (`telegram::run`) against the fake Bot API, with the
 //! engine on a driven clock, a fresh SQLite database and the in-process Kuaidi100 simulator.
+// Included (`mod bot_harness;`) by tests/bot.rs and tests/subscriptions.rs, each using a part of it.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kuaidi_bot::clock::ManualClock;
-use kuaidi_bot::config::Config;
 use kuaidi_bot::sandbox::Stats;
 use kuaidi_bot::setup::Engine;
 use kuaidi_bot::telegram::{self, BotOptions, TelegramError, default_limits};
 use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
-use kuaidi_test_support::sim::start_time;
+use kuaidi_test_support::sim::{self, start_time};
 use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -36,11 +35,8 @@ impl RunningBot {
 
     pub async fn start_with(env: &[(&str, &str)], throttle: Option<teloxide::adaptors::throttle::Limits>) -> Self {
         let store = test_store::sqlite().await.expect("sqlite");
-        let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        vars.insert("DATABASE_URL".into(), store.url.clone());
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid configuration");
         let clock = ManualClock::new(start_time());
-        let mut engine = Engine::start(config, Arc::new(clock.clone())).await.expect("engine starts");
+        let mut engine = sim::sandbox_engine(&store, Arc::new(clock.clone()), env).await.expect("engine starts");
         // The watcher and sender look for work often, so that tests driving the clock stay quick.
         engine.watch.idle_poll = Duration::from_millis(20);
         let engine = Arc::new(engine);

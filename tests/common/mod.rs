@@ -1,5 +1,4 @@
 //! Shared test harness: a driven clock, the Kuaidi100 simulator on loopback, a store, a tracker.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
