@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::kuaidi100::Lang;
-use kuaidi_bot::store::{CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Store};
+use kuaidi_bot::store::{
+    Backend, Census, CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Spread, Store, StoreError,
+    Subscribed, WatchedSeed,
+};
 use kuaidi_test_support::store as test_store;
 
 fn t0() -> DateTime<Utc> {
@@ -236,5 +239,73 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
         assert_eq!(store.purge_sent_notices(t0() + Duration::days(1), 100).await.expect("purge"), 0);
         assert_eq!(store.purge_sent_notices(t0() + Duration::days(30), 100).await.expect("purge"), 1);
         assert_eq!(store.unsent_notices().await.expect("unsent"), 1, "{}", test.name);
+    }
+}
+
+#[tokio::test]
+async fn bulk_seeding_for_benchmarks_counts_retimes_and_explains() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let name = test.name;
+        let spread = Spread { start: t0(), spacing: Duration::minutes(1), slots: 10, shuffle: 2_654_435_761 };
+        let seed = WatchedSeed {
+            count: 10,
+            courier: "yuantong".into(),
+            number_prefix: "YT98".into(),
+            first_chat: 100,
+            parcels_per_chat: 5,
+            lang: "zh".into(),
+            created_at: t0(),
+            spread,
+            batch: 4,
+        };
+        let mut batches = Vec::new();
+        store.seed_watched_parcels(&seed, |high| batches.push(high)).await.expect("seed");
+        assert_eq!(batches, [4, 8, 10], "{name}");
+        let census = store.census().await.expect("census");
+        let expected = Census {
+            parcels: 10,
+            watched_parcels: 10,
+            active_subscriptions: 10,
+            first_created_at: Some(t0()),
+            ..Census::default()
+        };
+        assert_eq!(census, expected, "{name}");
+        // One parcel per slot: one falls due every minute from t0.
+        assert_eq!(store.next_due_at().await.expect("next"), Some(t0()), "{name}");
+        assert_eq!(store.count_due(t0() + Duration::seconds(270)).await.expect("due"), 5, "{name}");
+        let first = store.parcel(&ParcelKey::new("yuantong", "YT9800000000001"), t0()).await.expect("read");
+        let first = first.expect("seeded parcel 1");
+        let subscribers = store.subscribers(first.id).await.expect("subscribers");
+        assert_eq!(subscribers.iter().map(|s| (s.chat_id, s.lang.as_str())).collect::<Vec<_>>(), [(100, "zh")]);
+        let last = store.parcel(&ParcelKey::new("yuantong", "YT9800000000010"), t0()).await.expect("read");
+        let last = last.expect("seeded parcel 10");
+        assert_eq!(store.subscribers(last.id).await.expect("subscribers")[0].chat_id, 101, "{name}");
+
+        let later = Spread { start: t0() + Duration::days(1), ..spread };
+        assert_eq!(store.shift_schedule(&later).await.expect("shift"), 10, "{name}");
+        assert_eq!(store.next_due_at().await.expect("next"), Some(t0() + Duration::days(1)), "{name}");
+        assert_eq!(store.count_due(t0() + Duration::hours(1)).await.expect("due"), 0, "{name}");
+
+        // Rows written after the seed get ids of their own (PostgreSQL's sequences were moved on).
+        let key = ParcelKey::new("yuantong", "YT9693083639795");
+        let subscribed = store.subscribe(7, &key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
+        assert_eq!(subscribed, Subscribed::Created, "{name}");
+        assert_eq!(store.census().await.expect("census").parcels, 11, "{name}");
+
+        let plans = store.query_plans(t0()).await.expect("plans");
+        for plan in [&plans.due_parcels, &plans.next_due_at, &plans.pending_notices] {
+            assert!(!plan.is_empty(), "{name}: {plans:?}");
+        }
+        match store.backend() {
+            Backend::Sqlite => {
+                assert!(plans.due_parcels.contains("parcels_watch_due"), "{plans:?}");
+                assert!(plans.pending_notices.contains("outbox_pending"), "{plans:?}");
+                store.checkpoint().await.expect("checkpoint");
+            }
+            Backend::Postgres => {
+                assert!(matches!(store.checkpoint().await, Err(StoreError::Unsupported { .. })));
+            }
+        }
     }
 }

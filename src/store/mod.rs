@@ -6,6 +6,7 @@
 //! `RETURNING` — and times are stored as milliseconds since the epoch. Only the migrations differ per
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
+mod bulk;
 mod chats;
 mod outbox;
 mod parcels;
@@ -20,6 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
 pub use subscriptions::{Subscribed, Subscriber, WatchedParcel};
@@ -43,6 +45,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported DATABASE_URL (use sqlite:… or postgres://…)")]
     UnsupportedUrl,
+    /// An operation that only one backend has (the bulk operations of benchmarks).
+    #[error("{what} is not supported on {backend:?}")]
+    Unsupported { what: &'static str, backend: Backend },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -15,18 +15,16 @@ pub struct PendingNotice {
     pub first_failure_at: Option<DateTime<Utc>>,
 }
 
+/// The sender's query (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
+pub(super) const PENDING_NOTICES: &str = "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
+     WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2";
+
 impl Store {
     /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
     /// rows, so the history of sent notices costs nothing).
     pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
-        let rows = sqlx::query(
-            "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query(PENDING_NOTICES).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(PendingNotice {
