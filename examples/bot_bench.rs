@@ -2,37 +2,29 @@
 //!
 //! Run: `cargo run --release --example bot_bench`
 //!
-//! The real `app::run_bot` long-polls the fake Bot API of the tests (`tests/fake_telegram`) on
+//! The real `app::run_bot` long-polls the fake Bot API of the tests (`kuaidi_test_support::fake_telegram`) on
 //! loopback, with an instant in-process simulator upstream, a SQLite database, and **teloxide's
 //! `Throttle` off**, so that the figures are the bot's own work and not Telegram's pacing. Phases:
 //! 1. cached throughput: a burst of `/track` updates for parcels already fetched, from many chats;
 //! 2. cached latency: updates injected at a steady rate, time from injection to the reply;
 //! 3. cold latency: the same, each update a parcel never seen (claim, upstream query, record).
 
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_bot::app::{self, Config, Engine};
+use kuaidi_bot::app;
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::store::testing;
 use kuaidi_bot::telegram::BotOptions;
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::sim::sandbox_engine;
+use kuaidi_test_support::store as test_store;
 
 const PARCELS: usize = 100;
 
 fn number(i: usize) -> String {
     format!("YT97100000{i:05}")
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// Injects one `/track` per chat id at `rate` per second and returns the latency of each reply.
@@ -75,19 +67,17 @@ fn report(name: &str, latencies: &[Duration]) {
     println!(
         "{name}: {} replies; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         latencies.len(),
-        percentile(latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(latencies, 0.5).unwrap_or_default().as_secs_f64() * 1e3,
+        percentile(latencies, 0.99).unwrap_or_default().as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let store = testing::sqlite().await.expect("sqlite");
-    let vars: HashMap<&str, String> =
-        [("DATABASE_URL", store.url.clone()), ("USER_RATE_LIMIT", "1000000/s".to_owned())].into_iter().collect();
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
-    let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));
+    let store = test_store::sqlite().await.expect("sqlite");
+    let engine = sandbox_engine(&store, Arc::new(SystemClock), &[("USER_RATE_LIMIT", "1000000/s")]).await;
+    let engine = Arc::new(engine.expect("engine"));
     let tg = FakeTelegram::start().await;
     let options = BotOptions {
         token: FakeTelegram::TOKEN.to_owned(),

@@ -17,8 +17,9 @@
 //! the outlet's arrival and the courier's round both fell between two checks).
 //!
 //! How. The policy under test is the real one: the bot's `Tracker` and `Watcher` (floor 30 min, cap
-//! 48/24 h; `WatcherConfig::new`) on a SQLite store in a temp file, against the in-process Kuaidi100
-//! simulator with Kuaidi100's lock rule, all on a `ManualClock`. Subscriptions are spread evenly over
+//! 48/24 h; `WatcherConfig::new`), wired by `Engine::start` in sandbox mode (`sim::sandbox_engine` of
+//! `kuaidi-test-support`) on a SQLite store in a temp file, against the in-process Kuaidi100 simulator
+//! with Kuaidi100's lock rule, all on a `ManualClock`. Subscriptions are spread evenly over
 //! `--spread-hours` from a Monday 09:00 Beijing and done like `/sub`: one query through the tracker, then
 //! `watch::Subscriptions::subscribe` (as `/sub` does), which records the lines and state seen and plans the first check. The clock then
 //! jumps from one moment to the next that matters (the next subscription or the store's earliest due
@@ -44,20 +45,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Instant;
 
-use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Asia::Shanghai;
 use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::input::tracking_number;
-use kuaidi_bot::kuaidi100::{Client, ClientConfig, Family, Lang, state};
-use kuaidi_bot::sandbox::{self, Parcel, SandboxConfig};
-use kuaidi_bot::store::testing;
-use kuaidi_bot::tracking::Rate;
-use kuaidi_bot::tracking::{Asker, Report, TrackRequest, Tracker, TrackerConfig};
-use kuaidi_bot::watch::{
-    Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Subscribe, Subscriptions, Watcher, WatcherConfig,
-};
+use kuaidi_bot::kuaidi100::{Family, Lang, state};
+use kuaidi_bot::sandbox::{self, Parcel};
+use kuaidi_bot::tracking::{Asker, Report, TrackRequest};
+use kuaidi_bot::watch::{Notice, NoticeKind, STOP_UNCHANGED_AFTER_DAYS, Subscribe};
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::sim::{sandbox_engine, start_time};
+use kuaidi_test_support::store as test_store;
 
 const COURIER: &str = "yuantong";
 /// Kuaidi100's lock rule, which the bot's limits are set to.
@@ -67,11 +67,6 @@ const CAP: u32 = 48;
 fn arg(name: &str, default: i64) -> i64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// 2026-11-02 09:00 Beijing time, a Monday morning (the integration tests' start).
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
 }
 
 /// Which of the reported event classes a state code belongs to.
@@ -193,15 +188,6 @@ impl Figures {
     }
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((sorted.len() as f64) * p).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
-
 fn human(seconds: Option<i64>) -> String {
     let Some(seconds) = seconds else { return "-".to_owned() };
     let minutes = (seconds + 30) / 60;
@@ -279,25 +265,21 @@ struct Shard {
 /// Subscribes and watches `watched` (sorted by subscription time) until every watch has stopped or
 /// `horizon`, on a clock of its own that jumps from one due moment to the next.
 async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: DateTime<Utc>, chat_base: i64) -> Shard {
-    let (floor, cap) = (Duration::minutes(FLOOR_MINUTES), CAP);
     let clock = ManualClock::new(start);
-    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-    let sim = sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), shared.clone()))
-        .await
-        .expect("simulator starts");
-    let store = testing::sqlite().await.expect("sqlite store");
-    let client = Client::new(ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials()))
-        .expect("client");
-    let config = TrackerConfig {
-        min_interval: floor,
-        max_per_day: cap,
-        user_rate: Rate { count: 1_000_000, per: StdDuration::from_secs(1) },
-    };
-    let tracker = Tracker::new(client, store.store.clone(), shared.clone(), config);
-    let watch_config = WatcherConfig::new(floor);
-    let batch = watch_config.batch;
-    let watcher = Watcher::new(tracker.clone(), shared.clone(), watch_config);
-    let subscriptions = Subscriptions::new(store.store.clone(), shared.clone(), watcher.policy(), 10);
+    let store = test_store::sqlite().await.expect("sqlite store");
+    // The lock rule for the simulator and the tracker alike, and no per-user throttle.
+    let env = [
+        ("QUERY_MIN_INTERVAL", format!("{FLOOR_MINUTES}m")),
+        ("QUERY_MAX_PER_DAY", CAP.to_string()),
+        ("USER_RATE_LIMIT", "1000000/s".to_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let mut engine = sandbox_engine(&store, Arc::new(clock.clone()), &env).await.expect("engine starts");
+    let sim = engine.sandbox.take().expect("sandbox mode");
+    let tracker = engine.tracker.clone();
+    let batch = engine.watch.batch;
+    let watcher = engine.watcher();
+    let subscriptions = engine.subscriptions.clone();
     let index: HashMap<String, usize> = watched.iter().enumerate().map(|(i, w)| (w.number.clone(), i)).collect();
 
     let mut next_subscription = 0;
@@ -305,7 +287,7 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
     loop {
         // The earliest due checks: the first of them says when, and those due then are what `tick`
         // will take (same query, same order), noted for the breakdown by state.
-        let due = store.store.due_parcels(horizon, batch).await.expect("due parcels");
+        let due = engine.store.due_parcels(horizon, batch).await.expect("due parcels");
         let subscription = watched.get(next_subscription).map(|w| w.subscribe_at);
         let next = match (due.first().map(|parcel| parcel.due_at), subscription) {
             (Some(due), Some(sub)) => due.min(sub),
@@ -351,7 +333,7 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
         }
         ticks += 1;
         watcher.tick().await.expect("watcher tick");
-        let pending = store.store.pending_notices(now, 10_000).await.expect("pending notices");
+        let pending = engine.store.pending_notices(now, 10_000).await.expect("pending notices");
         if pending.is_empty() {
             continue;
         }
@@ -370,9 +352,9 @@ async fn run_shard(mut watched: Vec<Watched>, start: DateTime<Utc>, horizon: Dat
         }
         notices += pending.len() as u64;
         let ids: Vec<i64> = pending.iter().map(|notice| notice.id).collect();
-        store.store.mark_sent(&ids, now).await.expect("mark sent");
+        engine.store.mark_sent(&ids, now).await.expect("mark sent");
     }
-    let still_watched = store.store.next_due_at().await.expect("next due").is_some();
+    let still_watched = engine.store.next_due_at().await.expect("next due").is_some();
 
     // The books: the simulator's own count of queries and lock violations.
     let stats = sim.sandbox.stats();

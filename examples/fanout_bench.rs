@@ -29,22 +29,21 @@
 //! stays a little under the setting: pace and ticks sometimes both make a message wait. The last line
 //! prints the load average.
 
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use fake_telegram::FakeTelegram;
 use futures::StreamExt;
-use kuaidi_bot::app::{self, Config, Engine};
+use kuaidi_bot::app;
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
+use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::telegram::{BotOptions, SEND_AHEAD, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
+use kuaidi_test_support::fake_telegram::FakeTelegram;
+use kuaidi_test_support::sim::sandbox_engine;
+use kuaidi_test_support::store as test_store;
 use teloxide::adaptors::throttle::Limits;
 
 /// The fake's limit: Telegram's ~30 messages per second overall.
@@ -144,10 +143,8 @@ async fn main() {
         None => default_limits(),
     };
 
-    let test_store = testing::sqlite().await.expect("sqlite");
-    let vars: HashMap<&str, String> = [("DATABASE_URL", test_store.url.clone())].into_iter().collect();
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
-    let engine = Arc::new(Engine::start(config, Arc::new(SystemClock)).await.expect("engine"));
+    let test_store = test_store::sqlite().await.expect("sqlite");
+    let engine = Arc::new(sandbox_engine(&test_store, Arc::new(SystemClock), &[]).await.expect("engine"));
 
     let seeding = Instant::now();
     let store = engine.store.clone();

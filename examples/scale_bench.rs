@@ -22,30 +22,27 @@
 //!    Meanwhile a user sends `/track` for a new parcel at 3 s (its reply latency shows whether the bot
 //!    stays responsive); at the end, SIGTERM and the time to stop, and the warnings of the bot's log.
 //!
-//! How the database is seeded: the schema comes from `Store::connect` (the real migrations); then raw
-//! SQL (one recursive `INSERT … SELECT` per 100,000 rows, each in a transaction) writes `N` parcels of
-//! courier `yuantong` (numbers `YT98` + 11 digits), each with one active subscription (5 parcels per
-//! chat), no answer yet, and `watch_next_at` spread evenly over 7 days in a shuffled order. For the
-//! binary, the copy's `watch_next_at` are shifted so that about 2,000 parcels are due at start (fewer
-//! than 25 minutes overdue, so that the watcher's start-up `spread_overdue` has nothing to move) and
-//! the rest fall due over the next 7 days. `QUERY_MIN_INTERVAL` and the other limits are the defaults.
-//! Parcels carry no stored answer, so the file is smaller than a production one (answers are JSON of a
-//! few KB); no query of the watcher reads that column.
-
-#[path = "../tests/fake_telegram/mod.rs"]
-mod fake_telegram;
+//! How the database is seeded: the schema comes from `Store::connect` (the real migrations); then
+//! `Store::seed_watched_parcels` (one recursive `INSERT … SELECT` per 100,000 rows, each in a
+//! transaction) writes `N` parcels of courier `yuantong` (numbers `YT98` + 11 digits), each with one
+//! active subscription (5 parcels per chat), no answer yet, and `watch_next_at` spread evenly over 7 days
+//! in a shuffled order. For the binary, the copy's `watch_next_at` are shifted (`Store::shift_schedule`)
+//! so that about 2,000 parcels are due at start (fewer than 25 minutes overdue, so that the watcher's
+//! start-up `spread_overdue` has nothing to move) and the rest fall due over the next 7 days.
+//! `QUERY_MIN_INTERVAL` and the other limits are the defaults. Parcels carry no stored answer, so the
+//! file is smaller than a production one (answers are JSON of a few KB); no query of the watcher reads
+//! that column. Everything the benchmark reads or writes in the database goes through `Store` (the bulk
+//! functions of `src/store/bulk.rs`): no SQL here.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_bot::store::{Store, from_millis, to_millis};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection, Row};
+use kuaidi_bot::store::{Spread, Store, WatchedSeed, from_millis, to_millis};
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 
 /// `watch_next_at` of the seeded parcels spans this many days.
 const SPAN_DAYS: i64 = 7;
@@ -102,22 +99,24 @@ impl Timeline {
     fn new(n: i64, t0: i64) -> Self {
         Self { n, t0, spacing: (SPAN_DAYS * 86_400_000 / n).max(1) }
     }
+
+    /// The timeline's slots, starting at `start` (milliseconds since the epoch).
+    fn spread_from(&self, start: i64) -> Spread {
+        Spread {
+            start: from_millis(start),
+            spacing: chrono::Duration::milliseconds(self.spacing),
+            slots: self.n,
+            shuffle: SHUFFLE,
+        }
+    }
 }
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-async fn raw(path: &Path) -> SqliteConnection {
-    SqliteConnectOptions::from_str(&sqlite_url(path))
-        .expect("sqlite url")
-        .busy_timeout(Duration::from_secs(30))
-        // Seeding and shifting touch every row of a random-order index: a large cache saves minutes.
-        .pragma("cache_size", "-262144")
-        .log_statements(log::LevelFilter::Trace)
-        .connect()
-        .await
-        .expect("open the database")
+async fn open(path: &Path) -> Store {
+    Store::connect(&sqlite_url(path)).await.expect("open the database")
 }
 
 fn remove_db(path: &Path) {
@@ -126,8 +125,9 @@ fn remove_db(path: &Path) {
     }
 }
 
-async fn count(connection: &mut SqliteConnection, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(connection).await.unwrap_or(-1)
+/// A count for the report: -1 when it could not be read.
+fn or_minus_one(count: Option<u64>) -> i64 {
+    count.and_then(|count| i64::try_from(count).ok()).unwrap_or(-1)
 }
 
 /// The seeded database's timeline if it holds exactly `n` watched parcels with one subscription each.
@@ -135,71 +135,39 @@ async fn existing(path: &Path, n: i64) -> Option<Timeline> {
     if !path.exists() {
         return None;
     }
-    let mut connection = raw(path).await;
-    let parcels = count(&mut connection, "SELECT COUNT(*) FROM parcels").await;
-    let watched = count(&mut connection, "SELECT COUNT(*) FROM parcels WHERE watch_next_at IS NOT NULL").await;
-    let subscriptions = count(&mut connection, "SELECT COUNT(*) FROM subscriptions WHERE active = 1").await;
-    let t0: Option<i64> =
-        sqlx::query_scalar("SELECT created_at FROM parcels WHERE id = 1").fetch_optional(&mut connection).await.ok()?;
-    let _ = connection.close().await;
-    let t0 = t0?;
-    (parcels == n && watched == n && subscriptions == n).then(|| Timeline::new(n, t0))
+    // Not a database of ours (or not one this schema can use): seed anew.
+    let store = Store::connect(&sqlite_url(path)).await.ok()?;
+    let census = store.census().await;
+    store.close().await;
+    let census = census.ok()?;
+    let t0 = to_millis(census.first_created_at?);
+    let n_rows = u64::try_from(n).ok()?;
+    let seeded = [census.parcels, census.watched_parcels, census.active_subscriptions] == [n_rows; 3];
+    seeded.then(|| Timeline::new(n, t0))
 }
 
 async fn seed(path: &Path, n: i64) -> Timeline {
     remove_db(path);
     let started = Instant::now();
     // The real migrations make the schema.
-    Store::connect(&sqlite_url(path)).await.expect("create the database").close().await;
+    let store = open(path).await;
     let timeline = Timeline::new(n, to_millis(Utc::now()));
-    let mut connection = raw(path).await;
-    sqlx::query("PRAGMA synchronous = OFF").execute(&mut connection).await.expect("pragma");
-    let mut low = 1;
-    while low <= n {
-        let high = (low + SEED_BATCH - 1).min(n);
-        let mut tx = connection.begin().await.expect("begin");
-        sqlx::query(
-            "WITH RECURSIVE seq(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?2) \
-             INSERT INTO parcels (id, courier, number, created_at, updated_at, watch_next_at, watch_last_change_at) \
-             SELECT i, 'yuantong', printf('YT98%011d', i), ?3, ?3, ?3 + ((i * ?4) % ?5) * ?6, ?3 FROM seq",
-        )
-        .bind(low)
-        .bind(high)
-        .bind(timeline.t0)
-        .bind(SHUFFLE)
-        .bind(n)
-        .bind(timeline.spacing)
-        .execute(&mut *tx)
-        .await
-        .expect("insert parcels");
-        sqlx::query(
-            "WITH RECURSIVE seq(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?2) \
-             INSERT INTO subscriptions (id, chat_id, parcel_id, lang, active, seen_lines, created_at, updated_at) \
-             SELECT i, ?3 + (i - 1) / ?4, i, 'zh', 1, 0, ?5, ?5 FROM seq",
-        )
-        .bind(low)
-        .bind(high)
-        .bind(FIRST_CHAT)
-        .bind(PARCELS_PER_CHAT)
-        .bind(timeline.t0)
-        .execute(&mut *tx)
-        .await
-        .expect("insert subscriptions");
-        tx.commit().await.expect("commit");
-        eprintln!("  … seeded {high} of {n}");
-        low = high + 1;
-    }
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut connection).await.expect("checkpoint");
-    let _ = connection.close().await;
+    let seed = WatchedSeed {
+        count: n,
+        courier: "yuantong".to_owned(),
+        number_prefix: "YT98".to_owned(),
+        first_chat: FIRST_CHAT,
+        parcels_per_chat: PARCELS_PER_CHAT,
+        lang: "zh".to_owned(),
+        created_at: from_millis(timeline.t0),
+        spread: timeline.spread_from(timeline.t0),
+        batch: SEED_BATCH,
+    };
+    store.seed_watched_parcels(&seed, |high| eprintln!("  … seeded {high} of {n}")).await.expect("seed");
+    store.checkpoint().await.expect("checkpoint");
+    store.close().await;
     println!("seeded {n} parcels and subscriptions in {:.1} s", started.elapsed().as_secs_f64());
     timeline
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn ms(duration: Duration) -> f64 {
@@ -225,27 +193,16 @@ where
     times.sort_unstable();
     println!(
         "{label}: returns {found}; median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({calls} calls)",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.99)),
+        ms(percentile(&times, 0.5).unwrap_or_default()),
+        ms(percentile(&times, 0.99).unwrap_or_default()),
         ms(times.last().copied().unwrap_or_default())
     );
 }
 
-async fn query_plan(connection: &mut SqliteConnection, sql: &str) -> String {
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(connection).await.unwrap_or_default();
-    rows.iter().filter_map(|row| row.try_get::<String, _>("detail").ok()).collect::<Vec<_>>().join("; ")
-}
-
 async fn store_figures(path: &Path, timeline: Timeline, calls: usize) {
-    let store = Store::connect(&sqlite_url(path)).await.expect("open the store");
-    let mut connection = raw(path).await;
+    let store = open(path).await;
     let due_query = timeline.t0 + DUE_FOR_QUERY.min(timeline.n) * timeline.spacing;
-    let due: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM parcels WHERE watch_next_at IS NOT NULL AND watch_next_at <= ?1")
-            .bind(due_query)
-            .fetch_one(&mut connection)
-            .await
-            .expect("count due");
+    let due = store.count_due(from_millis(due_query)).await.expect("count due");
     println!("\n1. the store ({} parcels; {due} due at the chosen now)", timeline.n);
     for (label, now) in [
         (format!("due_parcels(now, 100) with {due} due"), due_query),
@@ -267,28 +224,12 @@ async fn store_figures(path: &Path, timeline: Timeline, calls: usize) {
         async move { usize::from(store.next_due_at().await.expect("next_due_at").is_some()) }
     })
     .await;
-    // The statements of src/store/watch.rs, with literal values.
-    let plan_due = query_plan(
-        &mut connection,
-        &format!(
-            "SELECT id, courier, number, watch_next_at, watch_last_change_at, watch_no_result_since, watch_no_result_streak \
-             FROM parcels WHERE watch_next_at IS NOT NULL AND watch_next_at <= {due_query} ORDER BY watch_next_at LIMIT 100"
-        ),
-    )
-    .await;
-    let plan_next =
-        query_plan(&mut connection, "SELECT MIN(watch_next_at) FROM parcels WHERE watch_next_at IS NOT NULL").await;
-    // The sender's query (src/store/outbox.rs): by the partial index on unsent rows, never the history.
-    let plan_pending = query_plan(
-        &mut connection,
-        "SELECT id, chat_id, lang, payload, attempts, first_failure_at FROM outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= 0 ORDER BY next_attempt_at, id LIMIT 500",
-    )
-    .await;
-    println!("plan of due_parcels: {plan_due}");
-    println!("plan of next_due_at: {plan_next}");
-    println!("plan of pending_notices (sender): {plan_pending}");
-    let _ = connection.close().await;
+    // The statements of the watcher (src/store/watch.rs) and of the sender (src/store/outbox.rs): the
+    // sender's by the partial index on unsent rows, never the history.
+    let plans = store.query_plans(from_millis(due_query)).await.expect("query plans");
+    println!("plan of due_parcels: {}", plans.due_parcels);
+    println!("plan of next_due_at: {}", plans.next_due_at);
+    println!("plan of pending_notices (sender): {}", plans.pending_notices);
     store.close().await;
 }
 
@@ -364,22 +305,11 @@ async fn binary_figures(template: &Path, timeline: Timeline, bin: &Path, args: &
     } else {
         (DUE_AT_START.min(timeline.n) * timeline.spacing).min(MAX_OVERDUE_MS)
     };
-    let mut connection = raw(&work).await;
-    sqlx::query("UPDATE parcels SET watch_next_at = ?1 + ((id * ?2) % ?3) * ?4 WHERE watch_next_at IS NOT NULL")
-        .bind(now - lead)
-        .bind(SHUFFLE)
-        .bind(timeline.n)
-        .bind(timeline.spacing)
-        .execute(&mut connection)
-        .await
-        .expect("shift the timeline");
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut connection).await.expect("checkpoint");
-    let due_at_start: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM parcels WHERE watch_next_at <= ?1")
-        .bind(to_millis(Utc::now()))
-        .fetch_one(&mut connection)
-        .await
-        .expect("count");
-    let _ = connection.close().await;
+    let store = open(&work).await;
+    store.shift_schedule(&timeline.spread_from(now - lead)).await.expect("shift the timeline");
+    store.checkpoint().await.expect("checkpoint");
+    let due_at_start = or_minus_one(Some(store.count_due(Utc::now()).await.expect("count due")));
+    store.close().await;
     println!(
         "copied the database in {:.1} s and shifted its timeline in {:.1} s: {due_at_start} parcels due at start",
         copy_time.as_secs_f64(),
@@ -428,7 +358,7 @@ async fn binary_figures(template: &Path, timeline: Timeline, bin: &Path, args: &
 
     let mut samples = Vec::new();
     let mut first_delivery = None;
-    let mut watching = raw(&work).await;
+    let watching = open(&work).await;
     let mut probe_sent = None;
     for second in 1..=run_secs {
         tokio::time::sleep_until((spawned + Duration::from_secs(second)).into()).await;
@@ -440,7 +370,7 @@ async fn binary_figures(template: &Path, timeline: Timeline, bin: &Path, args: &
             first_delivery = tg.sent_messages().first().map(|m| m.at.saturating_duration_since(spawned));
         }
         // Every check of the watcher is one upstream query, recorded in this small table.
-        let checked = count(&mut watching, "SELECT COUNT(*) FROM upstream_queries").await;
+        let checked = or_minus_one(watching.count_upstream_queries().await.ok());
         match memory(pid) {
             Some((rss, _)) => samples.push((second, rss, checked, tg.sent_count())),
             None => {
@@ -450,17 +380,12 @@ async fn binary_figures(template: &Path, timeline: Timeline, bin: &Path, args: &
         }
     }
     let (rss, peak) = memory(pid).unwrap_or((f64::NAN, f64::NAN));
-    let _ = watching.close().await;
-    let mut connection = raw(&work).await;
-    let checked = count(&mut connection, "SELECT COUNT(*) FROM parcels WHERE last_query_at IS NOT NULL").await;
-    let queued = count(&mut connection, "SELECT COUNT(*) FROM outbox").await;
-    let unsent = count(&mut connection, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await;
-    let due_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM parcels WHERE watch_next_at <= ?1")
-        .bind(to_millis(Utc::now()))
-        .fetch_one(&mut connection)
-        .await
-        .unwrap_or(-1);
-    let _ = connection.close().await;
+    let census = watching.census().await.ok();
+    let checked = or_minus_one(census.map(|census| census.queried_parcels));
+    let queued = or_minus_one(census.map(|census| census.notices));
+    let unsent = or_minus_one(census.map(|census| census.unsent_notices));
+    let due_left = or_minus_one(watching.count_due(Utc::now()).await.ok());
+    watching.close().await;
     let series: Vec<String> = samples
         .iter()
         .filter(|(second, ..)| second % 5 == 0 || *second == 1)

@@ -14,21 +14,15 @@ use std::time::{Duration, Instant};
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, QueryRequest};
-use kuaidi_bot::sandbox::{self, SandboxConfig};
-use kuaidi_bot::store::testing;
-use kuaidi_bot::tracking::Rate;
-use kuaidi_bot::tracking::{Asker, TrackRequest, Tracker, TrackerConfig};
+use kuaidi_bot::sandbox;
+use kuaidi_bot::tracking::{Asker, TrackRequest};
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::sim::sandbox_engine;
+use kuaidi_test_support::store as test_store;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn report(name: &str, mut latencies: Vec<Duration>, elapsed: Duration) {
@@ -38,8 +32,8 @@ fn report(name: &str, mut latencies: Vec<Duration>, elapsed: Duration) {
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+        percentile(&latencies, 0.50).unwrap_or_default(),
+        percentile(&latencies, 0.99).unwrap_or_default(),
         latencies.last().copied().unwrap_or_default()
     );
 }
@@ -50,18 +44,14 @@ async fn main() {
     let requests = arg("--requests", 500_000);
     let cold = arg("--cold", 300);
 
-    let store = testing::sqlite().await.expect("sqlite store");
-    let clock = Arc::new(SystemClock);
-    let sim =
-        sandbox::spawn(SandboxConfig::new(sandbox::sandbox_credentials(), clock.clone())).await.expect("simulator");
-    let client_config = ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials());
-    let client = Client::new(client_config.clone()).expect("client");
-    let config = TrackerConfig {
-        min_interval: chrono::Duration::minutes(30),
-        max_per_day: 48,
-        user_rate: Rate { count: 1_000_000, per: Duration::from_secs(1) },
-    };
-    let tracker = Tracker::new(client.clone(), store.store.clone(), clock, config);
+    let store = test_store::sqlite().await.expect("sqlite store");
+    // The default floor (30 min) and daily cap (48), and no per-user throttle.
+    let engine = sandbox_engine(&store, Arc::new(SystemClock), &[("USER_RATE_LIMIT", "1000000/s")]).await;
+    let engine = engine.expect("engine");
+    let sim = engine.sandbox.as_ref().expect("sandbox mode");
+    let client = Client::new(ClientConfig::new(&sim.url, &sim.autonumber_url(), sandbox::sandbox_credentials()))
+        .expect("client");
+    let tracker = engine.tracker.clone();
 
     let numbers: Vec<_> = (0..100).map(|i| tracking_number(&format!("YT97000000{i:05}")).expect("number")).collect();
     for number in &numbers {

@@ -1,13 +1,12 @@
 //! The Telegram bot end to end: the real dispatcher against the fake Bot API and the simulator.
 
 mod bot_harness;
-mod fake_telegram;
 
 use std::time::Duration;
 
 use bot_harness::{RunningBot, WAIT};
 use chrono::Duration as ChronoDuration;
-use fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 
 fn li() -> User {
     User::new(1001, "Li").lang("zh-hans")

@@ -1,11 +1,9 @@
 //! The real binary as a bot: start-up checks, and a clean stop on SIGTERM and SIGINT.
 
-mod fake_telegram;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 

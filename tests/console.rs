@@ -2,18 +2,16 @@
 //! subscription's pushes appear in the terminal as they happen; and it keeps its own database, so that
 //! nothing typed in it is ever polled for, or sent to, a Telegram chat by a later `kuaidi-bot run`.
 
-mod fake_telegram;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use fake_telegram::FakeTelegram;
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::sandbox::{self, SandboxConfig};
 use kuaidi_bot::store::Store;
+use kuaidi_test_support::fake_telegram::FakeTelegram;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 

@@ -8,16 +8,14 @@
 //! the bot dies with that message delivered and unconfirmed. A sender with several messages in flight
 //! would have them all delivered and unconfirmed at that moment, and repeat them all.
 
-mod fake_telegram;
-
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use fake_telegram::FakeTelegram;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
+use kuaidi_test_support::fake_telegram::FakeTelegram;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 const NOTICES: i64 = 500;

@@ -1,13 +1,11 @@
-//! Self-test of the fake Telegram Bot API server (`tests/fake_telegram/`): drives it with a real
+//! Self-test of the fake Telegram Bot API server (`kuaidi_test_support::fake_telegram`): drives it with a real
 //! `teloxide::Bot` (and a real dispatcher) so that the end-to-end tests built on it can trust that
 //! teloxide parses every answer it gives, classifies every injected error as it would in production,
 //! and never stalls (no 5xx, long polls that wake on new updates).
 
-mod fake_telegram;
-
 use std::time::{Duration, Instant};
 
-use fake_telegram::{Chat, Failure, FakeTelegram, User};
+use kuaidi_test_support::fake_telegram::{Chat, Failure, FakeTelegram, User};
 use serde_json::{Value, json};
 use teloxide::dispatching::UpdateFilterExt;
 use teloxide::prelude::*;

@@ -12,10 +12,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::kuaidi100::Lang;
 use kuaidi_bot::message::Reply;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store, testing};
+use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::watch::{
     Delivered, Delivering, Delivery, Notice, NoticeKind, Outbox, Policy, RenderNotices, Subscriptions,
 };
+use kuaidi_test_support::store as test_store;
 use tokio_util::sync::CancellationToken;
 
 fn t0() -> DateTime<Utc> {
@@ -116,7 +117,7 @@ async fn drain(bench: &Bench) -> usize {
 
 #[tokio::test]
 async fn delivered_gone_migrated_and_retry_after_each_do_what_they_mean() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let name = test.name;
         let bench = bench(store);
@@ -160,7 +161,7 @@ async fn delivered_gone_migrated_and_retry_after_each_do_what_they_mean() {
 
 #[tokio::test]
 async fn not_allowed_gives_up_after_three_tries_over_an_hour_and_failures_back_off() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let name = test.name;
         let bench = bench(store);

@@ -1,12 +1,16 @@
 //! The store's rules on both backends: claims (floor, daily cap, concurrency), persistence across
 //! handles, answers and failures, chat languages, remembered courier detections. PostgreSQL runs when
-//! reachable (see store::testing).
+//! reachable (see kuaidi_test_support::store).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::kuaidi100::Lang;
-use kuaidi_bot::store::{CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Store, testing};
+use kuaidi_bot::store::{
+    Backend, Census, CheckOutcome, Claim, NewNotice, ParcelKey, QueryOutcome, Refusal, Spread, Store, StoreError,
+    Subscribed, WatchedSeed,
+};
+use kuaidi_test_support::store as test_store;
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_767_225_600, 0).expect("valid time") // 2026-01-01 00:00 UTC
@@ -21,7 +25,7 @@ async fn claim(store: &Store, key: &ParcelKey, at: DateTime<Utc>) -> Claim {
 
 #[tokio::test]
 async fn the_floor_refuses_then_grants() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("yuantong", "YT9693083639795");
         assert!(matches!(claim(store, &key, t0()).await, Claim::Granted { .. }), "{}", test.name);
@@ -49,7 +53,7 @@ async fn the_floor_refuses_then_grants() {
 
 #[tokio::test]
 async fn the_daily_cap_is_rolling() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("zhongtong", "73100000000001");
         let floor = Duration::minutes(1);
@@ -79,7 +83,7 @@ async fn the_daily_cap_is_rolling() {
 
 #[tokio::test]
 async fn concurrent_claims_grant_exactly_one() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let key = ParcelKey::new("shentong", "773000000000001");
         let mut tasks = Vec::new();
         for _ in 0..20 {
@@ -99,7 +103,7 @@ async fn concurrent_claims_grant_exactly_one() {
 
 #[tokio::test]
 async fn a_second_handle_sees_the_same_limits_and_answers() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let key = ParcelKey::new("yunda", "312345678901234");
         let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else {
             panic!("{}: first claim", test.name)
@@ -131,7 +135,7 @@ async fn a_second_handle_sees_the_same_limits_and_answers() {
 
 #[tokio::test]
 async fn a_failure_keeps_the_last_answer() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("jtexpress", "JT0004301991791");
         let Claim::Granted { parcel_id } = claim(store, &key, t0()).await else { panic!("first claim") };
@@ -155,7 +159,7 @@ async fn a_failure_keeps_the_last_answer() {
 
 #[tokio::test]
 async fn chat_languages() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         assert_eq!(store.chat_lang(-100123).await.expect("read"), None, "{}", test.name);
         store.set_chat_lang(-100123, Lang::En, t0()).await.expect("set");
@@ -167,7 +171,7 @@ async fn chat_languages() {
 
 #[tokio::test]
 async fn chats_remember_the_phone_they_gave_for_a_parcel() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("shunfeng", "SF1234567890123");
         assert_eq!(store.chat_parcel_phone(1, &key).await.expect("read"), None, "{}", test.name);
@@ -180,7 +184,7 @@ async fn chats_remember_the_phone_they_gave_for_a_parcel() {
 
 #[tokio::test]
 async fn overdue_checks_are_spread_out_after_a_downtime() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let long_ago = t0() - Duration::days(2);
         for i in 0..200 {
@@ -201,7 +205,7 @@ async fn overdue_checks_are_spread_out_after_a_downtime() {
 
 #[tokio::test]
 async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("yuantong", "YT9693083639795");
         let later = t0() + Duration::days(1);
@@ -241,7 +245,7 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
 
 #[tokio::test]
 async fn detections_are_remembered_until_they_expire_then_purged_in_batches() {
-    for test in testing::all().await {
+    for test in test_store::all().await {
         let store = &test.store;
         let max_age = Duration::days(30);
         let codes = vec!["shentong".to_owned(), "yunda".to_owned()];
@@ -281,5 +285,73 @@ async fn detections_are_remembered_until_they_expire_then_purged_in_batches() {
         assert_eq!(store.purge_detections(end, max_age, 100).await.expect("purge"), 2, "{}", test.name);
         assert_eq!(other.remembered_detection("431234567890123", later, max_age).await.expect("read"), None);
         other.close().await;
+    }
+}
+
+#[tokio::test]
+async fn bulk_seeding_for_benchmarks_counts_retimes_and_explains() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let name = test.name;
+        let spread = Spread { start: t0(), spacing: Duration::minutes(1), slots: 10, shuffle: 2_654_435_761 };
+        let seed = WatchedSeed {
+            count: 10,
+            courier: "yuantong".into(),
+            number_prefix: "YT98".into(),
+            first_chat: 100,
+            parcels_per_chat: 5,
+            lang: "zh".into(),
+            created_at: t0(),
+            spread,
+            batch: 4,
+        };
+        let mut batches = Vec::new();
+        store.seed_watched_parcels(&seed, |high| batches.push(high)).await.expect("seed");
+        assert_eq!(batches, [4, 8, 10], "{name}");
+        let census = store.census().await.expect("census");
+        let expected = Census {
+            parcels: 10,
+            watched_parcels: 10,
+            active_subscriptions: 10,
+            first_created_at: Some(t0()),
+            ..Census::default()
+        };
+        assert_eq!(census, expected, "{name}");
+        // One parcel per slot: one falls due every minute from t0.
+        assert_eq!(store.next_due_at().await.expect("next"), Some(t0()), "{name}");
+        assert_eq!(store.count_due(t0() + Duration::seconds(270)).await.expect("due"), 5, "{name}");
+        let first = store.parcel(&ParcelKey::new("yuantong", "YT9800000000001"), t0()).await.expect("read");
+        let first = first.expect("seeded parcel 1");
+        let subscribers = store.subscribers(first.id).await.expect("subscribers");
+        assert_eq!(subscribers.iter().map(|s| (s.chat_id, s.lang.as_str())).collect::<Vec<_>>(), [(100, "zh")]);
+        let last = store.parcel(&ParcelKey::new("yuantong", "YT9800000000010"), t0()).await.expect("read");
+        let last = last.expect("seeded parcel 10");
+        assert_eq!(store.subscribers(last.id).await.expect("subscribers")[0].chat_id, 101, "{name}");
+
+        let later = Spread { start: t0() + Duration::days(1), ..spread };
+        assert_eq!(store.shift_schedule(&later).await.expect("shift"), 10, "{name}");
+        assert_eq!(store.next_due_at().await.expect("next"), Some(t0() + Duration::days(1)), "{name}");
+        assert_eq!(store.count_due(t0() + Duration::hours(1)).await.expect("due"), 0, "{name}");
+
+        // Rows written after the seed get ids of their own (PostgreSQL's sequences were moved on).
+        let key = ParcelKey::new("yuantong", "YT9693083639795");
+        let subscribed = store.subscribe(7, &key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
+        assert_eq!(subscribed, Subscribed::Created, "{name}");
+        assert_eq!(store.census().await.expect("census").parcels, 11, "{name}");
+
+        let plans = store.query_plans(t0()).await.expect("plans");
+        for plan in [&plans.due_parcels, &plans.next_due_at, &plans.pending_notices] {
+            assert!(!plan.is_empty(), "{name}: {plans:?}");
+        }
+        match store.backend() {
+            Backend::Sqlite => {
+                assert!(plans.due_parcels.contains("parcels_watch_due"), "{plans:?}");
+                assert!(plans.pending_notices.contains("outbox_pending"), "{plans:?}");
+                store.checkpoint().await.expect("checkpoint");
+            }
+            Backend::Postgres => {
+                assert!(matches!(store.checkpoint().await, Err(StoreError::Unsupported { .. })));
+            }
+        }
     }
 }

@@ -2,12 +2,11 @@
 //! simulator, on a driven clock (days of parcel life in seconds).
 
 mod bot_harness;
-mod fake_telegram;
 
 use bot_harness::{RunningBot, WAIT};
 use chrono::Duration;
-use fake_telegram::{Chat, Failure, User};
 use kuaidi_bot::clock::Clock;
+use kuaidi_test_support::fake_telegram::{Chat, Failure, User};
 
 fn li() -> User {
     User::new(1001, "Li").lang("zh-hans")

@@ -11,8 +11,8 @@ use common::{Harness, Limits};
 use kuaidi_bot::input::{phone_tail, tracking_number};
 use kuaidi_bot::kuaidi100::{Client, ClientConfig, Credentials, Lang};
 use kuaidi_bot::sandbox;
-use kuaidi_bot::store::testing;
 use kuaidi_bot::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked, Tracker, TrackerConfig};
+use kuaidi_test_support::store as test_store;
 
 fn request(courier: Option<&str>, number: &str, asker: Asker) -> TrackRequest {
     TrackRequest::new(courier, tracking_number(number).expect("valid number"), asker)
@@ -31,7 +31,7 @@ fn freshness(tracked: &Tracked) -> &Freshness {
 
 #[tokio::test]
 async fn a_thousand_concurrent_requests_for_ten_parcels_make_ten_upstream_queries() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         // Slow upstream answers keep every parcel's query in flight while the others pile up.
         harness.sandbox.sandbox.set_latency(Some(StdDuration::from_millis(200)));
@@ -60,7 +60,7 @@ async fn a_thousand_concurrent_requests_for_ten_parcels_make_ten_upstream_querie
 
 #[tokio::test]
 async fn inside_the_floor_nothing_goes_upstream_and_after_it_one_query_does() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let first = track(&harness, "yuantong", "YT9693083639795").await;
         assert_eq!(freshness(&first), &Freshness::Fresh);
@@ -83,7 +83,7 @@ async fn inside_the_floor_nothing_goes_upstream_and_after_it_one_query_does() {
 
 #[tokio::test]
 async fn a_new_tracker_on_the_same_database_keeps_the_floor() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         harness.tracker.track(request(Some("yunda"), "312345678901238", Asker::Operator)).await.expect("tracked");
         assert_eq!(harness.stats().total_queries, 1);
@@ -103,7 +103,7 @@ async fn a_new_tracker_on_the_same_database_keeps_the_floor() {
 
 #[tokio::test]
 async fn the_forty_ninth_query_in_a_day_is_refused_with_the_cached_answer() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         // A one-minute floor lets 48 queries fit in 96 minutes; the simulator checks the same rule.
         let limits = Limits { floor: Duration::minutes(1), ..Limits::default() };
         let harness = Harness::new(store, limits).await;
@@ -129,7 +129,7 @@ async fn the_forty_ninth_query_in_a_day_is_refused_with_the_cached_answer() {
 
 #[tokio::test]
 async fn a_busy_upstream_serves_the_last_answer_marked_stale() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let first = track(&harness, "shentong", "773000000000015").await;
         let first_lines = first.report.result().expect("answer").data.len();
@@ -159,7 +159,7 @@ async fn a_busy_upstream_serves_the_last_answer_marked_stale() {
 
 #[tokio::test]
 async fn no_result_is_remembered_for_the_floor() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let first = track(&harness, "yuantong", "ERR5000001").await;
         assert!(matches!(first.report, Report::NoResultYet), "{:?}", first.report);
@@ -180,7 +180,7 @@ async fn no_result_is_remembered_for_the_floor() {
 
 #[tokio::test]
 async fn the_eleventh_request_of_a_user_in_a_minute_waits_and_others_do_not() {
-    let harness = Harness::new(testing::sqlite().await.expect("sqlite"), Limits::default()).await;
+    let harness = Harness::new(test_store::sqlite().await.expect("sqlite"), Limits::default()).await;
     for _ in 0..10 {
         harness.tracker.track(request(Some("yuantong"), "YT9693083639795", Asker::User(1))).await.expect("allowed");
     }
@@ -200,7 +200,7 @@ async fn the_eleventh_request_of_a_user_in_a_minute_waits_and_others_do_not() {
 
 #[tokio::test]
 async fn couriers_are_detected_from_the_number_and_never_overridden() {
-    let harness = Harness::new(testing::sqlite().await.expect("sqlite"), Limits::default()).await;
+    let harness = Harness::new(test_store::sqlite().await.expect("sqlite"), Limits::default()).await;
     let detected = harness.tracker.track(request(None, "YT9693083639795", Asker::Operator)).await.expect("detected");
     assert_eq!(detected.courier.code, "yuantong");
     assert_eq!(harness.stats().autonumber_queries, 0, "a single pattern match needs no auto-detection");
@@ -227,7 +227,7 @@ async fn couriers_are_detected_from_the_number_and_never_overridden() {
 
 #[tokio::test]
 async fn phone_checked_parcels_need_the_same_phone() {
-    let harness = Harness::new(testing::sqlite().await.expect("sqlite"), Limits::default()).await;
+    let harness = Harness::new(test_store::sqlite().await.expect("sqlite"), Limits::default()).await;
     let without = harness.tracker.track(request(Some("shunfeng"), "SF1234567890123", Asker::User(1))).await;
     assert!(matches!(without, Err(TrackError::PhoneRequired(courier)) if courier.code == "shunfeng"));
     assert_eq!(harness.stats().total_queries, 0);
@@ -264,7 +264,7 @@ fn offered(outcome: Result<Tracked, TrackError>) -> Vec<&'static str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_askers_of_an_undecided_number_make_one_auto_detection() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let name = harness.store.name;
         let tasks: Vec<_> = (0..100_i64)
@@ -305,7 +305,7 @@ async fn a_hundred_concurrent_askers_of_an_undecided_number_make_one_auto_detect
 
 #[tokio::test]
 async fn a_second_tracker_on_the_same_database_reuses_the_detection_until_it_expires() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let name = harness.store.name;
         let first = offered(harness.tracker.track(request(None, UNDECIDED, Asker::Operator)).await);
@@ -338,7 +338,7 @@ async fn a_second_tracker_on_the_same_database_reuses_the_detection_until_it_exp
 
 #[tokio::test]
 async fn a_failed_auto_detection_is_not_remembered() {
-    for store in testing::all().await {
+    for store in test_store::all().await {
         let harness = Harness::new(store, Limits::default()).await;
         let name = harness.store.name;
         // An account that may not use auto-detection gets 601; the offline guesses are offered instead.

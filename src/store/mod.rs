@@ -6,12 +6,12 @@
 //! `RETURNING` — and times are stored as milliseconds since the epoch. Only the migrations differ per
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
+mod bulk;
 mod chats;
 mod detections;
 mod outbox;
 mod parcels;
 mod subscriptions;
-pub mod testing;
 mod watch;
 
 use std::str::FromStr;
@@ -22,6 +22,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
 pub use subscriptions::{Subscribed, Subscriber, WatchedParcel};
@@ -45,6 +46,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported DATABASE_URL (use sqlite:… or postgres://…)")]
     UnsupportedUrl,
+    /// An operation that only one backend has (the bulk operations of benchmarks).
+    #[error("{what} is not supported on {backend:?}")]
+    Unsupported { what: &'static str, backend: Backend },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

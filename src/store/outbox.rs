@@ -18,20 +18,17 @@ pub struct PendingNotice {
     pub first_failure_at: Option<DateTime<Utc>>,
 }
 
+/// The sender's query (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
+pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outbox.lang, chats.lang AS chat_lang, \
+     outbox.payload, outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
+     WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2";
+
 impl Store {
     /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
     /// rows, so the history of sent notices costs nothing).
     pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
-        let rows = sqlx::query(
-            "SELECT outbox.id, outbox.chat_id, outbox.lang, chats.lang AS chat_lang, outbox.payload, \
-             outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
-             WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 \
-             ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query(PENDING_NOTICES).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(PendingNotice {

@@ -42,18 +42,19 @@ pub struct CheckOutcome {
     pub no_result_streak: u32,
 }
 
+/// The watcher's tick (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
+pub(super) const DUE_PARCELS: &str = "SELECT id, courier, number, watch_next_at, watch_last_change_at, \
+     watch_no_result_since, watch_no_result_streak FROM parcels \
+     WHERE watch_next_at IS NOT NULL AND watch_next_at <= $1 ORDER BY watch_next_at LIMIT $2";
+
+/// The watcher's sleep; also explained by [`Store::query_plans`].
+pub(super) const NEXT_DUE_AT: &str = "SELECT MIN(watch_next_at) FROM parcels WHERE watch_next_at IS NOT NULL";
+
 impl Store {
     /// Parcels due at `now`, earliest first. Served by the partial index on `watch_next_at`, so the
     /// cost does not grow with the number of parcels that are not due.
     pub async fn due_parcels(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DueParcel>> {
-        let rows = sqlx::query(
-            "SELECT id, courier, number, watch_next_at, watch_last_change_at, watch_no_result_since, watch_no_result_streak \
-             FROM parcels WHERE watch_next_at IS NOT NULL AND watch_next_at <= $1 ORDER BY watch_next_at LIMIT $2",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(DUE_PARCELS).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(DueParcel {
@@ -70,10 +71,7 @@ impl Store {
 
     /// The earliest scheduled check, to sleep until it.
     pub async fn next_due_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(watch_next_at) FROM parcels WHERE watch_next_at IS NOT NULL")
-                .fetch_one(&self.pool)
-                .await?;
+        let next: Option<i64> = sqlx::query_scalar(NEXT_DUE_AT).fetch_one(&self.pool).await?;
         Ok(next.map(from_millis))
     }
 

@@ -1,28 +1,22 @@
-//! The bot under test: the real dispatcher (`telegram::run`) against the fake Bot API, with the
+//! The bot under test: the real process (`app::run_bot`) against the fake Bot API, with the
 //! engine on a driven clock, a fresh SQLite database and the in-process Kuaidi100 simulator.
+// Included (`mod bot_harness;`) by tests/bot.rs and tests/subscriptions.rs, each using a part of it.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
-use kuaidi_bot::app::{self, Config, Engine};
+use kuaidi_bot::app::{self, Engine};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::sandbox::Stats;
-use kuaidi_bot::store::testing::{self, TestStore};
 use kuaidi_bot::telegram::{BotOptions, TelegramError, default_limits};
+use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
+use kuaidi_test_support::sim::{self, start_time};
+use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::fake_telegram::{Chat, FakeTelegram, SentMessage, User};
-
 pub const WAIT: Duration = Duration::from_secs(10);
-
-/// 2026-11-02 09:00 Beijing time.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
-}
 
 pub struct RunningBot {
     pub tg: FakeTelegram,
@@ -40,12 +34,9 @@ impl RunningBot {
     }
 
     pub async fn start_with(env: &[(&str, &str)], throttle: Option<teloxide::adaptors::throttle::Limits>) -> Self {
-        let store = testing::sqlite().await.expect("sqlite");
-        let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        vars.insert("DATABASE_URL".into(), store.url.clone());
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid configuration");
+        let store = test_store::sqlite().await.expect("sqlite");
         let clock = ManualClock::new(start_time());
-        let mut engine = Engine::start(config, Arc::new(clock.clone())).await.expect("engine starts");
+        let mut engine = sim::sandbox_engine(&store, Arc::new(clock.clone()), env).await.expect("engine starts");
         // The watcher and sender look for work often, so that tests driving the clock stay quick.
         engine.watch.idle_poll = Duration::from_millis(20);
         let engine = Arc::new(engine);
@@ -78,7 +69,7 @@ impl RunningBot {
     }
 
     /// Waits until the bot has answered `count` button presses in all.
-    pub async fn wait_for_answers(&self, count: usize) -> Vec<crate::fake_telegram::CallbackAnswer> {
+    pub async fn wait_for_answers(&self, count: usize) -> Vec<CallbackAnswer> {
         self.tg
             .wait_for(WAIT, |tg| {
                 let answers = tg.callback_answers();

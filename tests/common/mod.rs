@@ -1,21 +1,15 @@
 //! Shared test harness: a driven clock, the Kuaidi100 simulator on loopback, a store, a tracker.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::kuaidi100::{Client, ClientConfig};
 use kuaidi_bot::sandbox::{self, SandboxConfig, SandboxHandle, Stats};
-use kuaidi_bot::store::testing::TestStore;
-use kuaidi_bot::tracking::Rate;
-use kuaidi_bot::tracking::{Tracker, TrackerConfig};
-
-/// 2026-11-02 09:00 Beijing time: a Monday morning.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid time")
-}
+use kuaidi_bot::tracking::{Rate, Tracker, TrackerConfig};
+pub use kuaidi_test_support::sim::start_time;
+use kuaidi_test_support::store::TestStore;
 
 pub struct Limits {
     pub floor: Duration,

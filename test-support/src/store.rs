@@ -5,14 +5,18 @@
 //! side by side never see each other's rows. Without a reachable PostgreSQL the PostgreSQL half of a test
 //! is skipped with a line on stderr saying why — unless `CI` or `KUAIDI_TEST_REQUIRE_POSTGRES` is set,
 //! where an unreachable PostgreSQL is a failure, so that CI cannot pass by skipping.
+//!
+//! The stores are opened with the library's own `Store::connect` (real migrations, real pool settings);
+//! the only SQL here is what makes and drops a throw-away PostgreSQL schema, which is test
+//! infrastructure and not the bot's business, so it stays out of `kuaidi_bot::store`. This used to be
+//! `kuaidi_bot::store::testing`, compiled into the release binary for the tests' sake.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use kuaidi_bot::store::{Store, StoreError};
 use sqlx::Connection;
-
-use super::{Store, StoreError};
 
 pub const DEFAULT_TEST_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 

@@ -17,7 +17,6 @@
 //!   with the exact descriptions Telegram uses so teloxide classifies them as it would in production.
 //! - One `std::sync::Mutex` guards the state and is never held across an `.await`; two `Notify`s wake
 //!   long polls (new updates) and waiters (any activity).
-#![allow(dead_code)]
 
 mod html;
 mod server;

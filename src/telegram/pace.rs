@@ -1,0 +1,210 @@
+//! One budget for everything the bot sends to Telegram, replies first.
+//!
+//! Telegram allows about 30 messages per second overall, one per second in a chat and 20 per minute
+//! in a group, and answers 429 past that — freezing the sender for the time it names. teloxide's
+//! `Throttle` keeps those limits, but it releases requests in 250 ms ticks (bursts that a strict
+//! rolling-second limiter answers with 429), it serves requests in arrival order (a reply waits behind
+//! every queued notification), and a 429 freezes every chat. So the bot paces itself here, on
+//! governor: every permit of the overall budget is evenly spaced (burst 1), a chat's and a group's own
+//! budgets are taken before joining the queue, and a single scheduler hands out the overall permits,
+//! **replies before notifications**, so a user's reply waits at most for the message being released.
+//! Nothing else in the process throttles Telegram: this is the one pace setting ([`Limits`]).
+
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::{Notify, oneshot};
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+/// Telegram's limits as the bot keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Messages per second over all chats.
+    pub messages_per_sec_overall: u32,
+    /// Messages per second in one chat.
+    pub messages_per_sec_chat: u32,
+    /// Messages per minute in one group (a chat with a negative id).
+    pub messages_per_min_chat: u32,
+}
+
+/// Telegram documents ~30/s overall; 28 leaves room for the jitter of the network between the bot
+/// and Telegram, so that a strict rolling-second limiter never sees 30 (measured with
+/// `cargo run --release --example fanout_bench`).
+pub fn default_limits() -> Limits {
+    Limits { messages_per_sec_overall: 28, messages_per_sec_chat: 1, messages_per_min_chat: 20 }
+}
+
+/// Who is waiting for a permit: a person, or the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Reply,
+    Notice,
+}
+
+/// How often the per-chat budgets forget chats that went quiet (their memory would otherwise grow
+/// with every chat ever written to).
+const FORGET_QUIET_CHATS_EVERY: Duration = Duration::from_secs(600);
+
+/// The shared budget; cheap to clone.
+#[derive(Clone)]
+pub struct Pace {
+    inner: Arc<Inner>,
+    _stop: Arc<DropGuard>,
+}
+
+struct Inner {
+    overall: DefaultDirectRateLimiter,
+    per_chat: DefaultKeyedRateLimiter<i64>,
+    per_group: DefaultKeyedRateLimiter<i64>,
+    queues: Mutex<Queues>,
+    queued: Notify,
+    per_second: u32,
+}
+
+#[derive(Default)]
+struct Queues {
+    replies: VecDeque<oneshot::Sender<()>>,
+    notices: VecDeque<oneshot::Sender<()>>,
+}
+
+impl Queues {
+    fn next(&mut self) -> Option<oneshot::Sender<()>> {
+        self.replies.pop_front().or_else(|| self.notices.pop_front())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.replies.is_empty() && self.notices.is_empty()
+    }
+}
+
+impl Pace {
+    /// Starts the scheduler; it stops when the last clone is dropped.
+    pub fn new(limits: Limits) -> Self {
+        let overall = NonZeroU32::new(limits.messages_per_sec_overall).unwrap_or(NonZeroU32::MIN);
+        let chat = NonZeroU32::new(limits.messages_per_sec_chat).unwrap_or(NonZeroU32::MIN);
+        // A group's minute budget as a burst of a quarter of it, refilled so that no rolling minute
+        // holds more than the limit: burst + rate × 60 s = limit.
+        let group_limit = limits.messages_per_min_chat.max(2);
+        let group_burst = NonZeroU32::new((group_limit / 4).max(1)).unwrap_or(NonZeroU32::MIN);
+        let group_rate = NonZeroU32::new(group_limit - group_burst.get()).unwrap_or(NonZeroU32::MIN);
+        let inner = Arc::new(Inner {
+            overall: RateLimiter::direct(Quota::per_second(overall).allow_burst(NonZeroU32::MIN)),
+            per_chat: RateLimiter::dashmap(Quota::per_second(chat).allow_burst(NonZeroU32::MIN)),
+            per_group: RateLimiter::dashmap(Quota::per_minute(group_rate).allow_burst(group_burst)),
+            queues: Mutex::default(),
+            queued: Notify::new(),
+            per_second: overall.get(),
+        });
+        let stop = CancellationToken::new();
+        tokio::spawn(schedule(inner.clone(), stop.clone()));
+        Self { inner, _stop: Arc::new(stop.drop_guard()) }
+    }
+
+    /// Messages per second over all chats.
+    pub fn per_second(&self) -> u32 {
+        self.inner.per_second
+    }
+
+    /// Waits until a message to `chat_id` may leave now.
+    pub async fn permit(&self, chat_id: i64, priority: Priority) {
+        self.inner.per_chat.until_key_ready(&chat_id).await;
+        if chat_id < 0 {
+            self.inner.per_group.until_key_ready(&chat_id).await;
+        }
+        self.overall(priority).await;
+    }
+
+    /// Waits for a slot of the overall budget only (edits of a message already in the chat).
+    pub async fn overall(&self, priority: Priority) {
+        let (granted, wait) = oneshot::channel();
+        {
+            let mut queues = self.inner.lock();
+            match priority {
+                Priority::Reply => queues.replies.push_back(granted),
+                Priority::Notice => queues.notices.push_back(granted),
+            }
+        }
+        self.inner.queued.notify_one();
+        // The scheduler only stops when every `Pace` is gone, and this one is still here.
+        let _ = wait.await;
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queues> {
+        self.queues.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Hands out the overall permits, evenly spaced, replies first.
+async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
+    let mut forget_at = tokio::time::Instant::now() + FORGET_QUIET_CHATS_EVERY;
+    loop {
+        if inner.lock().is_empty() {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = inner.queued.notified() => {}
+                _ = tokio::time::sleep_until(forget_at) => {}
+            }
+        }
+        if tokio::time::Instant::now() >= forget_at {
+            inner.per_chat.retain_recent();
+            inner.per_group.retain_recent();
+            forget_at = tokio::time::Instant::now() + FORGET_QUIET_CHATS_EVERY;
+        }
+        if inner.lock().is_empty() {
+            continue;
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = inner.overall.until_ready() => {}
+        }
+        // A waiter that gave up (its request was dropped) hands its slot to the next one.
+        loop {
+            let Some(next) = inner.lock().next() else { break };
+            if next.send(()).is_ok() {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn permits_are_evenly_spaced_and_replies_go_first() {
+        let pace = Pace::new(Limits { messages_per_sec_overall: 20, ..default_limits() });
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let mut waiting = Vec::new();
+        for chat in 0..10_i64 {
+            let (pace, order) = (pace.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                pace.permit(1000 + chat, Priority::Notice).await;
+                order.lock().expect("lock").push(("notice", Instant::now()));
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let (reply_pace, reply_order) = (pace.clone(), order.clone());
+        let reply = tokio::spawn(async move {
+            reply_pace.permit(1, Priority::Reply).await;
+            reply_order.lock().expect("lock").push(("reply", Instant::now()));
+        });
+        for task in waiting {
+            task.await.expect("notice");
+        }
+        reply.await.expect("reply");
+        let order = order.lock().expect("lock").clone();
+        let position = order.iter().position(|(who, _)| *who == "reply").expect("the reply got a permit");
+        assert!(position <= 3, "the reply came after {position} notices: {order:?}");
+        // A limiter can only slow things down, so this bound holds on any machine.
+        assert!(started.elapsed() >= Duration::from_millis(500), "11 permits at 20/s take over half a second");
+    }
+}

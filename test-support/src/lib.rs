@@ -1,0 +1,20 @@
+//! Test and benchmark infrastructure of kuaidi-bot, in a crate of its own.
+//!
+//! Why a crate: the integration tests (`tests/*.rs`) and the benchmarks (`examples/*.rs`) are each a
+//! binary of their own, and shared code used to be pulled into every one of them with `mod` or
+//! `#[path]`, so it was compiled once per binary and needed `#![allow(dead_code)]` wherever a binary used
+//! only part of it; what the library kept for them (`store::testing`) was compiled into the release
+//! binary. Here it is compiled once, and the root package depends on it under `[dev-dependencies]`
+//! only, so `cargo build --release` never sees it. It depends on `kuaidi-bot` like any user of the
+//! library does, through its public API.
+//!
+//! - [`fake_telegram`]: a fake Telegram Bot API server on loopback for end-to-end tests.
+//! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
+//! - [`sim`]: the simulated world of the tests and benchmarks: the start of every driven clock, and the
+//!   bot's engine started on the in-process Kuaidi100 simulator.
+//! - [`bench`]: what the benchmarks compute alike (one percentile).
+
+pub mod bench;
+pub mod fake_telegram;
+pub mod sim;
+pub mod store;
