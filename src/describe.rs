@@ -10,7 +10,7 @@ use rust_i18n::t;
 
 use crate::couriers::Courier;
 use crate::input::InputError;
-use crate::kuaidi100::{Advice, Error, Family, Lang, TraceLine, state};
+use crate::kuaidi100::{Advice, Error, Family, Lang, state};
 use crate::tracking::{Freshness, TrackError, Tracked};
 
 /// A refused tracking number or phone.
@@ -123,11 +123,6 @@ pub fn family_emoji(family: Family) -> &'static str {
         Family::Problem => "⚠️",
         Family::Customs => "🛃",
     }
-}
-
-/// Where a trajectory line happened, when Kuaidi100 said.
-pub fn line_place(line: &TraceLine) -> Option<&str> {
-    line.location.as_deref().or(line.area_name.as_deref())
 }
 
 /// `MM-DD HH:MM` in Beijing time, or just `HH:MM` when it is today there.

@@ -108,8 +108,7 @@ pub fn parcel_reply(
 
 /// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line.
 fn trajectory_line(line: &TraceLine) -> String {
-    let time = if line.ftime.is_empty() { &line.time } else { &line.ftime };
-    line_block(time, describe::line_place(line), &line.context)
+    line_block(line.when(), line.place(), &line.context)
 }
 
 /// One trajectory line as shown in chats (parcel replies and notifications alike); all escaped.

@@ -121,10 +121,9 @@ fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
         out += &format!("{}\n", t!("query.no_lines", locale = locale));
     }
     for line in &result.data {
-        let time = if line.ftime.is_empty() { &line.time } else { &line.ftime };
-        match describe::line_place(line) {
-            Some(place) => out += &format!("{time}  {place}  {}\n", line.context),
-            None => out += &format!("{time}  {}\n", line.context),
+        match line.place() {
+            Some(place) => out += &format!("{}  {place}  {}\n", line.when(), line.context),
+            None => out += &format!("{}  {}\n", line.when(), line.context),
         }
     }
     out
@@ -149,7 +148,7 @@ fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: L
             "code": result.state,
             "name": state.map(|state| state.name(lang.as_str())),
             "family": state.map(|state| state.family),
-            "terminal": state.is_some_and(|state| state.is_terminal()) || result.is_signed(),
+            "terminal": result.is_finished(),
         },
         "signed": result.is_signed(),
         "lang": lang,
@@ -159,8 +158,8 @@ fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: L
         "queried_at": tracked.queried_at,
         "next_query_at": tracked.next_query_at,
         "events": result.data.iter().map(|line| json!({
-            "time": if line.ftime.is_empty() { &line.time } else { &line.ftime },
-            "place": describe::line_place(line),
+            "time": line.when(),
+            "place": line.place(),
             "context": line.context,
             "state_code": line.status_code,
             "state": line.status,
