@@ -1,8 +1,8 @@
 //! Reading what people type: the one list of commands, and each command's arguments as typed values.
 //!
 //! [`COMMANDS`] is the only list of the bot's commands. The parser below matches names and aliases
-//! against it, and the Telegram menu is drawn from it (in `words::commands`), so the two cannot drift
-//! apart. Adding a command means a [`Name`], its [`Spec`],
+//! against it, and the Telegram menu and the command lines of `/help` are drawn from it (in
+//! `words::commands`), so the three cannot drift apart. Adding a command means a [`Name`], its [`Spec`],
 //! a [`Command`] variant and its handler under `commands/`; the compiler points at every place.
 //!
 //! Telegram clients send `/track@BotName`, several spaces, full-width spaces (U+3000) and full-width
@@ -42,8 +42,10 @@ pub struct Spec {
     pub word: &'static str,
     /// Other names that work the same.
     pub aliases: &'static [&'static str],
-    /// Locale key of what it does, for the menu; `None` keeps it out of the menu.
+    /// Locale key of what it does, for the menu and `/help`; `None` keeps it out of both.
     pub about: Option<&'static str>,
+    /// Locale key of its arguments as `/help` shows them (`[courier] number [phone]`), if it takes any.
+    pub args: Option<&'static str>,
     /// Locale key of the usage line a malformed call gets, if it takes arguments.
     pub usage: Option<&'static str>,
 }
@@ -51,16 +53,46 @@ pub struct Spec {
 impl Name {
     /// The command's entry in the list; the match makes sure every command has one.
     pub fn spec(self) -> Spec {
-        let spec = |word, aliases, about, usage| Spec { word, aliases, about, usage };
+        let spec = |word, aliases, about, args, usage| Spec { word, aliases, about, args, usage };
         match self {
-            Name::Start => spec("start", &[], None, None),
-            Name::Help => spec("help", &[], Some("menu.help"), None),
-            Name::Track => spec("track", &["t"], Some("menu.track"), Some("usage.track")),
-            Name::Sub => spec("sub", &["subscribe"], Some("menu.sub"), Some("usage.sub")),
-            Name::Unsub => spec("unsub", &["unsubscribe"], Some("menu.unsub"), Some("usage.unsub")),
-            Name::List => spec("list", &[], Some("menu.list"), None),
-            Name::Couriers => spec("couriers", &["courier"], Some("menu.couriers"), Some("usage.couriers")),
-            Name::Lang => spec("lang", &["language"], Some("menu.lang"), Some("usage.lang")),
+            Name::Start => spec("start", &[], None, None, None),
+            Name::Help => spec("help", &[], Some("command.help.about"), None, None),
+            Name::Track => spec(
+                "track",
+                &["t"],
+                Some("command.track.about"),
+                Some("command.track.args"),
+                Some("command.track.usage"),
+            ),
+            Name::Sub => spec(
+                "sub",
+                &["subscribe"],
+                Some("command.sub.about"),
+                Some("command.sub.args"),
+                Some("command.sub.usage"),
+            ),
+            Name::Unsub => spec(
+                "unsub",
+                &["unsubscribe"],
+                Some("command.unsub.about"),
+                Some("command.unsub.args"),
+                Some("command.unsub.usage"),
+            ),
+            Name::List => spec("list", &[], Some("command.list.about"), None, None),
+            Name::Couriers => spec(
+                "couriers",
+                &["courier"],
+                Some("command.couriers.about"),
+                Some("command.couriers.args"),
+                Some("command.couriers.usage"),
+            ),
+            Name::Lang => spec(
+                "lang",
+                &["language"],
+                Some("command.lang.about"),
+                Some("command.lang.args"),
+                Some("command.lang.usage"),
+            ),
         }
     }
 
@@ -353,6 +385,7 @@ mod tests {
             let spec = name.spec();
             words.push(spec.word);
             words.extend(spec.aliases);
+            assert_eq!(spec.args.is_some(), spec.usage.is_some(), "{name:?}: arguments and a usage line go together");
             assert_eq!(Name::find(spec.word), Some(*name));
         }
         let count = words.len();

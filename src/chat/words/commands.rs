@@ -1,5 +1,9 @@
-//! The commands' own replies: `/help` and the menu (drawn from `command::COMMANDS`), `/lang`,
+//! The commands' own replies: `/help` and the menu (both drawn from `command::COMMANDS`), `/lang`,
 //! `/couriers`, `/sub`, `/unsub`, `/list`, an unknown command and the private-chat hint.
+//!
+//! `/help` is an intro, one generated line per listed command (`/name args — what it does`) and an
+//! example; only the intro, the example and the sandbox note are written out in `locales/`, so a
+//! command added to the list shows up in the menu and in `/help` at once.
 
 use chrono::{DateTime, Utc};
 use rust_i18n::t;
@@ -15,17 +19,28 @@ use crate::watch::Subscribe;
 /// `/help` and `/start`, with the sandbox warning first in sandbox mode. HTML.
 pub fn help_html(sandbox: bool, lang: Lang) -> String {
     let locale = lang.as_str();
-    let html = t!("help.text", locale = locale).into_owned();
+    let lines: Vec<String> = listed().map(|name| help_line(name, lang)).collect();
+    let html = format!(
+        "{}\n\n{}\n\n{}",
+        t!("help.intro", locale = locale),
+        lines.join("\n"),
+        t!("help.example", locale = locale)
+    );
     if sandbox { format!("{}\n\n{html}", t!("help.sandbox", locale = locale)) } else { html }
 }
 
-/// `/track — Where is my parcel`, for a command without a usage line of its own. HTML.
+/// `/track [courier] number [last 4 digits of phone] — Where is my parcel`. HTML.
 pub fn help_line(command: Name, lang: Lang) -> String {
+    let locale = lang.as_str();
     let spec = command.spec();
-    match spec.about {
-        Some(about) => format!("/{} — {}", spec.word, t!(about, locale = lang.as_str())),
-        None => format!("/{}", spec.word),
+    let mut line = format!("/{}", spec.word);
+    if let Some(args) = spec.args {
+        line += &format!(" {}", t!(args, locale = locale));
     }
+    if let Some(about) = spec.about {
+        line += &format!(" — {}", t!(about, locale = locale));
+    }
+    line
 }
 
 /// The command menu in a language: each listed command's name and what it does. Plain text.
@@ -150,17 +165,23 @@ mod tests {
     use chrono::Duration;
 
     #[test]
-    fn help_mentions_every_command_of_the_menu() {
+    fn help_lists_the_commands_of_the_menu_in_its_order() {
         for lang in [Lang::Zh, Lang::En] {
             let help = help_html(false, lang);
             let menu = menu_entries(lang);
             assert_eq!(menu.len(), 7, "every command but /start: {menu:?}");
+            let mut from = 0;
             for (name, about) in &menu {
-                assert!(help.contains(&format!("/{name}")), "{name} missing from {help}");
-                assert!(!about.starts_with("menu."), "{about}");
+                let line = help.lines().find(|line| line.starts_with(&format!("/{name}"))).expect(name);
+                assert!(line.ends_with(about.as_str()), "{line}");
+                let at = help.find(line).unwrap_or_default();
+                assert!(at >= from, "{name} out of order");
+                from = at;
             }
+            assert!(!help.contains("%{") && !help.contains("command."), "{help}");
         }
-        assert!(help_html(true, Lang::En).starts_with("⚠️"));
+        let english = help_html(true, Lang::En);
+        assert!(english.starts_with("⚠️") && english.contains("/track [courier] number"), "{english}");
     }
 
     #[test]
