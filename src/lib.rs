@@ -11,7 +11,6 @@ pub mod cli;
 pub mod clock;
 pub mod console;
 pub mod couriers;
-pub mod describe;
 pub mod input;
 pub mod kuaidi100;
 pub mod message;

@@ -1,50 +1,158 @@
-//! Reading what people type: commands, their arguments, bare numbers.
+//! Reading what people type: the one list of commands, and each command's arguments as typed values.
+//!
+//! [`COMMANDS`] is the only list of the bot's commands. The parser below matches names and aliases
+//! against it, and the Telegram menu and the command lines of `/help` are drawn from it (in
+//! `words::commands`), so the three cannot drift apart. Adding a command means a [`Name`], its [`Spec`],
+//! a [`Command`] variant and its handler under `commands/`; the compiler points at every place.
 //!
 //! Telegram clients send `/track@BotName`, several spaces, full-width spaces (U+3000) and full-width
 //! digits and letters from Chinese input methods; all of them are folded here, once, before any
 //! command sees its arguments. A command addressed to another bot is not ours and is ignored.
+//!
+//! Arguments are validated here too: a tracking number becomes a [`TrackingNumber`], a courier name a
+//! resolved [`Courier`], `/lang en` a [`Lang`]. What cannot be read becomes an [`ArgError`] that says
+//! exactly what was wrong; the words for it are chosen in `words`, the buttons in `keyboards`. Nothing
+//! here talks to the store or to Kuaidi100.
 
-use rust_i18n::t;
-
-use crate::input::fold_width_str;
+use crate::couriers::{Courier, Resolution, directory};
+use crate::input::{InputError, PhoneTail, TrackingNumber, fold_width_str, phone_tail, tracking_number};
 use crate::kuaidi100::Lang;
 
-/// The commands of the menu, in its order, with the locale key of each one's description.
-const MENU: &[(&str, &str)] = &[
-    ("track", "menu.track"),
-    ("sub", "menu.sub"),
-    ("unsub", "menu.unsub"),
-    ("list", "menu.list"),
-    ("couriers", "menu.couriers"),
-    ("lang", "menu.lang"),
-    ("help", "menu.help"),
-];
-
-/// The command menu in a language: each command's name and what it does.
-pub fn menu_entries(lang: Lang) -> Vec<(&'static str, String)> {
-    MENU.iter().map(|(name, key)| (*name, t!(*key, locale = lang.as_str()).into_owned())).collect()
+/// A command of the bot, whichever of its names it was typed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    Start,
+    Help,
+    Track,
+    Sub,
+    Unsub,
+    List,
+    Couriers,
+    Lang,
 }
 
-/// A parsed line.
+/// The commands, in the order of the menu and of `/help`.
+pub const COMMANDS: [Name; 8] =
+    [Name::Start, Name::Track, Name::Sub, Name::Unsub, Name::List, Name::Couriers, Name::Lang, Name::Help];
+
+/// What there is to know about a command, besides what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// Its name after `/`, as the menu shows it.
+    pub word: &'static str,
+    /// Other names that work the same.
+    pub aliases: &'static [&'static str],
+    /// Locale key of what it does, for the menu and `/help`; `None` keeps it out of both.
+    pub about: Option<&'static str>,
+    /// Locale key of its arguments as `/help` shows them (`[courier] number [phone]`), if it takes any.
+    pub args: Option<&'static str>,
+    /// Locale key of the usage line a malformed call gets, if it takes arguments.
+    pub usage: Option<&'static str>,
+}
+
+impl Name {
+    /// The command's entry in the list; the match makes sure every command has one.
+    pub fn spec(self) -> Spec {
+        let spec = |word, aliases, about, args, usage| Spec { word, aliases, about, args, usage };
+        match self {
+            Name::Start => spec("start", &[], None, None, None),
+            Name::Help => spec("help", &[], Some("command.help.about"), None, None),
+            Name::Track => spec(
+                "track",
+                &["t"],
+                Some("command.track.about"),
+                Some("command.track.args"),
+                Some("command.track.usage"),
+            ),
+            Name::Sub => spec(
+                "sub",
+                &["subscribe"],
+                Some("command.sub.about"),
+                Some("command.sub.args"),
+                Some("command.sub.usage"),
+            ),
+            Name::Unsub => spec(
+                "unsub",
+                &["unsubscribe"],
+                Some("command.unsub.about"),
+                Some("command.unsub.args"),
+                Some("command.unsub.usage"),
+            ),
+            Name::List => spec("list", &[], Some("command.list.about"), None, None),
+            Name::Couriers => spec(
+                "couriers",
+                &["courier"],
+                Some("command.couriers.about"),
+                Some("command.couriers.args"),
+                Some("command.couriers.usage"),
+            ),
+            Name::Lang => spec(
+                "lang",
+                &["language"],
+                Some("command.lang.about"),
+                Some("command.lang.args"),
+                Some("command.lang.usage"),
+            ),
+        }
+    }
+
+    /// The command typed as `word` (any case), by its name or an alias.
+    fn find(word: &str) -> Option<Self> {
+        let word = word.to_ascii_lowercase();
+        COMMANDS.into_iter().find(|name| {
+            let spec = name.spec();
+            spec.word == word || spec.aliases.contains(&word.as_str())
+        })
+    }
+}
+
+/// A parsed line: a command with its arguments read, or why they could not be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Start,
     Help,
-    /// `/track` and its arguments, split on whitespace.
-    Track(Vec<String>),
-    Lang(Vec<String>),
+    /// `/track [courier] number [phone]`.
+    Track(ParcelRequest),
     /// `/sub` (`/subscribe`), with the arguments of `/track`.
-    Sub(Vec<String>),
+    Sub(ParcelRequest),
     /// `/unsub <number>` (`/unsubscribe`).
-    Unsub(Vec<String>),
+    Unsub(TrackingNumber),
     List,
+    /// `/lang zh|en`: the language chosen.
+    Lang(Lang),
+    /// `/couriers <text>`: what to look for, never empty.
     Couriers(String),
+    /// One of our commands, with arguments that cannot be read.
+    Malformed(Name, ArgError),
     /// A command this bot does not have.
     Unknown(String),
-    /// Not a command: plain text (folded and trimmed).
+    /// Not a command: plain text (folded, trimmed, single-spaced).
     Text(String),
     /// A command for another bot (`/x@OtherBot`): not ours to answer.
     NotForUs,
+}
+
+/// A parcel as named in a command: the courier (or none, to detect it), the number and the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParcelRequest {
+    pub courier: Option<&'static Courier>,
+    pub number: TrackingNumber,
+    pub phone: Option<PhoneTail>,
+}
+
+/// Why a command's arguments could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgError {
+    /// Too few or too many words, or a word that is not one of the choices: the usage line says more.
+    Usage,
+    /// The tracking number was refused.
+    BadNumber(InputError),
+    /// The phone was refused.
+    BadPhone(InputError),
+    /// No courier has this name; these are spelled alike (best first, maybe none).
+    UnknownCourier { input: String, suggestions: Vec<&'static Courier>, number: TrackingNumber },
+    /// Several couriers have this name.
+    AmbiguousCourier { input: String, candidates: Vec<&'static Courier>, number: TrackingNumber },
 }
 
 /// Parses one message text; `bot_username` is compared case-insensitively, without `@`.
@@ -56,24 +164,93 @@ pub fn parse(text: &str, bot_username: &str) -> Command {
     };
     let mut words = rest.split_whitespace();
     let head = words.next().unwrap_or_default();
-    let (name, addressee) = match head.split_once('@') {
-        Some((name, addressee)) => (name, Some(addressee)),
+    let (word, addressee) = match head.split_once('@') {
+        Some((word, addressee)) => (word, Some(addressee)),
         None => (head, None),
     };
     if addressee.is_some_and(|addressee| !addressee.eq_ignore_ascii_case(bot_username.trim_start_matches('@'))) {
         return Command::NotForUs;
     }
-    let args: Vec<String> = words.map(str::to_owned).collect();
-    match name.to_ascii_lowercase().as_str() {
-        "start" => Command::Start,
-        "help" => Command::Help,
-        "track" | "t" => Command::Track(args),
-        "lang" | "language" => Command::Lang(args),
-        "sub" | "subscribe" => Command::Sub(args),
-        "unsub" | "unsubscribe" => Command::Unsub(args),
-        "list" => Command::List,
-        "couriers" | "courier" => Command::Couriers(args.join(" ")),
-        _ => Command::Unknown(name.to_owned()),
+    let Some(name) = Name::find(word) else { return Command::Unknown(word.to_owned()) };
+    let args: Vec<&str> = words.collect();
+    arguments(name, &args).unwrap_or_else(|error| Command::Malformed(name, error))
+}
+
+/// Reads the arguments `name` takes; commands without arguments ignore what follows them.
+fn arguments(name: Name, args: &[&str]) -> Result<Command, ArgError> {
+    Ok(match name {
+        Name::Start => Command::Start,
+        Name::Help => Command::Help,
+        Name::Track => Command::Track(parcel(args)?),
+        Name::Sub => Command::Sub(parcel(args)?),
+        Name::Unsub => match args {
+            [number] => Command::Unsub(tracking_number(number).map_err(ArgError::BadNumber)?),
+            _ => return Err(ArgError::Usage),
+        },
+        Name::List => Command::List,
+        Name::Lang => Command::Lang(language(args).ok_or(ArgError::Usage)?),
+        Name::Couriers => match args.join(" ") {
+            text if text.is_empty() => return Err(ArgError::Usage),
+            text => Command::Couriers(text),
+        },
+    })
+}
+
+/// Reads `[courier] number [phone]`: with 2 words, `courier number` unless the first is a number, the
+/// second a phone, and the first no courier name. The number is checked before the phone, and both
+/// before the courier, whose error replies offer buttons for the number.
+pub fn parcel(args: &[&str]) -> Result<ParcelRequest, ArgError> {
+    let (courier_text, number_text, phone_text) = match *args {
+        [number] => (None, number, None),
+        [first, second] => {
+            let first_is_courier = !matches!(directory().resolve(first), Resolution::Unknown { .. });
+            if !first_is_courier && tracking_number(first).is_ok() && phone_tail(second).is_ok() && second.len() <= 16 {
+                (None, first, Some(second))
+            } else {
+                (Some(first), second, None)
+            }
+        }
+        [courier, number, phone] => (Some(courier), number, Some(phone)),
+        _ => return Err(ArgError::Usage),
+    };
+    let number = tracking_number(number_text).map_err(ArgError::BadNumber)?;
+    let phone = phone_text.map(phone_tail).transpose().map_err(ArgError::BadPhone)?;
+    let courier = match courier_text {
+        None => None,
+        Some(input) => match directory().resolve(input) {
+            Resolution::Found(courier) => Some(courier),
+            Resolution::Ambiguous(candidates) => {
+                return Err(ArgError::AmbiguousCourier { input: input.to_owned(), candidates, number });
+            }
+            Resolution::Unknown { suggestions } => {
+                return Err(ArgError::UnknownCourier { input: input.to_owned(), suggestions, number });
+            }
+        },
+    };
+    Ok(ParcelRequest { courier, number, phone })
+}
+
+/// Plain text that names a parcel like `/track` without the command: at most 3 words, one of them a
+/// tracking number. `None`: the text is about something else.
+pub fn bare_parcel(text: &str) -> Option<Result<ParcelRequest, ArgError>> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let looks_like_parcel = words.len() <= 3 && words.iter().any(|word| tracking_number(word).is_ok());
+    looks_like_parcel.then(|| parcel(&words))
+}
+
+/// Plain text that answers "send me the last 4 digits": a phone or its tail, nothing else.
+pub fn phone_reply(text: &str) -> Option<PhoneTail> {
+    let plausible = text.chars().filter(char::is_ascii_digit).count() <= 11 && !text.chars().any(char::is_alphabetic);
+    phone_tail(text).ok().filter(|_| plausible)
+}
+
+/// `/lang`'s one argument.
+fn language(args: &[&str]) -> Option<Lang> {
+    let [one] = args else { return None };
+    match one.to_ascii_lowercase().as_str() {
+        "zh" | "cn" | "中文" => Some(Lang::Zh),
+        "en" | "english" | "英文" => Some(Lang::En),
+        _ => None,
     }
 }
 
@@ -81,43 +258,157 @@ pub fn parse(text: &str, bot_username: &str) -> Command {
 mod tests {
     use super::*;
 
-    fn track(args: &[&str]) -> Command {
-        Command::Track(args.iter().map(|arg| arg.to_string()).collect())
+    const BOT: &str = "KuaidiBot";
+
+    fn courier(code: &str) -> &'static Courier {
+        directory().get(code).expect("a courier of the table")
+    }
+
+    fn number(text: &str) -> TrackingNumber {
+        tracking_number(text).expect("a valid number")
+    }
+
+    fn parcel_of(code: Option<&str>, text: &str, phone: Option<&str>) -> ParcelRequest {
+        ParcelRequest {
+            courier: code.map(courier),
+            number: number(text),
+            phone: phone.map(|digits| phone_tail(digits).expect("a phone")),
+        }
+    }
+
+    fn track(code: &str, text: &str) -> Command {
+        Command::Track(parcel_of(Some(code), text, None))
     }
 
     #[test]
     fn commands_with_and_without_the_bot_name() {
-        assert_eq!(parse("/track yto YT9693083639795", "KuaidiBot"), track(&["yto", "YT9693083639795"]));
-        assert_eq!(parse("/track@KuaidiBot yto YT9693083639795", "KuaidiBot"), track(&["yto", "YT9693083639795"]));
+        assert_eq!(parse("/track yto YT9693083639795", BOT), track("yuantong", "YT9693083639795"));
+        assert_eq!(parse("/track@KuaidiBot yto YT9693083639795", BOT), track("yuantong", "YT9693083639795"));
         assert_eq!(
             parse("/TRACK@kuaidibot   yto\t YT9693083639795 ", "@KuaidiBot"),
-            track(&["yto", "YT9693083639795"])
+            track("yuantong", "YT9693083639795")
         );
-        assert_eq!(parse("/track@OtherBot yto YT1", "KuaidiBot"), Command::NotForUs);
-        assert_eq!(parse("/start", "KuaidiBot"), Command::Start);
-        assert_eq!(parse("/help@KuaidiBot", "KuaidiBot"), Command::Help);
-        assert_eq!(parse("/lang en", "KuaidiBot"), Command::Lang(vec!["en".into()]));
-        assert_eq!(parse("/couriers  sf  express", "KuaidiBot"), Command::Couriers("sf express".into()));
-        assert_eq!(parse("/frobnicate", "KuaidiBot"), Command::Unknown("frobnicate".into()));
-        assert_eq!(parse("/track", "KuaidiBot"), track(&[]));
-        assert_eq!(parse("/subscribe@KuaidiBot yto YT1", "KuaidiBot"), Command::Sub(vec!["yto".into(), "YT1".into()]));
-        assert_eq!(parse("/unsub YT1", "KuaidiBot"), Command::Unsub(vec!["YT1".into()]));
-        assert_eq!(parse("/list", "KuaidiBot"), Command::List);
+        assert_eq!(parse("/t yto YT9693083639795", BOT), track("yuantong", "YT9693083639795"));
+        assert_eq!(parse("/track@OtherBot yto YT1", BOT), Command::NotForUs);
+        assert_eq!(parse("/start", BOT), Command::Start);
+        assert_eq!(parse("/help@KuaidiBot", BOT), Command::Help);
+        assert_eq!(parse("/lang en", BOT), Command::Lang(Lang::En));
+        assert_eq!(parse("/language 中文", BOT), Command::Lang(Lang::Zh));
+        assert_eq!(parse("/couriers  sf  express", BOT), Command::Couriers("sf express".into()));
+        assert_eq!(parse("/courier 顺丰", BOT), Command::Couriers("顺丰".into()));
+        assert_eq!(parse("/frobnicate", BOT), Command::Unknown("frobnicate".into()));
+        assert_eq!(parse("/track", BOT), Command::Malformed(Name::Track, ArgError::Usage));
+        assert_eq!(
+            parse("/subscribe@KuaidiBot yto YT9693083639795", BOT),
+            Command::Sub(parcel_of(Some("yuantong"), "YT9693083639795", None))
+        );
+        assert!(matches!(
+            parse("/subscribe@KuaidiBot yto YT1", BOT),
+            Command::Malformed(Name::Sub, ArgError::BadNumber(InputError::NumberTooShort { len: 3, min: 6 }))
+        ));
+        assert_eq!(parse("/unsub YT9693083639795", BOT), Command::Unsub(number("YT9693083639795")));
+        assert_eq!(parse("/unsubscribe YT9693083639795", BOT), Command::Unsub(number("YT9693083639795")));
+        assert!(matches!(parse("/unsub YT1", BOT), Command::Malformed(Name::Unsub, ArgError::BadNumber(_))));
+        assert_eq!(parse("/unsub", BOT), Command::Malformed(Name::Unsub, ArgError::Usage));
+        assert_eq!(parse("/list", BOT), Command::List);
     }
 
     #[test]
     fn full_width_input_is_folded() {
         // Full-width slash, letters and digits, and ideographic spaces, as a Chinese IME types them.
         assert_eq!(
-            parse("／ｔｒａｃｋ　圆通　ＹＴ９６９３０８３６３９７９５", "KuaidiBot"),
-            track(&["圆通", "YT9693083639795"])
+            parse("／ｔｒａｃｋ　圆通　ＹＴ９６９３０８３６３９７９５", BOT),
+            track("yuantong", "YT9693083639795")
         );
-        assert_eq!(parse("　ＹＴ９６９３０８３６３９７９５　", "KuaidiBot"), Command::Text("YT9693083639795".into()));
+        assert_eq!(parse("　ＹＴ９６９３０８３６３９７９５　", BOT), Command::Text("YT9693083639795".into()));
     }
 
     #[test]
     fn plain_text_is_text() {
-        assert_eq!(parse("  hello   there ", "KuaidiBot"), Command::Text("hello there".into()));
-        assert_eq!(parse("1234", "KuaidiBot"), Command::Text("1234".into()));
+        assert_eq!(parse("  hello   there ", BOT), Command::Text("hello there".into()));
+        assert_eq!(parse("1234", BOT), Command::Text("1234".into()));
+    }
+
+    #[test]
+    fn parcel_arguments_in_every_shape() {
+        let parcel_of_words = |text: &str| parcel(&text.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(parcel_of_words("YT9693083639795"), Ok(parcel_of(None, "YT9693083639795", None)));
+        assert_eq!(
+            parcel_of_words("SF1234567890123 13812345678"),
+            Ok(parcel_of(None, "SF1234567890123", Some("5678"))),
+            "a number then a phone"
+        );
+        assert_eq!(
+            parcel_of_words("顺丰 SF1234567890123 5678"),
+            Ok(parcel_of(Some("shunfeng"), "SF1234567890123", Some("5678")))
+        );
+        assert_eq!(parcel_of_words(""), Err(ArgError::Usage));
+        assert_eq!(parcel_of_words("a b c d"), Err(ArgError::Usage));
+        assert!(matches!(parcel_of_words("yto YT96930836397$5"), Err(ArgError::BadNumber(_))));
+        assert!(matches!(parcel_of_words("sf SF1234567890123 12"), Err(ArgError::BadPhone(_))));
+        match parcel_of_words("yuantog YT9693083639795") {
+            Err(ArgError::UnknownCourier { input, suggestions, number: typed }) => {
+                assert_eq!(input, "yuantog");
+                assert_eq!(suggestions.first().map(|courier| courier.code), Some("yuantong"));
+                assert_eq!(typed, number("YT9693083639795"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parcel_of_words("德邦 DPK123456789") {
+            Err(ArgError::AmbiguousCourier { input, candidates, .. }) => {
+                assert_eq!(input, "德邦");
+                assert!(candidates.len() >= 2, "{candidates:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The number is refused before the courier is looked at.
+        assert!(matches!(parcel_of_words("yuantog 12"), Err(ArgError::BadNumber(_))));
+    }
+
+    #[test]
+    fn bare_text_and_phone_replies() {
+        assert_eq!(bare_parcel("YT9693083639795"), Some(Ok(parcel_of(None, "YT9693083639795", None))));
+        assert_eq!(bare_parcel("圆通 YT9693083639795"), Some(Ok(parcel_of(Some("yuantong"), "YT9693083639795", None))));
+        assert_eq!(bare_parcel("hello there"), None);
+        assert_eq!(bare_parcel("my parcel YT9693083639795 is late"), None, "more than 3 words is chatter");
+        assert_eq!(phone_reply("5678"), phone_tail("5678").ok());
+        assert_eq!(phone_reply("138 1234 5678"), phone_tail("5678").ok());
+        assert_eq!(phone_reply("SF1234567890123"), None);
+        assert_eq!(phone_reply("123456789012345"), None, "too many digits for a phone");
+    }
+
+    #[test]
+    fn every_command_is_listed_once_under_names_of_its_own() {
+        let mut words = Vec::new();
+        for (index, name) in COMMANDS.iter().enumerate() {
+            assert!(!COMMANDS[..index].contains(name), "{name:?} twice");
+            let spec = name.spec();
+            words.push(spec.word);
+            words.extend(spec.aliases);
+            assert_eq!(spec.args.is_some(), spec.usage.is_some(), "{name:?}: arguments and a usage line go together");
+            assert_eq!(Name::find(spec.word), Some(*name));
+        }
+        let count = words.len();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), count, "a name or alias belongs to one command");
+        assert_eq!(
+            words,
+            [
+                "courier",
+                "couriers",
+                "help",
+                "lang",
+                "language",
+                "list",
+                "start",
+                "sub",
+                "subscribe",
+                "t",
+                "track",
+                "unsub",
+                "unsubscribe"
+            ]
+        );
     }
 }

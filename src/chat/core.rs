@@ -1,26 +1,26 @@
-//! [`ChatCore`]: one entry point, [`ChatCore::handle`], for every message and button press.
+//! [`ChatCore`]: what every handler shares — the tracker, the subscriptions, the store, the clock, the
+//! configuration — and the little state a chat keeps between two messages (a phone asked for, a
+//! throttle explained, the chat's language).
+//!
+//! The entry point, [`ChatCore::handle`], is in `router.rs`; the handlers are in `commands/` and
+//! `presses.rs`, each an `impl ChatCore` block of its own.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use rust_i18n::t;
 
-use super::command::{self, Command};
-use super::render::escape;
-use super::types::{Action, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
+use super::types::{Action, ChatRef, Reply, UserRef};
 use crate::clock::SharedClock;
-use crate::couriers::{Courier, directory};
+use crate::couriers::Courier;
 use crate::input::TrackingNumber;
 use crate::kuaidi100::Lang;
 use crate::store::Store;
 use crate::tracking::Tracker;
 use crate::watch::Subscriptions;
 
-/// How long a "send me the last 4 digits" question waits for its answer in a private chat.
-const PENDING_PHONE_FOR: i64 = 10;
-/// Couriers listed by `/couriers`.
-const COURIER_SEARCH_LIMIT: usize = 10;
+/// How long a "send me the last 4 digits" question waits for its answer in a private chat, in minutes.
+pub(super) const PENDING_PHONE_FOR: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub struct ChatConfig {
@@ -101,91 +101,6 @@ impl ChatCore {
         }
     }
 
-    /// Handles one message or button press and says what to do about it.
-    pub async fn handle(&self, incoming: &Incoming) -> Vec<Action> {
-        let lang = self.lang_for(incoming.chat, &incoming.user).await;
-        match &incoming.input {
-            Input::Text(text) => self.text(incoming, text, lang).await,
-            Input::Button { data, message_id } => self.button(incoming, data, *message_id, lang).await,
-        }
-    }
-
-    async fn text(&self, incoming: &Incoming, text: &str, lang: Lang) -> Vec<Action> {
-        let locale = lang.as_str();
-        let private = incoming.chat.kind == ChatKind::Private;
-        match command::parse(text, &self.inner.config.bot_username) {
-            Command::Start | Command::Help => vec![Action::Send(self.help(lang))],
-            Command::Track(args) => self.track_command(incoming, &args, lang).await,
-            Command::Lang(args) => self.set_lang(incoming.chat, &args, lang).await,
-            Command::Sub(args) => self.sub_command(incoming, &args, lang).await,
-            Command::Unsub(args) => self.unsub_command(incoming, &args, lang).await,
-            Command::List => self.list_command(incoming, lang).await,
-            Command::Couriers(text) => vec![Action::Send(couriers_reply(&text, lang))],
-            Command::Unknown(name) if private => {
-                vec![send(t!("command.unknown", locale = locale, name = escape(&name)))]
-            }
-            Command::Unknown(_) | Command::NotForUs => Vec::new(),
-            Command::Text(text) if private => self.private_text(incoming, &text, lang).await,
-            // In groups the bot answers commands only; chatter is not for it.
-            Command::Text(_) => Vec::new(),
-        }
-    }
-
-    /// Plain text in a private chat: the phone digits asked for, or a tracking number (maybe with a
-    /// courier and a phone, like `/track` without the command), or a hint.
-    async fn private_text(&self, incoming: &Incoming, text: &str, lang: Lang) -> Vec<Action> {
-        let chat = incoming.chat.id;
-        let fresh_pending = self
-            .inner
-            .pending_phone
-            .remove(&chat)
-            .map(|(_, pending)| pending)
-            .filter(|pending| self.now() - pending.asked_at < Duration::minutes(PENDING_PHONE_FOR));
-        if let Some(pending) = fresh_pending {
-            if let Ok(phone) = crate::input::phone_tail(text)
-                && text.chars().filter(char::is_ascii_digit).count() <= 11
-                && !text.chars().any(char::is_alphabetic)
-            {
-                return self.track(incoming, Some(pending.courier), pending.number, Some(phone), lang).await;
-            }
-        }
-        let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
-        let looks_like_parcel =
-            words.len() <= 3 && words.iter().any(|word| crate::input::tracking_number(word).is_ok());
-        if looks_like_parcel {
-            return self.track_command(incoming, &words, lang).await;
-        }
-        vec![send(t!("private.hint", locale = lang.as_str()))]
-    }
-
-    fn help(&self, lang: Lang) -> Reply {
-        let mut html = t!("help.text", locale = lang.as_str()).into_owned();
-        if self.inner.config.sandbox {
-            html = format!("{}\n\n{html}", t!("help.sandbox", locale = lang.as_str()));
-        }
-        Reply::text(html)
-    }
-
-    async fn set_lang(&self, chat: ChatRef, args: &[String], lang: Lang) -> Vec<Action> {
-        let chosen = match args {
-            [one] => match one.to_ascii_lowercase().as_str() {
-                "zh" | "cn" | "中文" => Some(Lang::Zh),
-                "en" | "english" | "英文" => Some(Lang::En),
-                _ => None,
-            },
-            _ => None,
-        };
-        let Some(chosen) = chosen else {
-            return vec![send(t!("usage.lang", locale = lang.as_str()))];
-        };
-        if let Err(error) = self.inner.store.set_chat_lang(chat.id, chosen, self.now()).await {
-            tracing::error!(%error, "cannot store a chat language");
-            return vec![send(escape(&t!("error.store", locale = lang.as_str())))];
-        }
-        self.inner.chat_langs.insert(chat.id, Some(chosen));
-        vec![send(t!("lang.set", locale = chosen.as_str()))]
-    }
-
     /// The chat's `/lang` setting, else the user's Telegram language, else `DEFAULT_LANG`.
     pub async fn lang_for(&self, chat: ChatRef, user: &UserRef) -> Lang {
         let chosen = match self.inner.chat_langs.get(&chat.id).map(|lang| *lang) {
@@ -209,27 +124,12 @@ impl ChatCore {
     }
 }
 
-fn couriers_reply(text: &str, lang: Lang) -> Reply {
-    let locale = lang.as_str();
-    if text.trim().is_empty() {
-        return Reply::text(t!("usage.couriers", locale = locale));
-    }
-    let found = directory().search(text, COURIER_SEARCH_LIMIT);
-    if found.is_empty() {
-        return Reply::text(t!("couriers.none", locale = locale, text = escape(text)));
-    }
-    let mut html = t!("couriers.header", locale = locale, text = escape(text)).into_owned();
-    for courier in found {
-        let name = escape(courier.name(locale));
-        let other = if lang == Lang::En { courier.name_zh } else { courier.name_en.unwrap_or_default() };
-        html += &format!("\n<code>{}</code> — {name}", courier.code);
-        if !other.is_empty() && other != courier.name(locale) {
-            html += &format!(" ({})", escape(other));
-        }
-    }
-    Reply::text(html)
-}
-
+/// A new message of HTML text without buttons.
 pub(super) fn send(html: impl Into<String>) -> Action {
     Action::Send(Reply::text(html))
+}
+
+/// The answer to a button press, with a toast or without.
+pub(super) fn answer(text: Option<String>) -> Action {
+    Action::AnswerButton { text }
 }

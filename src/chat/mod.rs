@@ -2,20 +2,39 @@
 //!
 //! Everything a user sees is decided here — which command was meant, what is asked back, how a parcel
 //! is shown, in which language. Telegram (`telegram/`), the console and the tests drive the same
-//! [`ChatCore::handle`] and only convert to and from their own types.
+//! [`ChatCore::handle`] and only convert to and from their own types; nothing here knows teloxide,
+//! holds SQL, or asks Kuaidi100 by itself (the tracker decides, `watch/` keeps the subscriptions).
+//!
+//! One file per concern, after magnickolas/remindee-bot:
+//! - `router.rs` — the one routing tree: [`ChatCore::handle`] reads the input and calls one handler;
+//! - `command.rs` — the one list of commands, and the parser that turns a line into a typed
+//!   [`Command`] (or a typed argument error);
+//! - `commands/` — one file per command; `presses.rs` — the button presses;
+//! - `parcel.rs` — what commands and buttons share about a parcel (tracker, phone, the reply);
+//! - `words/` — every phrase and all escaping; `keyboards.rs` — every keyboard; `buttons.rs` — the
+//!   payload inside a button; `view.rs` — what the words and keyboards of one reply must agree on;
+//! - `notices.rs` — notifications, rendered for `watch/`'s outbox;
+//! - `core.rs` — [`ChatCore`] and its state; `types.rs` — what comes in and goes out.
 
-mod callback;
+mod buttons;
 mod command;
+mod commands;
 mod core;
-mod notify;
-mod render;
-mod subscribe;
-mod track;
+mod keyboards;
+mod notices;
+mod parcel;
+mod presses;
+mod router;
 mod types;
+mod view;
+pub mod words;
 
-pub use callback::{Op, Payload, decode as decode_payload, encode as encode_payload};
-pub use command::{Command, menu_entries, parse as parse_command};
+pub use buttons::{Op, Payload, decode as decode_payload, encode as encode_payload};
+pub use command::{ArgError, COMMANDS, Command, Name, ParcelRequest, Spec, parse as parse_command};
 pub use core::{ChatConfig, ChatCore};
-pub use notify::notices_reply;
-pub use render::{COMPACT_LINES, MAX_MESSAGE_CHARS, View, escape, parcel_reply};
+pub use notices::notices_reply;
+pub use parcel::parcel_reply;
 pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Reply, UserRef};
+pub use view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
+pub use words::commands::menu_entries;
+pub use words::escape;

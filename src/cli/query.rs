@@ -7,14 +7,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rust_i18n::t;
 use serde_json::json;
 
 use super::{QueryArgs, exit, fail};
 use crate::app::{Config, Engine};
+use crate::chat::words;
 use crate::clock::{Clock, SystemClock};
 use crate::couriers::{Resolution, directory};
-use crate::describe;
 use crate::input::{phone_tail, tracking_number};
 use crate::kuaidi100::{Lang, QueryResult, state};
 use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
@@ -38,26 +37,23 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     };
     let number = match tracking_number(number_text) {
         Ok(number) => number,
-        Err(error) => return fail(exit::BAD_INPUT, describe::input_error(&error, lang)),
+        Err(error) => return fail(exit::BAD_INPUT, words::input_error(&error, lang)),
     };
     let phone = match args.phone.as_deref().map(phone_tail).transpose() {
         Ok(phone) => phone,
-        Err(error) => return fail(exit::BAD_INPUT, describe::input_error(&error, lang)),
+        Err(error) => return fail(exit::BAD_INPUT, words::input_error(&error, lang)),
     };
     let courier = match courier_text.map(|text| directory().resolve(text)) {
         None => None,
         Some(Resolution::Found(courier)) => Some(courier),
         Some(Resolution::Ambiguous(candidates)) => {
-            let list = describe::courier_list(&candidates, lang);
             let input = courier_text.unwrap_or_default();
-            return fail(exit::BAD_INPUT, t!("courier.ambiguous", locale = lang.as_str(), input = input, list = list));
+            return fail(exit::BAD_INPUT, words::errors::ambiguous_courier(input, &candidates, lang));
         }
         Some(Resolution::Unknown { suggestions }) => {
-            let mut reason =
-                t!("courier.unknown", locale = lang.as_str(), input = courier_text.unwrap_or_default()).into_owned();
+            let mut reason = words::errors::unknown_courier(courier_text.unwrap_or_default(), lang);
             if !suggestions.is_empty() {
-                let list = describe::courier_list(&suggestions, lang);
-                reason = format!("{reason} {}", t!("courier.did_you_mean", locale = lang.as_str(), list = list));
+                reason = format!("{reason} {}", words::errors::did_you_mean(&suggestions, lang));
             }
             return fail(exit::BAD_INPUT, reason);
         }
@@ -66,10 +62,7 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         && courier.needs_phone
         && phone.is_none()
     {
-        return fail(
-            exit::BAD_INPUT,
-            t!("courier.need_phone", locale = lang.as_str(), courier = courier.name(lang.as_str())),
-        );
+        return fail(exit::BAD_INPUT, words::errors::need_phone(courier, lang));
     }
 
     let clock = Arc::new(SystemClock);
@@ -78,7 +71,7 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         Err(error) => return fail(exit::OTHER, error),
     };
     if engine.is_sandbox() {
-        eprintln!("{}", t!("query.sandbox_mode", locale = lang.as_str()));
+        eprintln!("{}", words::parcel::sandbox_mode(lang));
     }
     let request = TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::Operator)
         .with_phone(phone)
@@ -88,9 +81,9 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     let tracked = match outcome {
         Ok(tracked) => tracked,
         Err(error @ TrackError::Store(_)) => {
-            return fail(exit::OTHER, format!("{} ({error})", describe::track_error(&error, number.as_str(), lang)));
+            return fail(exit::OTHER, format!("{} ({error})", words::track_error(&error, number.as_str(), lang)));
         }
-        Err(error) => return fail(exit::BAD_INPUT, describe::track_error(&error, number.as_str(), lang)),
+        Err(error) => return fail(exit::BAD_INPUT, words::track_error(&error, number.as_str(), lang)),
     };
     let now = clock.now();
     match &tracked.report {
@@ -102,8 +95,8 @@ pub async fn run(args: QueryArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Report::NoResultYet => fail(exit::UPSTREAM, t!("error.no_result", locale = lang.as_str())),
-        Report::Failed(error) => fail(exit::UPSTREAM, format!("{} ({error})", describe::upstream_error(error, lang))),
+        Report::NoResultYet => fail(exit::UPSTREAM, words::parcel::no_result(lang)),
+        Report::Failed(error) => fail(exit::UPSTREAM, format!("{} ({error})", words::upstream_error(error, lang))),
     }
 }
 
@@ -112,19 +105,18 @@ fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
     let mut out = format!("{} ({}) {}\n", tracked.courier.name(locale), tracked.courier.code, tracked.number);
     out += &format!(
         "{}: {} · {}\n",
-        t!("query.state", locale = locale),
-        describe::state_label(&result.state, lang),
-        describe::freshness(tracked, now, sandbox, lang)
+        words::parcel::state_caption(lang),
+        words::state_label(&result.state, lang),
+        words::freshness(tracked, now, sandbox, lang)
     );
-    out += &format!("{}\n\n", describe::next_update(tracked, lang));
+    out += &format!("{}\n\n", words::next_update(tracked, lang));
     if result.data.is_empty() {
-        out += &format!("{}\n", t!("query.no_lines", locale = locale));
+        out += &format!("{}\n", words::parcel::no_lines(lang));
     }
     for line in &result.data {
-        let time = if line.ftime.is_empty() { &line.time } else { &line.ftime };
-        match describe::line_place(line) {
-            Some(place) => out += &format!("{time}  {place}  {}\n", line.context),
-            None => out += &format!("{time}  {}\n", line.context),
+        match line.place() {
+            Some(place) => out += &format!("{}  {place}  {}\n", line.when(), line.context),
+            None => out += &format!("{}  {}\n", line.when(), line.context),
         }
     }
     out
@@ -149,7 +141,7 @@ fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: L
             "code": result.state,
             "name": state.map(|state| state.name(lang.as_str())),
             "family": state.map(|state| state.family),
-            "terminal": state.is_some_and(|state| state.is_terminal()) || result.is_signed(),
+            "terminal": result.is_finished(),
         },
         "signed": result.is_signed(),
         "lang": lang,
@@ -159,8 +151,8 @@ fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: L
         "queried_at": tracked.queried_at,
         "next_query_at": tracked.next_query_at,
         "events": result.data.iter().map(|line| json!({
-            "time": if line.ftime.is_empty() { &line.time } else { &line.ftime },
-            "place": describe::line_place(line),
+            "time": line.when(),
+            "place": line.place(),
             "context": line.context,
             "state_code": line.status_code,
             "state": line.status,

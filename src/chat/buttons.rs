@@ -1,4 +1,5 @@
-//! Button payloads, within Telegram's 64 bytes whatever the courier or number.
+//! Button payloads: what a button does, to which parcel, within Telegram's 64 bytes whatever the
+//! courier or number. The keyboards (`keyboards.rs`) encode them, the router decodes them.
 //!
 //! A payload is `<op>:<courier rank>:<number>`: the op is one letter, the courier is its row in the
 //! directory (at most 4 digits, where a code could be 20 letters), and a number is at most 32 ASCII
@@ -6,6 +7,7 @@
 //! member of a group can read them.
 
 use crate::couriers::{Courier, directory};
+use crate::input::{TrackingNumber, tracking_number};
 
 /// What a button does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,21 +64,22 @@ impl Op {
 pub struct Payload {
     pub op: Op,
     pub courier: &'static Courier,
-    pub number: String,
+    pub number: TrackingNumber,
 }
 
 pub fn encode(op: Op, courier: &Courier, number: &str) -> String {
     format!("{}:{}:{}", op.letter(), courier.rank, number)
 }
 
-/// Reads a payload; anything malformed (old buttons, forged data) is `None`.
+/// Reads a payload; anything malformed (old buttons, forged data) is `None`. The number is checked
+/// again like a typed one, since anyone can send any payload.
 pub fn decode(data: &str) -> Option<Payload> {
     let mut parts = data.splitn(3, ':');
     let op = Op::from_letter(parts.next()?)?;
     let rank: usize = parts.next()?.parse().ok()?;
     let number = parts.next()?;
     let courier = directory().by_rank(rank)?;
-    let number = crate::input::tracking_number(number).ok()?.into_string();
+    let number = tracking_number(number).ok()?;
     Some(Payload { op, courier, number })
 }
 

@@ -1,0 +1,61 @@
+//! Notifications as a message: the text of all the notices pending for a chat (`words::notices`) with
+//! their buttons (`keyboards::notices`). `watch/`'s outbox renders through [`notices_reply`], in the
+//! chat's language, so a notification reads like the rest of the chat.
+
+use super::keyboards;
+use super::types::Reply;
+use super::words;
+use crate::kuaidi100::Lang;
+use crate::watch::Notice;
+
+/// One message for all the notices pending for a chat, with 🔄 and 🔕 buttons per parcel still watched.
+pub fn notices_reply(notices: &[Notice], lang: Lang, sandbox: bool) -> Reply {
+    Reply { html: words::notices::notices_html(notices, lang, sandbox), buttons: keyboards::notices(notices, lang) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::{NoticeKind, NoticeLine};
+
+    fn notice(kind: NoticeKind, number: &str) -> Notice {
+        Notice {
+            courier: "yuantong".into(),
+            number: number.into(),
+            kind,
+            state: Some("5".into()),
+            previous_state: Some("1002".into()),
+            new_lines: vec![NoticeLine {
+                time: "2026-11-02 09:10:00".into(),
+                place: Some("杭州".into()),
+                context: "派件中 <快递员> & co".into(),
+            }],
+            more_lines: 2,
+            return_code: None,
+        }
+    }
+
+    #[test]
+    fn an_update_says_what_changed_and_escapes() {
+        let reply = notices_reply(&[notice(NoticeKind::Update, "YT1000000001")], Lang::En, false);
+        assert!(reply.html.contains("In line-haul transport → <b>🛵 Out for delivery</b>"), "{}", reply.html);
+        assert!(reply.html.contains("派件中 &lt;快递员&gt; &amp; co"));
+        assert!(reply.html.contains("and 2 more"));
+        let data: Vec<_> = reply.buttons.concat().into_iter().map(|b| b.data).collect();
+        assert_eq!(data, vec!["r:0:YT1000000001".to_owned(), "x:0:YT1000000001".to_owned()]);
+    }
+
+    #[test]
+    fn several_parcels_make_one_message_and_final_notices_close() {
+        let reply = notices_reply(
+            &[notice(NoticeKind::Update, "YT1000000001"), notice(NoticeKind::Finished, "YT1000000002")],
+            Lang::Zh,
+            true,
+        );
+        assert_eq!(reply.html.matches("🔔").count(), 2);
+        assert!(reply.html.contains("不再继续跟踪") && reply.html.contains("沙盒数据"));
+        assert_eq!(reply.buttons.len(), 2);
+        assert_eq!(reply.buttons[1].len(), 1, "a finished parcel has no unsubscribe button");
+        assert!(reply.buttons[0][0].text.contains("YT1000000001"));
+    }
+}

@@ -1,0 +1,253 @@
+//! A parcel in a chat, whichever command or button asked about it: the question put to the tracker
+//! for a user, the phone the chat gave for it, the reply with its buttons, and the replies to what the
+//! tracker could not do.
+//!
+//! `/track`, `/sub`, plain text in a private chat and every button on a parcel reply share this; none
+//! of them asks Kuaidi100 itself — the [`Tracker`](crate::tracking::Tracker) decides whether a query
+//! happens. A phone never travels in a button: a later press finds the phone the chat gave in the store.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::core::{ChatCore, PendingPhone, send};
+use super::keyboards;
+use super::types::{Action, ChatKind, Incoming, Reply};
+use super::view::View;
+use super::words;
+use crate::couriers::Courier;
+use crate::input::{PhoneTail, TrackingNumber, phone_tail};
+use crate::kuaidi100::{Lang, QueryResult};
+use crate::store::ParcelKey;
+use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
+
+/// A parcel's reply and its buttons (🔄, 📜/🔼), without the 🔔/🔕 that depends on the chat.
+pub fn parcel_reply(
+    tracked: &Tracked,
+    result: &QueryResult,
+    view: View,
+    lang: Lang,
+    now: DateTime<Utc>,
+    sandbox: bool,
+) -> Reply {
+    Reply {
+        html: words::parcel::reply_html(tracked, result, view, lang, now, sandbox),
+        buttons: keyboards::parcel(tracked.courier, &tracked.number, result.data.len(), view, lang),
+    }
+}
+
+impl ChatCore {
+    /// A parcel reply with its 🔔/🔕 button, or the sentence that replaces it when there is no answer.
+    pub(super) async fn report_reply(&self, chat: i64, tracked: &Tracked, view: View, lang: Lang) -> Reply {
+        let mut reply = match &tracked.report {
+            Report::Answer { result, .. } => {
+                parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox)
+            }
+            Report::NoResultYet => Reply {
+                html: words::parcel::no_result_html(tracked, lang),
+                buttons: keyboards::no_result(tracked.courier, &tracked.number, lang),
+            },
+            Report::Failed(error) => return Reply::text(words::errors::upstream_error_html(error, lang)),
+        };
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        let subscribed = self.inner.subscriptions.is_watched(chat, &key).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read a subscription");
+            false
+        });
+        reply.buttons = keyboards::with_subscription(reply.buttons, tracked.courier, &tracked.number, subscribed, lang);
+        reply
+    }
+
+    /// The reply when the tracker could not answer: the throttle once, a question for the phone (which a
+    /// private chat may answer with the digits alone), a choice of couriers, or why not.
+    pub(super) fn track_failed(
+        &self,
+        incoming: &Incoming,
+        error: TrackError,
+        number: &TrackingNumber,
+        lang: Lang,
+    ) -> Vec<Action> {
+        match error {
+            TrackError::Throttled { .. } if self.tell_to_wait(incoming, &error) => {
+                vec![send(words::errors::track_error_html(&error, "", lang))]
+            }
+            TrackError::Throttled { .. } => Vec::new(),
+            TrackError::PhoneRequired(courier) if incoming.chat.kind == ChatKind::Private => {
+                let pending = PendingPhone { courier, number: number.clone(), asked_at: self.now() };
+                self.inner.pending_phone.insert(incoming.chat.id, pending);
+                vec![send(words::errors::ask_phone_private_html(courier, lang))]
+            }
+            TrackError::PhoneRequired(courier) => {
+                vec![send(words::errors::ask_phone_group_html(courier, number, lang))]
+            }
+            TrackError::ChooseCourier(ref candidates) => vec![Action::Send(Reply {
+                html: words::errors::track_error_html(&error, number.as_str(), lang),
+                buttons: keyboards::courier_choice(candidates, number.as_str(), lang),
+            })],
+            TrackError::Store(ref store_error) => {
+                tracing::error!(error = %store_error, "store failure while tracking");
+                vec![send(words::errors::track_error_html(&error, number.as_str(), lang))]
+            }
+            other => vec![send(words::errors::track_error_html(&other, number.as_str(), lang))],
+        }
+    }
+
+    /// Whether to explain a throttle now: once per wait; repeated asks inside it get silence.
+    pub(super) fn tell_to_wait(&self, incoming: &Incoming, error: &TrackError) -> bool {
+        let TrackError::Throttled { retry_after } = error else { return false };
+        let now = self.now();
+        let user = incoming.user.id;
+        if self.inner.told_to_wait.get(&user).is_some_and(|until| *until > now) {
+            return false;
+        }
+        let until = now + Duration::from_std(*retry_after).unwrap_or(Duration::seconds(60));
+        self.inner.told_to_wait.insert(user, until);
+        true
+    }
+
+    /// A user's question about a parcel: the phone is the one given, else the one this chat gave earlier
+    /// for a phone-checked parcel (phones never travel in buttons).
+    pub(super) async fn user_request(
+        &self,
+        incoming: &Incoming,
+        courier: Option<&'static Courier>,
+        number: TrackingNumber,
+        phone: Option<PhoneTail>,
+        lang: Lang,
+    ) -> (TrackRequest, Option<PhoneTail>) {
+        let phone = match (phone, courier) {
+            (Some(phone), _) => Some(phone),
+            (None, Some(courier)) if courier.needs_phone => {
+                self.chat_phone(incoming.chat.id, courier, number.as_str()).await
+            }
+            (None, _) => None,
+        };
+        let request = TrackRequest::new(courier.map(|courier| courier.code), number, Asker::User(incoming.user.id))
+            .with_phone(phone.clone())
+            .with_lang(lang);
+        (request, phone)
+    }
+
+    /// What is known of a parcel, as the user who pressed a button may see it (with the phone their
+    /// chat gave, for phone-checked couriers), without asking Kuaidi100.
+    pub(super) async fn peek_for(
+        &self,
+        incoming: &Incoming,
+        courier: &'static Courier,
+        number: &TrackingNumber,
+        lang: Lang,
+    ) -> Result<Option<Tracked>, TrackError> {
+        let (_, phone) = self.user_request(incoming, Some(courier), number.clone(), None, lang).await;
+        self.inner
+            .tracker
+            .peek(courier, number.as_str(), phone.as_ref().map(PhoneTail::digits), Asker::User(incoming.user.id))
+            .await
+    }
+
+    /// Remembers the phone a chat gave for a phone-checked parcel, for its later buttons.
+    pub(super) async fn remember_phone(&self, chat: i64, tracked: &Tracked, phone: Option<&PhoneTail>) {
+        let Some(phone) = phone.filter(|_| tracked.courier.needs_phone) else { return };
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        if let Err(error) = self.inner.store.remember_chat_parcel(chat, &key, Some(phone.digits()), self.now()).await {
+            tracing::warn!(%error, "cannot remember a chat's phone for a parcel");
+        }
+    }
+
+    /// The phone this chat gave earlier for a parcel.
+    async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
+        let key = ParcelKey::new(courier.code, number);
+        match self.inner.store.chat_parcel_phone(chat, &key).await {
+            Ok(phone) => phone.and_then(|digits| phone_tail(&digits).ok()),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read a chat's phone for a parcel");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::view::MAX_MESSAGE_CHARS;
+    use crate::couriers::directory;
+    use crate::kuaidi100::TraceLine;
+    use crate::tracking::{Freshness, Report};
+    use std::sync::Arc;
+
+    fn line(i: usize, context: &str) -> TraceLine {
+        TraceLine {
+            time: format!("2026-11-{:02} 10:00:00", 1 + i % 28),
+            ftime: format!("2026-11-{:02} 10:00:00", 1 + i % 28),
+            context: context.to_owned(),
+            status: None,
+            status_code: None,
+            area_code: None,
+            area_name: Some("浙江,杭州市,上城区".into()),
+            area_center: None,
+            location: None,
+            area_pinyin: None,
+        }
+    }
+
+    fn tracked(lines: Vec<TraceLine>) -> (Tracked, QueryResult) {
+        let result = QueryResult {
+            message: "ok".into(),
+            state: "0".into(),
+            status: "200".into(),
+            condition: None,
+            ischeck: "0".into(),
+            com: "yuantong".into(),
+            nu: "YT9693083639795".into(),
+            data: lines,
+            route_info: None,
+            is_loop: None,
+        };
+        let tracked = Tracked {
+            courier: directory().get("yuantong").expect("yuantong"),
+            number: "YT9693083639795".into(),
+            report: Report::Answer { result: Arc::new(result.clone()), freshness: Freshness::Fresh },
+            fresh: true,
+            answered_at: None,
+            queried_at: None,
+            next_query_at: Utc::now(),
+            daily_cap_reached: false,
+        };
+        (tracked, result)
+    }
+
+    #[test]
+    fn outside_text_is_escaped() {
+        let (tracked, result) = tracked(vec![line(0, "<b>bold</b> & </a> <script>")]);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false);
+        assert!(reply.html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;/a&gt; &lt;script&gt;"), "{}", reply.html);
+        assert!(!reply.html.contains("<script>") && !reply.html.contains("</a>"));
+    }
+
+    #[test]
+    fn latest_view_shows_five_lines_and_counts_the_rest() {
+        let lines = (0..8).map(|i| line(i, &format!("event {i}"))).collect();
+        let (tracked, result) = tracked(lines);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), true);
+        assert!(reply.html.contains("event 4") && !reply.html.contains("event 5"), "{}", reply.html);
+        assert!(reply.html.contains("3 earlier"), "{}", reply.html);
+        assert!(reply.html.contains("sandbox data"));
+        let buttons: Vec<_> = reply.buttons.concat().into_iter().map(|b| b.data).collect();
+        assert_eq!(buttons, vec!["r:0:YT9693083639795".to_owned(), "a:0:YT9693083639795".to_owned()]);
+        let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, Utc::now(), false);
+        assert!(all.html.contains("event 7"));
+        assert_eq!(all.buttons[0][1].data, "l:0:YT9693083639795");
+    }
+
+    #[test]
+    fn sixty_long_lines_stay_under_the_limit_and_say_so() {
+        let long = "【杭州市】快件离开【杭州转运中心】已发往【上海浦西转运中心】& <运输中> ".repeat(3);
+        let lines = (0..60).map(|i| line(i, &format!("{i} {long}"))).collect();
+        let (tracked, result) = tracked(lines);
+        for lang in [Lang::Zh, Lang::En] {
+            let reply = parcel_reply(&tracked, &result, View::All, lang, Utc::now(), true);
+            assert!(reply.html.chars().count() <= MAX_MESSAGE_CHARS, "{}", reply.html.chars().count());
+            let note = if lang == Lang::En { "more lines not shown" } else { "条记录未显示" };
+            assert!(reply.html.contains(note), "{}", reply.html);
+            assert!(reply.html.ends_with("</i>"), "cut on a line boundary");
+        }
+    }
+}

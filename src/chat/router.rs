@@ -1,0 +1,82 @@
+//! The one routing tree: every message and button press comes in at [`ChatCore::handle`], is read into
+//! a typed [`Command`] (by `command.rs`) or a button [`Payload`] (by `buttons.rs`), and goes to exactly
+//! one handler — a file under `commands/` for a command, a method of `presses.rs` for a button.
+//!
+//! Reading comes first and is complete: a handler never sees raw text or raw payloads, only values
+//! that were checked (a [`TrackingNumber`](crate::input::TrackingNumber), a resolved courier, a
+//! [`Lang`](crate::kuaidi100::Lang)). Whether the chat is private is the one other thing the routing
+//! looks at: in groups the bot answers its commands only.
+
+use super::buttons::{self, Op, Payload};
+use super::command::{self, Command};
+use super::core::{ChatCore, answer};
+use super::types::{Action, ChatKind, Incoming, Input};
+use super::view::View;
+use super::words;
+
+/// What came in, read.
+enum Route {
+    Command(Command),
+    /// A press on the bot's message `message_id`.
+    Press(Payload, i32),
+    /// A button whose payload cannot be read (an old bot's, or forged).
+    Outdated,
+}
+
+impl ChatCore {
+    /// Handles one message or button press and says what to do about it.
+    pub async fn handle(&self, incoming: &Incoming) -> Vec<Action> {
+        let lang = self.lang_for(incoming.chat, &incoming.user).await;
+        let private = incoming.chat.kind == ChatKind::Private;
+        match self.read(&incoming.input) {
+            Route::Command(Command::Start | Command::Help) => self.help_command(lang),
+            Route::Command(Command::Track(parcel)) => self.track_command(incoming, parcel, lang).await,
+            Route::Command(Command::Sub(parcel)) => self.sub_command(incoming, parcel, lang).await,
+            Route::Command(Command::Unsub(number)) => self.unsub_command(incoming, &number, lang).await,
+            Route::Command(Command::List) => self.list_command(incoming, lang).await,
+            Route::Command(Command::Lang(chosen)) => self.lang_command(incoming, chosen, lang).await,
+            Route::Command(Command::Couriers(text)) => self.couriers_command(&text, lang),
+            Route::Command(Command::Malformed(name, error)) => self.malformed(name, &error, lang),
+            Route::Command(Command::Unknown(name)) if private => self.unknown_command(&name, lang),
+            Route::Command(Command::Text(text)) if private => self.private_text(incoming, &text, lang).await,
+            // In groups chatter and unknown commands are not for the bot; other bots' commands never are.
+            Route::Command(Command::Unknown(_) | Command::Text(_) | Command::NotForUs) => Vec::new(),
+
+            Route::Press(Payload { op: Op::Track, courier, number }, _) => {
+                self.press_track(incoming, courier, number, lang).await
+            }
+            Route::Press(Payload { op: Op::ShowAll, courier, number }, message_id) => {
+                self.press_view(incoming, courier, &number, message_id, View::All, lang).await
+            }
+            Route::Press(Payload { op: Op::ShowLess, courier, number }, message_id) => {
+                self.press_view(incoming, courier, &number, message_id, View::Latest, lang).await
+            }
+            Route::Press(Payload { op: Op::Refresh, courier, number }, message_id) => {
+                self.press_refresh(incoming, courier, number, message_id, View::Latest, lang).await
+            }
+            Route::Press(Payload { op: Op::RefreshAll, courier, number }, message_id) => {
+                self.press_refresh(incoming, courier, number, message_id, View::All, lang).await
+            }
+            Route::Press(Payload { op: Op::Subscribe, courier, number }, message_id) => {
+                self.press_subscribe(incoming, courier, number, message_id, lang).await
+            }
+            Route::Press(Payload { op: Op::Unsubscribe, courier, number }, message_id) => {
+                self.press_unsubscribe(incoming, courier, number, Some(message_id), lang).await
+            }
+            Route::Press(Payload { op: Op::UnsubscribeQuiet, courier, number }, _) => {
+                self.press_unsubscribe(incoming, courier, number, None, lang).await
+            }
+            Route::Outdated => vec![answer(Some(words::buttons::outdated(lang)))],
+        }
+    }
+
+    fn read(&self, input: &Input) -> Route {
+        match input {
+            Input::Text(text) => Route::Command(command::parse(text, &self.inner.config.bot_username)),
+            Input::Button { data, message_id } => match buttons::decode(data) {
+                Some(payload) => Route::Press(payload, *message_id),
+                None => Route::Outdated,
+            },
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The words on buttons, and the toasts a button press is answered with. All plain text: Telegram
+//! shows both unparsed.
+//!
+//! The keyboards (`keyboards.rs`) decide which buttons a message gets; only their labels are here.
+
+use rust_i18n::t;
+
+use crate::kuaidi100::Lang;
+
+/// 🔄 Refresh.
+pub fn refresh(lang: Lang) -> String {
+    t!("button.refresh", locale = lang.as_str()).into_owned()
+}
+
+/// 📜 All (12): show every one of `count` lines.
+pub fn all(count: usize, lang: Lang) -> String {
+    t!("button.all", locale = lang.as_str(), count = count).into_owned()
+}
+
+/// 🔼 Less.
+pub fn less(lang: Lang) -> String {
+    t!("button.less", locale = lang.as_str()).into_owned()
+}
+
+/// 🔔 Subscribe.
+pub fn subscribe(lang: Lang) -> String {
+    t!("button.subscribe", locale = lang.as_str()).into_owned()
+}
+
+/// 🔕 Unsubscribe.
+pub fn unsubscribe(lang: Lang) -> String {
+    t!("button.unsubscribe", locale = lang.as_str()).into_owned()
+}
+
+/// A button of a message about several parcels names its parcel: `🔄 Refresh YT1000000001`.
+pub fn for_parcel(label: String, number: &str) -> String {
+    format!("{label} {number}")
+}
+
+/// /list's 🔕 for the parcel at `position`: `🔕 2. YT9693083639795`.
+pub fn unsubscribe_listed(position: usize, number: &str) -> String {
+    format!("🔕 {position}. {number}")
+}
+
+/// Toast: the button belongs to a message the bot can no longer act on.
+pub fn outdated(lang: Lang) -> String {
+    t!("button.outdated", locale = lang.as_str()).into_owned()
+}
+
+/// Toast: a refresh inside the floor; the next update may come in `minutes`.
+pub fn no_newer(minutes: i64, lang: Lang) -> String {
+    t!("refresh.no_newer", locale = lang.as_str(), minutes = minutes).into_owned()
+}
+
+/// Toast: 🔔 worked.
+pub fn subscribed(lang: Lang) -> String {
+    t!("sub.subscribed_toast", locale = lang.as_str()).into_owned()
+}
+
+/// Toast: 🔕 worked.
+pub fn unsubscribed(lang: Lang) -> String {
+    t!("sub.unsubscribed_toast", locale = lang.as_str()).into_owned()
+}
+
+/// Toast: 🔔 refused, the chat watches as many parcels as it may.
+pub fn at_cap(cap: u32, lang: Lang) -> String {
+    t!("sub.cap", locale = lang.as_str(), cap = cap).into_owned()
+}

@@ -1,0 +1,195 @@
+//! The commands' own replies: `/help` and the menu (both drawn from `command::COMMANDS`), `/lang`,
+//! `/couriers`, `/sub`, `/unsub`, `/list`, an unknown command and the private-chat hint.
+//!
+//! `/help` is an intro, one generated line per listed command (`/name args — what it does`) and an
+//! example; only the intro, the example and the sandbox note are written out in `locales/`, so a
+//! command added to the list shows up in the menu and in `/help` at once.
+
+use chrono::{DateTime, Utc};
+use rust_i18n::t;
+
+use super::{errors, escape, state_label};
+use crate::chat::command::{COMMANDS, Name};
+use crate::chat::view::Listed;
+use crate::couriers::Courier;
+use crate::input::TrackingNumber;
+use crate::kuaidi100::{Error, Lang};
+use crate::watch::Subscribe;
+
+/// `/help` and `/start`, with the sandbox warning first in sandbox mode. HTML.
+pub fn help_html(sandbox: bool, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let lines: Vec<String> = listed().map(|name| help_line(name, lang)).collect();
+    let html = format!(
+        "{}\n\n{}\n\n{}",
+        t!("help.intro", locale = locale),
+        lines.join("\n"),
+        t!("help.example", locale = locale)
+    );
+    if sandbox { format!("{}\n\n{html}", t!("help.sandbox", locale = locale)) } else { html }
+}
+
+/// `/track [courier] number [last 4 digits of phone] — Where is my parcel`. HTML.
+pub fn help_line(command: Name, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let spec = command.spec();
+    let mut line = format!("/{}", spec.word);
+    if let Some(args) = spec.args {
+        line += &format!(" {}", t!(args, locale = locale));
+    }
+    if let Some(about) = spec.about {
+        line += &format!(" — {}", t!(about, locale = locale));
+    }
+    line
+}
+
+/// The command menu in a language: each listed command's name and what it does. Plain text.
+pub fn menu_entries(lang: Lang) -> Vec<(&'static str, String)> {
+    listed()
+        .filter_map(|name| {
+            let spec = name.spec();
+            spec.about.map(|about| (spec.word, t!(about, locale = lang.as_str()).into_owned()))
+        })
+        .collect()
+}
+
+/// The commands the menu and `/help` show, in their order.
+fn listed() -> impl Iterator<Item = Name> {
+    COMMANDS.into_iter().filter(|name| name.spec().about.is_some())
+}
+
+/// `/lang` worked; said in the language chosen. HTML.
+pub fn lang_set_html(chosen: Lang) -> String {
+    t!("lang.set", locale = chosen.as_str()).into_owned()
+}
+
+/// A command the bot does not have (private chats only). HTML.
+pub fn unknown_command_html(name: &str, lang: Lang) -> String {
+    t!("command.unknown", locale = lang.as_str(), name = escape(name)).into_owned()
+}
+
+/// Plain text in a private chat that names no parcel. HTML.
+pub fn private_hint_html(lang: Lang) -> String {
+    t!("private.hint", locale = lang.as_str()).into_owned()
+}
+
+/// `/couriers <text>`: the couriers found, each with its code and its name in the other language. HTML.
+pub fn couriers_html(text: &str, found: &[&Courier], lang: Lang) -> String {
+    let locale = lang.as_str();
+    if found.is_empty() {
+        return t!("couriers.none", locale = locale, text = escape(text)).into_owned();
+    }
+    let mut html = t!("couriers.header", locale = locale, text = escape(text)).into_owned();
+    for courier in found {
+        let name = escape(courier.name(locale));
+        let other = if lang == Lang::En { courier.name_zh } else { courier.name_en.unwrap_or_default() };
+        html += &format!("\n<code>{}</code> — {name}", courier.code);
+        if !other.is_empty() && other != courier.name(locale) {
+            html += &format!(" ({})", escape(other));
+        }
+    }
+    html
+}
+
+/// `/sub` worked (or the chat already watches, or is at its cap), above the parcel's reply. HTML.
+pub fn subscribed_html(outcome: Subscribe, cap: u32, parcel_html: &str, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let line = match outcome {
+        Subscribe::AlreadyActive => t!("sub.already", locale = locale),
+        Subscribe::CapReached => t!("sub.cap", locale = locale, cap = cap),
+        _ => t!("sub.created", locale = locale),
+    };
+    format!("{}\n\n{parcel_html}", escape(&line))
+}
+
+/// A finished parcel cannot be watched, said above its reply. HTML.
+pub fn finished_html(parcel_html: &str, lang: Lang) -> String {
+    format!("{}\n\n{parcel_html}", escape(&t!("sub.finished", locale = lang.as_str())))
+}
+
+/// Kuaidi100 refused the parcel, so it cannot be watched; `why` is its failure, when it gave one. HTML.
+pub fn cannot_watch_html(why: Option<&Error>, lang: Lang) -> String {
+    let reason = why.map(|error| errors::upstream_error(error, lang)).unwrap_or_default();
+    escape(&t!("sub.cannot", locale = lang.as_str(), reason = reason))
+}
+
+/// `/unsub`: stopped, or the chat did not watch the number. HTML.
+pub fn unsubscribed_html(number: &TrackingNumber, was_watched: bool, lang: Lang) -> String {
+    let key = if was_watched { "unsub.done" } else { "unsub.not_watched" };
+    t!(key, locale = lang.as_str(), number = escape(number.as_str())).into_owned()
+}
+
+/// `/list` with nothing watched. HTML.
+pub fn list_empty_html(lang: Lang) -> String {
+    t!("list.empty", locale = lang.as_str()).into_owned()
+}
+
+/// `/list`: one line per watched parcel with its state and how old that is. HTML.
+pub fn list_html(parcels: &[Listed], now: DateTime<Utc>, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let mut html = t!("list.header", locale = locale).into_owned();
+    for parcel in parcels {
+        let state = parcel.state.map(|code| state_label(code, lang)).unwrap_or_default();
+        let age = match parcel.answered_at {
+            Some(at) => t!("list.age", locale = locale, age = age(now, at, lang)).into_owned(),
+            None => t!("list.never", locale = locale).into_owned(),
+        };
+        html += &format!(
+            "\n{}. <b>{}</b> <code>{}</code> — {} · <i>{}</i>",
+            parcel.position,
+            escape(parcel.courier.name(locale)),
+            escape(parcel.number),
+            escape(&state),
+            escape(&age)
+        );
+    }
+    html
+}
+
+/// "3 min", "5 h", "2 d" (`分钟`, `小时`, `天` in Chinese). Plain text.
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>, lang: Lang) -> String {
+    let minutes = (now - then).num_minutes().max(0);
+    let (amount, unit_en, unit_zh) = if minutes < 60 {
+        (minutes, "min", " 分钟")
+    } else if minutes < 48 * 60 {
+        (minutes / 60, "h", " 小时")
+    } else {
+        (minutes / (24 * 60), "d", " 天")
+    };
+    if lang == Lang::En { format!("{amount} {unit_en}") } else { format!("{amount}{unit_zh}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn help_lists_the_commands_of_the_menu_in_its_order() {
+        for lang in [Lang::Zh, Lang::En] {
+            let help = help_html(false, lang);
+            let menu = menu_entries(lang);
+            assert_eq!(menu.len(), 7, "every command but /start: {menu:?}");
+            let mut from = 0;
+            for (name, about) in &menu {
+                let line = help.lines().find(|line| line.starts_with(&format!("/{name}"))).expect(name);
+                assert!(line.ends_with(about.as_str()), "{line}");
+                let at = help.find(line).unwrap_or_default();
+                assert!(at >= from, "{name} out of order");
+                from = at;
+            }
+            assert!(!help.contains("%{") && !help.contains("command."), "{help}");
+        }
+        let english = help_html(true, Lang::En);
+        assert!(english.starts_with("⚠️") && english.contains("/track [courier] number"), "{english}");
+    }
+
+    #[test]
+    fn ages_round_down_to_the_unit() {
+        let now = Utc::now();
+        assert_eq!(age(now, now - Duration::minutes(3), Lang::En), "3 min");
+        assert_eq!(age(now, now - Duration::hours(5), Lang::Zh), "5 小时");
+        assert_eq!(age(now, now - Duration::days(3), Lang::En), "3 d");
+        assert_eq!(age(now, now + Duration::minutes(3), Lang::En), "0 min", "a clock ahead is now");
+    }
+}

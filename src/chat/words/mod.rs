@@ -1,0 +1,56 @@
+//! Every phrase a person reads, and the one escaping rule.
+//!
+//! Wording lives here and nowhere else: the handlers decide *what* to say (a typed outcome, an error,
+//! a parcel) and call one of these functions for *how* it reads, on top of the `locales/` strings.
+//! `t!` appears in no other module of the crate, so a change of tone, a renamed locale key or a new
+//! language touches these files and `locales/` only. The keyboards get their labels from here too.
+//!
+//! Two kinds of text come out, and each function's documentation says which:
+//! - **plain text**, for what is shared with the command line (`kuaidi-bot query`) and for button
+//!   toasts, which Telegram shows unparsed;
+//! - **HTML** ready to send in Telegram's HTML mode, where everything that came from outside
+//!   (trajectory text, places, names, what the user typed) has been passed through [`escape`].
+//!
+//! Times shown to people are Beijing time, the clock Kuaidi100's trajectory lines are written in.
+//!
+//! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
+//! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
+//! other commands' replies), [`buttons`] (button labels and toasts).
+
+pub mod buttons;
+pub mod commands;
+pub mod errors;
+pub mod notices;
+pub mod parcel;
+
+pub use errors::{courier_list, input_error, track_error, upstream_error};
+pub use parcel::{beijing_time, family_emoji, freshness, next_update, state_label};
+
+/// Escapes text for Telegram's HTML mode, which needs exactly `&`, `<` and `>` escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `<b>圆通速递</b> · <code>YT9693083639795</code>`: how every reply about a parcel opens. HTML.
+fn parcel_header(courier_name: &str, number: &str) -> String {
+    format!("<b>{}</b> · <code>{}</code>", escape(courier_name), escape(number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_touches_exactly_the_three_characters() {
+        assert_eq!(escape("<b>a & b</b> \"c\" 'd'"), "&lt;b&gt;a &amp; b&lt;/b&gt; \"c\" 'd'");
+    }
+}
