@@ -82,7 +82,7 @@ async fn main() {
     let options = BotOptions {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
-        throttle: None,
+        pace: None,
     };
     let running = engine.clone();
     tokio::spawn(async move { app::run_bot(&running, options, tokio_util::sync::CancellationToken::new()).await });

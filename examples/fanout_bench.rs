@@ -1,33 +1,28 @@
-//! Benchmark of the subscription fan-out: many chats whose parcels change at once, delivered through
-//! the production `Throttle` to a Bot API that punishes bursts.
+//! Benchmark of the subscription fan-out: many chats whose parcels change at once, delivered to a Bot
+//! API that punishes bursts, over a network of a chosen round trip, while users keep asking.
 //!
-//! Run: `cargo run --release --example fanout_bench` (3,000 chats, about 2 minutes);
-//! the full figure is `cargo run --release --example fanout_bench -- --chats 10000` (about 6.5 minutes).
-//! Tuning experiment: `-- --overall 28` overrides `messages_per_sec_overall` of the throttle, without
+//! Run: `cargo run --release --example fanout_bench` (3,000 chats, about 2 minutes); the issue's
+//! figures: `-- --chats 2000 --rtt-ms 0`, `50`, `150` and `300`; `-- --chats 10000` for the long run.
+//! Tuning experiment: `-- --overall 28` overrides `messages_per_sec_overall` of the bot's pace, without
 //! touching `telegram::default_limits()`.
 //!
 //! What it measures: messages per second delivered (target ≥ 27/s, 90 % of Telegram's 30/s) and the
-//! 429s answered (target 0), plus duplicates (a chat told twice) and chats told nothing.
+//! 429s answered (target 0), the sending window (the most `sendMessage` requests the fake held at once),
+//! duplicates (a chat told twice) and chats told nothing; and the latency of user replies during the
+//! fan-out (a `/track` of a new parcel every `--ask-every-ms`, from its injection to the reply's arrival
+//! at the fake; target p99 < 1.5 s at 150 ms).
 //!
 //! How: a SQLite store is filled the way the watcher fills it — `N` chats each subscribed to its own
 //! parcel (`Store::subscribe`), and for each parcel one `Update` notice written with
 //! `Store::commit_check` (which also stops watching, so the watcher stays idle). Then the real bot
-//! (`app::run_bot`, sandbox engine, `Throttle` with `default_limits()` unless `--overall`) starts
-//! against the fake Bot API of the tests with `set_global_rate_limit(Some(30))`: any `sendMessage`
-//! that would make more than 30 deliveries within a rolling second is answered 429 and not delivered.
-//! The clock starts at the first delivery: the overall rate is `(count − 1) / (last − first)`, the
-//! steady rate the same over the deliveries from the 10th to the 90th percentile. The busiest rolling
-//! second seen by the fake (deliveries, and attempts including refused ones) shows the margin left.
-//!
-//! Reading the figures: `Throttle` releases requests every 250 ms, at most `messages_per_sec_overall`
-//! within its own rolling second; the sender keeps `SEND_AHEAD` requests in its queue and sends the
-//! released ones one after another (each marked sent before the next leaves), evenly spaced at the
-//! same overall rate (the outbox's `Pacing`). Unpaced, a tick's messages sent one after another reach
-//! the fake a few milliseconds after `Throttle` counted them, the next second's tick overlaps them,
-//! and the strict limiter answers 429s, each of which freezes every chat for a second (measured: 18
-//! msg/s and a 429 every 2 s). Paced, the busiest rolling second stays under the limit. The rate
-//! stays a little under the setting: pace and ticks sometimes both make a message wait. The last line
-//! prints the load average.
+//! (`app::run_bot`, sandbox engine, paced by `default_limits()` unless `--overall`) starts against the
+//! fake Bot API of the tests with `set_global_rate_limit(Some(30))` — any `sendMessage` that would make
+//! more than 30 deliveries within a rolling second is answered 429 and not delivered — and
+//! `set_round_trip(--rtt-ms)`: each request reaches the fake half a round trip after it left and its
+//! answer reaches the bot half a round trip later. The clock starts at the first delivery: the overall
+//! rate is `(count − 1) / (last − first)`, the steady rate the same over the deliveries from the 10th
+//! to the 90th percentile. The busiest rolling second seen by the fake (deliveries, and attempts
+//! including refused ones) shows the margin left. The last line prints the load average.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,12 +34,12 @@ use futures::StreamExt;
 use kuaidi_bot::app;
 use kuaidi_bot::clock::SystemClock;
 use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
-use kuaidi_bot::telegram::{BotOptions, SEND_AHEAD, default_limits};
+use kuaidi_bot::telegram::{BotOptions, Limits, default_limits};
 use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
-use kuaidi_test_support::fake_telegram::FakeTelegram;
+use kuaidi_test_support::bench::percentile;
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 use kuaidi_test_support::sim::sandbox_engine;
 use kuaidi_test_support::store as test_store;
-use teloxide::adaptors::throttle::Limits;
 
 /// The fake's limit: Telegram's ~30 messages per second overall.
 const TELEGRAM_LIMIT: u32 = 30;
@@ -52,15 +47,24 @@ const TELEGRAM_LIMIT: u32 = 30;
 const FIRST_CHAT: i64 = 5_000_000;
 
 #[derive(Parser)]
-#[command(about = "Fan-out of subscription notices through the production throttle")]
+#[command(about = "Fan-out of subscription notices at the bot's own pace, with users asking meanwhile")]
 struct Args {
     /// Chats whose parcels change at once (the figure is 10000).
     #[arg(long, default_value_t = 3_000)]
     chats: usize,
-    /// Override `messages_per_sec_overall` of the throttle (default: `telegram::default_limits()`).
+    /// Override `messages_per_sec_overall` of the pace (default: `telegram::default_limits()`).
     #[arg(long)]
     overall: Option<u32>,
+    /// Network round trip between the bot and the fake Bot API, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    rtt_ms: u64,
+    /// A user sends `/track` for a new parcel this often during the fan-out (0: nobody asks).
+    #[arg(long, default_value_t = 250)]
+    ask_every_ms: u64,
 }
+
+/// Private chats of the users who ask during the fan-out: `FIRST_USER..`.
+const FIRST_USER: i64 = 1_000;
 
 fn notice(number: &str) -> Notice {
     Notice {
@@ -163,17 +167,19 @@ async fn main() {
         seeding.elapsed().as_secs_f64()
     );
     println!(
-        "throttle: messages_per_sec_overall {}{}, sender queues {SEND_AHEAD} ahead and sends one at a time; fake Bot API: 429 above {TELEGRAM_LIMIT} per rolling second",
+        "pace: messages_per_sec_overall {}{}; fake Bot API: 429 above {TELEGRAM_LIMIT} per rolling second, round trip {} ms",
         limits.messages_per_sec_overall,
         if args.overall.is_some() { " (--overall)" } else { " (default_limits())" },
+        args.rtt_ms,
     );
 
     let tg = FakeTelegram::start().await;
     tg.set_global_rate_limit(Some(TELEGRAM_LIMIT));
+    tg.set_round_trip(Some(Duration::from_millis(args.rtt_ms)).filter(|trip| !trip.is_zero()));
     let options = BotOptions {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
-        throttle: Some(limits),
+        pace: Some(limits),
     };
     let stop = tokio_util::sync::CancellationToken::new();
     let shutdown = stop.clone();
@@ -185,8 +191,19 @@ async fn main() {
     // At 27/s, N messages take N/27 s; give twice that and a minute before calling it stuck.
     let deadline = started + Duration::from_secs((args.chats as u64 * 2) / 27 + 60);
     let mut next_report = started + Duration::from_secs(30);
-    while tg.sent_count() < args.chats && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut asked: Vec<(i64, Instant)> = Vec::new();
+    let mut next_ask = Instant::now();
+    let fan_out_delivered = |tg: &FakeTelegram| {
+        tg.sent_messages().iter().filter(|m| (FIRST_CHAT..FIRST_CHAT + args.chats as i64).contains(&m.chat_id)).count()
+    };
+    while fan_out_delivered(&tg) < args.chats && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        if args.ask_every_ms > 0 && tg.sent_count() > 0 && Instant::now() >= next_ask {
+            next_ask += Duration::from_millis(args.ask_every_ms);
+            let chat = FIRST_USER + asked.len() as i64;
+            asked.push((chat, Instant::now()));
+            tg.send_text(Chat::private(chat), User::new(chat, "Asker"), &format!("/track yto YT97{chat:011}"));
+        }
         if Instant::now() >= next_report {
             next_report += Duration::from_secs(30);
             eprintln!(
@@ -197,8 +214,9 @@ async fn main() {
             );
         }
     }
-    // Anything still in flight (a duplicate, a retry) lands within a couple of throttle ticks.
+    // Anything still in flight (a duplicate, a retry, a reply) lands within a couple of seconds.
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let window = tg.max_sends_in_flight();
     stop.cancel();
     match tokio::time::timeout(Duration::from_secs(30), bot).await {
         Ok(Ok(Ok(()))) => {}
@@ -255,6 +273,21 @@ async fn main() {
     );
     println!(
         "duplicates (chats told more than once): {duplicates}; chats told nothing: {missing}; unsent notices left: {unsent}"
+    );
+    println!("sending window: at most {window} sendMessage requests in flight at once (notices and replies)");
+    let mut latencies: Vec<Duration> = asked
+        .iter()
+        .filter_map(|(chat, at)| tg.messages_to(*chat).first().map(|reply| reply.at.saturating_duration_since(*at)))
+        .collect();
+    latencies.sort_unstable();
+    let ms = |p: f64| percentile(&latencies, p).unwrap_or_default().as_secs_f64() * 1e3;
+    println!(
+        "user replies during the fan-out: {} of {} answered; latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 < 1500 ms)",
+        latencies.len(),
+        asked.len(),
+        ms(0.5),
+        ms(0.99),
+        ms(1.0)
     );
     println!(
         "load average (1 min) of this {}-core machine: {load_at_start} at start, {load_at_end} at the end",

@@ -473,11 +473,10 @@ type Handled = Result<(), RequestError>;
 
 #[tokio::test]
 async fn a_real_dispatcher_with_the_production_adaptors_runs_against_the_fake() {
-    use teloxide::adaptors::throttle::Limits;
-
     let fake = FakeTelegram::start().await;
-    let bot = bot_for(&fake).throttle(Limits::default()).cache_me().parse_mode(ParseMode::Html);
-    type B = teloxide::adaptors::DefaultParseMode<teloxide::adaptors::CacheMe<teloxide::adaptors::Throttle<Bot>>>;
+    // The production bot's adaptors (`kuaidi_bot::telegram::TgBot`); its pacing is its own, not teloxide's.
+    let bot = bot_for(&fake).cache_me().parse_mode(ParseMode::Html);
+    type B = kuaidi_bot::telegram::TgBot;
 
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(|bot: B, msg: Message| async move {

@@ -177,7 +177,7 @@ async fn drive_until(bot: &RunningBot, done: impl AsyncFn(&RunningBot) -> bool) 
         if done(bot).await {
             return true;
         }
-        let Some(next) = bot.engine.store.next_due_at().await.expect("store") else { return done(bot).await };
+        let Some(next) = bot.next_work_at().await else { return done(bot).await };
         bot.clock.set(next.max(bot.clock.now()));
     }
     done(bot).await

@@ -1,14 +1,15 @@
-//! Building the bot: token, API URL, adaptors.
+//! Building the bot: token, API URL, adaptors (`CacheMe`, `DefaultParseMode(Html)`; pacing is the
+//! bot's own, in `pace.rs`).
 
 use teloxide::RequestError;
-use teloxide::adaptors::throttle::Limits;
-use teloxide::adaptors::{CacheMe, DefaultParseMode, Throttle};
+use teloxide::adaptors::{CacheMe, DefaultParseMode};
 use teloxide::prelude::*;
 use teloxide::requests::Requester;
 use teloxide::types::ParseMode;
 
-/// What the handlers need of a bot. Generic so that the same handlers run with `Throttle` (always, in
-/// production) and without it (the dispatcher benchmark, to measure the bot rather than the pacing).
+use super::pace::{Limits, default_limits};
+
+/// What the handlers need of a bot; generic so that tests of the adapter could wrap it.
 pub trait Api:
     Requester<
         Err = RequestError,
@@ -47,10 +48,8 @@ impl<B> Api for B where
 {
 }
 
-/// The production bot: `Throttle` + `CacheMe` + `DefaultParseMode(Html)`.
-pub type ThrottledBot = DefaultParseMode<CacheMe<Throttle<Bot>>>;
-/// The same without `Throttle`, for benchmarks.
-pub type UnthrottledBot = DefaultParseMode<CacheMe<Bot>>;
+/// The bot: `CacheMe` + `DefaultParseMode(Html)`.
+pub type TgBot = DefaultParseMode<CacheMe<Bot>>;
 
 /// How to reach Telegram.
 #[derive(Clone)]
@@ -58,8 +57,9 @@ pub struct BotOptions {
     pub token: String,
     /// `TELOXIDE_API_URL`, for a fake Bot API in tests; `None` = Telegram.
     pub api_url: Option<reqwest::Url>,
-    /// Telegram's send limits; `None` turns `Throttle` off (benchmarks only).
-    pub throttle: Option<Limits>,
+    /// Telegram's send limits, which the bot paces itself to; `None` sends unpaced (benchmarks of the
+    /// bot itself only).
+    pub pace: Option<Limits>,
 }
 
 impl std::fmt::Debug for BotOptions {
@@ -90,32 +90,15 @@ impl BotOptions {
             }
             None => None,
         };
-        Ok(Self { token, api_url, throttle: Some(default_limits()) })
+        Ok(Self { token, api_url, pace: Some(default_limits()) })
     }
 }
 
-/// Telegram's documented limits with the overall rate at 28/s: teloxide's throttle sends in 250 ms
-/// ticks and the notification sender paces itself at the same rate, so delivery stays a little under
-/// the setting (27.5/s at 28, busiest rolling second 29), and at 30 bursts draw 429s from a strict
-/// limiter. Measured with `cargo run --release --example fanout_bench -- --chats 10000`.
-pub fn default_limits() -> Limits {
-    Limits { messages_per_sec_overall: 28, ..Limits::default() }
-}
-
-/// Either bot, as chosen by [`BotOptions::throttle`].
-pub enum BuiltBot {
-    Throttled(ThrottledBot),
-    Unthrottled(UnthrottledBot),
-}
-
-/// The bot with its adaptors: `Throttle` (if enabled), `CacheMe`, `DefaultParseMode(Html)`.
-pub fn build_bot(options: &BotOptions) -> BuiltBot {
+/// The bot with its adaptors.
+pub fn build_bot(options: &BotOptions) -> TgBot {
     let mut bot = Bot::new(options.token.clone());
     if let Some(url) = &options.api_url {
         bot = bot.set_api_url(url.clone());
     }
-    match options.throttle {
-        Some(limits) => BuiltBot::Throttled(bot.throttle(limits).cache_me().parse_mode(ParseMode::Html)),
-        None => BuiltBot::Unthrottled(bot.cache_me().parse_mode(ParseMode::Html)),
-    }
+    bot.cache_me().parse_mode(ParseMode::Html)
 }

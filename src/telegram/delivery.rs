@@ -2,13 +2,14 @@
 //!
 //! The outbox decides what an outcome means; this file only sends and classifies. teloxide names most
 //! errors by variant; some of today's texts it reports as `Unknown`, so those are read by their words.
-//! Behind `Throttle` the outbox starts [`SEND_AHEAD`] messages ahead (polled once, they wait in
-//! `Throttle`'s queue) and spaces them at `Throttle`'s overall rate: `Throttle` counts a request when it
-//! releases it and releases a tick's worth at once, so messages sent one after another reach Telegram
-//! a little later than counted, and a strict limiter would see two ticks inside one second and answer
-//! 429. Evenly spaced, they never bunch.
+//! Each notification waits for its permit of the shared [`Pace`] (behind any reply), then goes out.
+//! The window — how many may be on their way at once — is what the overall rate times the measured
+//! round trip needs, plus one, between 1 and [`MAX_WINDOW`]: at 28 messages per second over a 150 ms
+//! round trip that is 6, where one at a time would manage 6.5 per second.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::requests::Request;
@@ -16,28 +17,53 @@ use teloxide::{ApiError, RequestError};
 
 use super::bot::Api;
 use super::convert::keyboard;
+use super::pace::{Pace, Priority};
 use crate::message::Reply;
-use crate::watch::{Delivered, Delivering, Delivery, Pacing};
+use crate::watch::{Delivered, Delivering, Delivery};
 
-/// Messages waiting in `Throttle`'s queue ahead of the one being sent: two of its 250 ms ticks at
-/// Telegram's pace, so that every tick finds work, while leaving room in its queue for replies.
-pub const SEND_AHEAD: usize = 14;
+/// The most notifications on their way at once, whatever the round trip: a crash may repeat them all.
+pub const MAX_WINDOW: usize = 32;
+/// Unpaced (benchmarks of the bot itself), the window is not limited by a rate.
+const UNPACED_WINDOW: usize = MAX_WINDOW;
+
+/// The window for a round trip at a rate: `ceil(rate × rtt) + 1`, between 1 and [`MAX_WINDOW`].
+pub fn window_for(per_second: u32, round_trip: Duration) -> usize {
+    let needed = (f64::from(per_second) * round_trip.as_secs_f64()).ceil() as usize;
+    (needed + 1).clamp(1, MAX_WINDOW)
+}
+
+/// A moving average of Telegram's answer times (microseconds), weighting the newest by 1/8.
+#[derive(Default)]
+struct RoundTrip {
+    micros: AtomicU64,
+}
+
+impl RoundTrip {
+    fn record(&self, took: Duration) {
+        let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let _ = self.micros.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+            Some(if old == 0 { sample } else { old - old / 8 + sample / 8 })
+        });
+    }
+
+    fn get(&self) -> Duration {
+        Duration::from_micros(self.micros.load(Ordering::Relaxed))
+    }
+}
 
 /// Sends notifications with the bot it was given.
 pub struct TelegramDelivery<B> {
     bot: B,
-    pacing: Pacing,
+    pace: Option<Pace>,
+    round_trip: Arc<RoundTrip>,
+    /// The largest window used so far, logged when it grows (it may repeat that many on a crash).
+    largest_window: AtomicU64,
 }
 
 impl<B: Api> TelegramDelivery<B> {
-    /// `per_second`: `Throttle`'s overall rate, or `None` without `Throttle` (nothing is queued ahead
-    /// — an unthrottled request goes to the network on its first poll — and nothing is spaced).
-    pub fn new(bot: B, per_second: Option<u32>) -> Arc<Self> {
-        let pacing = match per_second {
-            Some(per_second) => Pacing { ahead: SEND_AHEAD, per_second },
-            None => Pacing::default(),
-        };
-        Arc::new(Self { bot, pacing })
+    /// `pace`: the bot's shared budget, or `None` to send unpaced.
+    pub fn new(bot: B, pace: Option<Pace>) -> Arc<Self> {
+        Arc::new(Self { bot, pace, round_trip: Arc::default(), largest_window: AtomicU64::new(0) })
     }
 }
 
@@ -47,17 +73,31 @@ impl<B: Api> Delivery for TelegramDelivery<B> {
         if let Some(markup) = keyboard(&message.buttons) {
             request = request.reply_markup(markup);
         }
-        let sending = request.send();
+        let pace = self.pace.clone();
+        let round_trip = self.round_trip.clone();
         Box::pin(async move {
-            match sending.await {
+            if let Some(pace) = &pace {
+                pace.permit(chat_id, Priority::Notice).await;
+            }
+            let started = Instant::now();
+            let outcome = request.send().await;
+            round_trip.record(started.elapsed());
+            match outcome {
                 Ok(_) => Delivered::Delivered,
                 Err(error) => classify(&error),
             }
         })
     }
 
-    fn pacing(&self) -> Pacing {
-        self.pacing
+    fn window(&self) -> usize {
+        let Some(pace) = &self.pace else { return UNPACED_WINDOW };
+        let window = window_for(pace.per_second(), self.round_trip.get());
+        let largest = self.largest_window.fetch_max(window as u64, Ordering::Relaxed);
+        if (window as u64) > largest {
+            let round_trip_ms = self.round_trip.get().as_millis() as u64;
+            tracing::info!(window, round_trip_ms, "notification window grew");
+        }
+        window
     }
 }
 
@@ -101,11 +141,25 @@ pub fn classify(error: &RequestError) -> Delivered {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use teloxide::types::{ChatId, Seconds};
 
     use super::*;
+
+    #[test]
+    fn the_window_covers_the_round_trip_at_the_rate() {
+        assert_eq!(window_for(28, Duration::ZERO), 1);
+        assert_eq!(window_for(28, Duration::from_millis(1)), 2);
+        assert_eq!(window_for(28, Duration::from_millis(150)), 6);
+        assert_eq!(window_for(28, Duration::from_millis(300)), 10);
+        assert_eq!(window_for(28, Duration::from_secs(5)), MAX_WINDOW);
+        let trip = RoundTrip::default();
+        trip.record(Duration::from_millis(150));
+        assert_eq!(trip.get(), Duration::from_millis(150), "the first sample is taken as it is");
+        for _ in 0..40 {
+            trip.record(Duration::from_millis(50));
+        }
+        assert!(trip.get() < Duration::from_millis(52), "{:?}", trip.get());
+    }
 
     #[test]
     fn errors_are_classified_by_variant_then_by_text() {

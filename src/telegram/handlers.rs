@@ -1,5 +1,6 @@
 //! The dispatcher: updates in, chat core, actions out, until shutdown.
 
+use std::future::Future;
 use std::time::Duration;
 
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::bot::Api;
 use super::convert::{chat_ref, keyboard, sender, user_ref};
+use super::pace::{Pace, Priority};
 use crate::chat::{Action, ChatCore, Incoming, Input};
 
 /// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
@@ -21,14 +23,14 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Long-polls until `shutdown` is cancelled, then finishes the updates in hand. Updates of one chat are
 /// handled in order, different chats concurrently, so one busy chat does not hold up the others.
-pub async fn serve<B: Api>(bot: B, core: ChatCore, shutdown: CancellationToken) {
+pub async fn serve<B: Api>(bot: B, core: ChatCore, pace: Option<Pace>, shutdown: CancellationToken) {
     // Without the my_chat_member branch Telegram would not tell the bot it was blocked or removed.
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
         .branch(Update::filter_callback_query().endpoint(on_callback::<B>))
         .branch(Update::filter_my_chat_member().endpoint(on_my_chat_member));
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
-        .dependencies(dptree::deps![core])
+        .dependencies(dptree::deps![core, Replies(pace)])
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
         .build();
@@ -60,7 +62,7 @@ async fn on_my_chat_member(core: ChatCore, update: ChatMemberUpdated) -> Respons
     Ok(())
 }
 
-async fn on_message<B: Api>(bot: B, core: ChatCore, message: Message) -> ResponseResult<()> {
+async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: Message) -> ResponseResult<()> {
     if let Some(to) = message.migrate_to_chat_id() {
         core.chat_migrated(message.chat.id.0, to.0).await;
         return Ok(());
@@ -78,11 +80,11 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, message: Message) -> Respons
     };
     let actions = core.handle(&incoming).await;
     typing.abort();
-    perform(&bot, chat_id, None, actions).await;
+    perform(&bot, &replies, chat_id, None, actions).await;
     Ok(())
 }
 
-async fn on_callback<B: Api>(bot: B, core: ChatCore, query: CallbackQuery) -> ResponseResult<()> {
+async fn on_callback<B: Api>(bot: B, core: ChatCore, replies: Replies, query: CallbackQuery) -> ResponseResult<()> {
     let Some(message) = query.message.as_ref() else {
         // A button on an inline message: nothing of ours.
         bot.answer_callback_query(query.id.clone()).await?;
@@ -95,30 +97,77 @@ async fn on_callback<B: Api>(bot: B, core: ChatCore, query: CallbackQuery) -> Re
         input: Input::Button { data, message_id: message.id().0 },
     };
     let actions = core.handle(&incoming).await;
-    perform(&bot, message.chat().id, Some(&query.id), actions).await;
+    perform(&bot, &replies, message.chat().id, Some(&query.id), actions).await;
     Ok(())
 }
 
+/// The bot's budget, as the handlers see it: replies take their permits ahead of notifications.
+#[derive(Clone)]
+struct Replies(Option<Pace>);
+
+impl Replies {
+    /// Waits for a permit: a new message takes the chat's budget and an overall slot; an edit only the
+    /// overall slot (it adds nothing to the chat).
+    async fn permit(&self, chat_id: ChatId, new_message: bool) {
+        match &self.0 {
+            Some(pace) if new_message => pace.permit(chat_id.0, Priority::Reply).await,
+            Some(pace) => pace.overall(Priority::Reply).await,
+            None => {}
+        }
+    }
+}
+
+/// Sends with the budget's permit; a 429 that still comes makes this chat (only) wait as asked, once.
+async fn paced<F, Fut>(replies: &Replies, chat_id: ChatId, new_message: bool, send: F) -> Result<(), RequestError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<(), RequestError>>,
+{
+    replies.permit(chat_id, new_message).await;
+    match send().await {
+        Err(RequestError::RetryAfter(wait)) => {
+            tracing::warn!(chat = chat_id.0, seconds = wait.seconds(), "Telegram asked this chat to wait");
+            tokio::time::sleep(wait.duration()).await;
+            replies.permit(chat_id, new_message).await;
+            send().await
+        }
+        other => other,
+    }
+}
+
 /// Carries out the core's actions in order. A failed send is logged; it never stops the others.
-async fn perform<B: Api>(bot: &B, chat_id: ChatId, callback: Option<&CallbackQueryId>, actions: Vec<Action>) {
+async fn perform<B: Api>(
+    bot: &B,
+    replies: &Replies,
+    chat_id: ChatId,
+    callback: Option<&CallbackQueryId>,
+    actions: Vec<Action>,
+) {
     for action in actions {
         let outcome = match action {
             Action::Send(reply) => {
-                let mut request = bot.send_message(chat_id, reply.html);
-                if let Some(markup) = keyboard(&reply.buttons) {
-                    request = request.reply_markup(markup);
-                }
-                request.await.map(drop)
+                paced(replies, chat_id, true, || {
+                    let mut request = bot.send_message(chat_id, reply.html.clone());
+                    if let Some(markup) = keyboard(&reply.buttons) {
+                        request = request.reply_markup(markup);
+                    }
+                    async move { request.await.map(drop) }
+                })
+                .await
             }
             Action::Edit { message_id, reply } => {
-                let mut request = bot.edit_message_text(chat_id, MessageId(message_id), reply.html);
-                if let Some(markup) = keyboard(&reply.buttons) {
-                    request = request.reply_markup(markup);
-                }
-                match request.await {
+                let edited = paced(replies, chat_id, false, || {
+                    let mut request = bot.edit_message_text(chat_id, MessageId(message_id), reply.html.clone());
+                    if let Some(markup) = keyboard(&reply.buttons) {
+                        request = request.reply_markup(markup);
+                    }
+                    async move { request.await.map(drop) }
+                })
+                .await;
+                match edited {
                     // Nothing changed since the message was sent: not an error.
                     Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
-                    other => other.map(drop),
+                    other => other,
                 }
             }
             Action::AnswerButton { text } => match callback {

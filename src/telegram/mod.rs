@@ -1,7 +1,8 @@
 //! The Telegram adapter: teloxide in, teloxide out, and nothing else.
 //!
-//! [`Telegram::connect`] builds the bot (`Throttle` + `CacheMe` + `DefaultParseMode(Html)`) and checks
-//! the token with `getMe`; [`Telegram::serve`] long-polls, converts each update into the chat core's
+//! [`Telegram::connect`] builds the bot (`CacheMe` + `DefaultParseMode(Html)`) and checks the token
+//! with `getMe`; everything it sends — replies and notifications alike — is paced by one budget
+//! ([`Pace`], replies first); [`Telegram::serve`] long-polls, converts each update into the chat core's
 //! [`Incoming`](crate::chat::Incoming) and carries out the [`Action`](crate::chat::Action)s that come
 //! back; [`Telegram::delivery`] is the outbox's way to send notifications. No decision about what a
 //! user sees, or about what a failed notification means, is made here, and no task is started here:
@@ -13,13 +14,16 @@ mod convert;
 mod delivery;
 mod handlers;
 mod menu;
+mod pace;
 
 use std::sync::Arc;
 
+use teloxide::requests::Requester;
 use tokio_util::sync::CancellationToken;
 
-pub use bot::{Api, BotOptions, BuiltBot, TelegramError, ThrottledBot, UnthrottledBot, build_bot, default_limits};
-pub use delivery::{SEND_AHEAD, TelegramDelivery, classify};
+pub use bot::{Api, BotOptions, TelegramError, TgBot, build_bot};
+pub use delivery::{MAX_WINDOW, TelegramDelivery, classify, window_for};
+pub use pace::{Limits, Pace, Priority, default_limits};
 
 use crate::chat::ChatCore;
 use crate::kuaidi100::Lang;
@@ -27,22 +31,19 @@ use crate::watch::Delivery;
 
 /// A bot that Telegram has accepted.
 pub struct Telegram {
-    bot: BuiltBot,
+    bot: TgBot,
     username: String,
-    /// `Throttle`'s overall rate, which the outbox paces itself to (`None` without `Throttle`).
-    per_second: Option<u32>,
+    /// The one budget for everything the bot sends (`None`: unpaced, for benchmarks of the bot).
+    pace: Option<Pace>,
 }
 
 impl Telegram {
     /// Builds the bot and checks the token with `getMe`.
     pub async fn connect(options: &BotOptions) -> Result<Self, TelegramError> {
         let bot = build_bot(options);
-        let me = match &bot {
-            BuiltBot::Throttled(bot) => get_me(bot).await,
-            BuiltBot::Unthrottled(bot) => get_me(bot).await,
-        }?;
-        let per_second = options.throttle.map(|limits| limits.messages_per_sec_overall);
-        Ok(Self { bot, username: me, per_second })
+        let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
+        let username = me.user.username.clone().unwrap_or_default();
+        Ok(Self { bot, username, pace: options.pace.map(Pace::new) })
     }
 
     /// The bot's username, for `/track@BotName`.
@@ -52,30 +53,16 @@ impl Telegram {
 
     /// Registers the command menu in Chinese, English and `default_lang` for other languages.
     pub async fn register_menu(&self, default_lang: Lang) {
-        match &self.bot {
-            BuiltBot::Throttled(bot) => menu::register(bot, default_lang).await,
-            BuiltBot::Unthrottled(bot) => menu::register(bot, default_lang).await,
-        }
+        menu::register(&self.bot, default_lang).await;
     }
 
-    /// How the outbox sends notifications through this bot.
+    /// How the outbox sends notifications through this bot, on the same budget as the replies.
     pub fn delivery(&self) -> Arc<dyn Delivery> {
-        match &self.bot {
-            BuiltBot::Throttled(bot) => TelegramDelivery::new(bot.clone(), self.per_second),
-            BuiltBot::Unthrottled(bot) => TelegramDelivery::new(bot.clone(), None),
-        }
+        TelegramDelivery::new(self.bot.clone(), self.pace.clone())
     }
 
     /// Long-polls until `shutdown` is cancelled; the updates in hand are finished first.
     pub async fn serve(&self, core: ChatCore, shutdown: CancellationToken) {
-        match &self.bot {
-            BuiltBot::Throttled(bot) => handlers::serve(bot.clone(), core, shutdown).await,
-            BuiltBot::Unthrottled(bot) => handlers::serve(bot.clone(), core, shutdown).await,
-        }
+        handlers::serve(self.bot.clone(), core, self.pace.clone(), shutdown).await;
     }
-}
-
-async fn get_me<B: Api>(bot: &B) -> Result<String, TelegramError> {
-    let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
-    Ok(me.user.username.clone().unwrap_or_default())
 }

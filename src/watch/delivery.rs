@@ -32,24 +32,15 @@ pub enum Delivered {
 /// A message on its way.
 pub type Delivering = Pin<Box<dyn Future<Output = Delivered> + Send>>;
 
-/// How the outbox should feed a transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pacing {
-    /// Messages started ahead of the one being awaited (each polled once, so it joins the transport's
-    /// own queue); 0 sends strictly one at a time.
-    pub ahead: usize,
-    /// Messages per second the outbox spaces its sends to; 0 = no spacing.
-    pub per_second: u32,
-}
-
 /// A transport that can carry notifications.
 pub trait Delivery: Send + Sync + 'static {
-    /// Starts sending `message` to `chat_id`; the future resolves with what became of it. The first
-    /// poll must hand the message to the transport (the outbox polls messages ahead once to queue them).
+    /// Sends `message` to `chat_id`; the future resolves with what became of it. The transport paces
+    /// itself: the future may wait for its turn before it sends.
     fn deliver(&self, chat_id: i64, message: Reply) -> Delivering;
 
-    /// How to feed this transport.
-    fn pacing(&self) -> Pacing {
-        Pacing::default()
+    /// How many messages the outbox may have on their way at once: enough to keep the transport busy
+    /// over its round trip, and no more, since a crash may repeat every message in flight.
+    fn window(&self) -> usize {
+        1
     }
 }

@@ -18,7 +18,7 @@ mod policy;
 mod subscriptions;
 mod watcher;
 
-pub use delivery::{Delivered, Delivering, Delivery, Pacing};
+pub use delivery::{Delivered, Delivering, Delivery};
 pub use outbox::{Outbox, RenderNotices};
 pub use subscriptions::{Subscribe, Subscriptions};
 

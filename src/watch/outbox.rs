@@ -5,24 +5,23 @@
 //! else the language recorded when it subscribed), rendered by the function `app/` hands in (the words
 //! are `chat/`'s). A notice is marked sent only after the transport accepted it, so nothing is lost.
 //!
-//! How many messages are started ahead and how they are spaced is the transport's to say
-//! ([`Pacing`]): ahead of the one being awaited, messages are polled once — which queues them in the
-//! transport (Telegram's `Throttle`) without sending — and then awaited strictly one after another, so
-//! at most one message is ever sent but not yet marked, and a crash repeats at most one.
+//! Several messages are on their way at once — as many as the transport's [`Delivery::window`] says
+//! its round trip needs to keep it busy — and each is marked sent as soon as it was accepted, in
+//! whatever order the answers come. The transport paces itself. So nothing is ever lost, and what a
+//! crash can repeat is bounded by what was in flight: at most one window, about a second of sending.
 //!
 //! The outcome decides what happens next: a gone chat loses its subscriptions; a chat that moved takes
 //! its notices along and they go out again; "not allowed yet" is retried every 20 minutes and gives the
 //! chat up after 3 failures spanning an hour; "retry after" waits as asked; other failures back off
 //! from 30 s to an hour. Sent notices are kept a week, then purged hourly in batches.
 
-use std::collections::{HashMap, VecDeque};
-use std::num::NonZeroU32;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use futures::future::{MaybeDone, maybe_done};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 
 use super::delivery::{Delivered, Delivering, Delivery};
@@ -59,10 +58,10 @@ pub struct Outbox {
     idle_poll: StdDuration,
 }
 
-/// A message on its way: the notices it carries and its delivery, started or not yet polled.
+/// A message on its way: the notices it carries and its delivery.
 struct Outgoing {
     notices: Vec<PendingNotice>,
-    delivering: std::pin::Pin<Box<MaybeDone<Delivering>>>,
+    delivering: Delivering,
 }
 
 impl Outbox {
@@ -127,37 +126,23 @@ impl Outbox {
         }
     }
 
-    /// Sends what is due now; returns how many notices were taken. On shutdown it finishes the message
-    /// being sent and drops the queued ones (they were never sent), so that stopping takes a moment.
+    /// Sends what is due now; returns how many notices were taken. On shutdown it starts nothing new
+    /// and settles the messages already on their way (at most one window), so that stopping takes a
+    /// moment and loses nothing.
     pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
         let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
         let count = pending.len();
         let mut groups = by_chat(pending).into_iter();
-        let pacing = self.delivery.pacing();
-        let limiter = NonZeroU32::new(pacing.per_second).map(|rate| -> DefaultDirectRateLimiter {
-            RateLimiter::direct(Quota::per_second(rate).allow_burst(NonZeroU32::MIN))
-        });
-        let mut queued: VecDeque<Outgoing> = VecDeque::new();
-        while !shutdown.is_cancelled() {
-            while queued.len() <= pacing.ahead {
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            while !shutdown.is_cancelled() && in_flight.len() < self.delivery.window().max(1) {
                 let Some(group) = groups.next() else { break };
-                if let Some(mut outgoing) = self.prepare(group).await? {
-                    if pacing.ahead > 0 {
-                        // Joins the transport's queue; it is sent when awaited below, after those before it.
-                        let _ = futures::poll!(outgoing.delivering.as_mut());
-                    }
-                    queued.push_back(outgoing);
+                if let Some(outgoing) = self.prepare(group).await? {
+                    in_flight.push(async move { (outgoing.notices, outgoing.delivering.await) });
                 }
             }
-            let Some(mut next) = queued.pop_front() else { break };
-            if let Some(limiter) = &limiter {
-                limiter.until_ready().await;
-            }
-            next.delivering.as_mut().await;
-            // Always there after the await; were it not, the notices would simply stay pending.
-            if let Some(outcome) = next.delivering.as_mut().take_output() {
-                self.settle(next.notices, outcome).await?;
-            }
+            let Some((notices, outcome)) = in_flight.next().await else { break };
+            self.settle(notices, outcome).await?;
         }
         Ok(count)
     }
@@ -176,7 +161,7 @@ impl Outbox {
             return Ok(None);
         }
         let delivering = self.delivery.deliver(chat_id, reply);
-        Ok(Some(Outgoing { notices, delivering: Box::pin(maybe_done(delivering)) }))
+        Ok(Some(Outgoing { notices, delivering }))
     }
 
     /// Records what the transport answered.

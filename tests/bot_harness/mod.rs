@@ -6,10 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use kuaidi_bot::app::{self, Engine};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::sandbox::Stats;
-use kuaidi_bot::telegram::{BotOptions, TelegramError, default_limits};
+use kuaidi_bot::telegram::{BotOptions, Limits, TelegramError, default_limits};
 use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
 use kuaidi_test_support::sim::{self, start_time};
 use kuaidi_test_support::store::{self as test_store, TestStore};
@@ -33,7 +34,7 @@ impl RunningBot {
         Self::start_with(env, Some(default_limits())).await
     }
 
-    pub async fn start_with(env: &[(&str, &str)], throttle: Option<teloxide::adaptors::throttle::Limits>) -> Self {
+    pub async fn start_with(env: &[(&str, &str)], pace: Option<Limits>) -> Self {
         let store = test_store::sqlite().await.expect("sqlite");
         let clock = ManualClock::new(start_time());
         let mut engine = sim::sandbox_engine(&store, Arc::new(clock.clone()), env).await.expect("engine starts");
@@ -44,7 +45,7 @@ impl RunningBot {
         let options = BotOptions {
             token: FakeTelegram::TOKEN.to_owned(),
             api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
-            throttle,
+            pace,
         };
         let stop = CancellationToken::new();
         let running = engine.clone();
@@ -86,17 +87,31 @@ impl RunningBot {
         loop {
             let now = self.clock.now();
             let due = self.engine.store.next_due_at().await.expect("store").is_some_and(|at| at <= now);
-            let unsent = self.engine.store.unsent_notices().await.expect("store");
+            // Notices waiting for a later attempt (Telegram asked to wait) are not due yet.
+            let unsent = self.due_notices().await;
             if !due && unsent == 0 {
                 // One more idle round, so that a check that just finished has also been sent.
                 tokio::time::sleep(Duration::from_millis(60)).await;
-                if self.engine.store.unsent_notices().await.expect("store") == 0 {
+                if self.due_notices().await == 0 {
                     return;
                 }
             }
             assert!(tokio::time::Instant::now() < deadline, "the bot did not settle: due {due}, unsent {unsent}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Notices whose next attempt has come.
+    async fn due_notices(&self) -> usize {
+        use kuaidi_bot::clock::Clock;
+        self.engine.store.pending_notices(self.clock.now(), 1_000).await.expect("store").len()
+    }
+
+    /// The next moment the bot has work of its own: a check falls due, or a notice's next attempt.
+    pub async fn next_work_at(&self) -> Option<DateTime<Utc>> {
+        let check = self.engine.store.next_due_at().await.expect("store");
+        let notice = self.engine.store.next_notice_at().await.expect("store");
+        check.into_iter().chain(notice).min()
     }
 
     /// Stops the dispatcher and checks it stopped cleanly; asserts the lock rule held.

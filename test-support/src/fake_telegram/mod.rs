@@ -330,6 +330,12 @@ struct State {
     too_many_requests: u64,
     delay: Option<Duration>,
     answer_delay: Option<Duration>,
+    /// The network between the bot and Telegram: half of it before a method is carried out, half
+    /// after (every method but `getUpdates`).
+    round_trip: Option<Duration>,
+    /// `sendMessage` requests received and not yet answered, and the most there ever were at once.
+    sends_in_flight: usize,
+    max_sends_in_flight: usize,
     strict_html: bool,
 }
 
@@ -439,6 +445,9 @@ impl State {
             too_many_requests: 0,
             delay: None,
             answer_delay: None,
+            round_trip: None,
+            sends_in_flight: 0,
+            max_sends_in_flight: 0,
             strict_html: true,
         }
     }
@@ -870,6 +879,19 @@ impl FakeTelegram {
     /// moment when Telegram has a message and the bot does not know it yet.
     pub fn set_answer_delay(&self, delay: Option<Duration>) {
         self.lock().answer_delay = delay;
+    }
+
+    /// A network round trip per request (not `getUpdates`, whose long poll stands for itself): the
+    /// request reaches the fake half of it after it was sent, and the answer reaches the bot half of it
+    /// after the method was carried out — as with a server far from Telegram's data centres.
+    pub fn set_round_trip(&self, round_trip: Option<Duration>) {
+        self.lock().round_trip = round_trip;
+    }
+
+    /// The most `sendMessage` requests the fake has held at once (received, not yet answered): the
+    /// bot's sending window as seen from Telegram.
+    pub fn max_sends_in_flight(&self) -> usize {
+        self.lock().max_sends_in_flight
     }
 
     /// Whether `parse_mode: HTML` texts are parsed like Telegram does (default true).

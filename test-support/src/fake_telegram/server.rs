@@ -95,6 +95,26 @@ fn reply(result: Result<Value, ApiErr>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+/// A `sendMessage` being handled; counted until answered or abandoned by the client.
+struct SendInFlight(Arc<Shared>);
+
+impl SendInFlight {
+    fn new(shared: &Arc<Shared>) -> Self {
+        let mut state = shared.lock();
+        state.sends_in_flight += 1;
+        state.max_sends_in_flight = state.max_sends_in_flight.max(state.sends_in_flight);
+        drop(state);
+        Self(shared.clone())
+    }
+}
+
+impl Drop for SendInFlight {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.sends_in_flight = state.sends_in_flight.saturating_sub(1);
+    }
+}
+
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let segments: Vec<String> = uri.path().split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
     let (token, method) = match segments.as_slice() {
@@ -106,6 +126,11 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: He
     }
     let method = canonical(method);
     let params = parse_params(&headers, uri.query(), &body);
+    let _in_flight = (method == "sendMessage").then(|| SendInFlight::new(&shared));
+    let half_trip = shared.lock().round_trip.filter(|_| method != "getUpdates").map(|trip| trip / 2);
+    if let Some(half) = half_trip {
+        tokio::time::sleep(half).await;
+    }
     let (index, delay) = {
         let mut state = shared.lock();
         state.requests.push(Recorded { method: method.clone(), params: params.clone(), at: Instant::now(), status: 0 });
@@ -131,6 +156,9 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: He
     shared.activity.notify_waiters();
     if let Some(delay) = answer_delay {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(half) = half_trip {
+        tokio::time::sleep(half).await;
     }
     reply(result)
 }
