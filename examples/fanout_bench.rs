@@ -12,9 +12,9 @@
 //! fan-out (a `/track` of a new parcel every `--ask-every-ms`, from its injection to the reply's arrival
 //! at the fake; target p99 < 1.5 s at 150 ms).
 //!
-//! How: a SQLite store is filled the way the watcher fills it — `N` chats each subscribed to its own
-//! parcel (`Store::subscribe`), and for each parcel one `Update` notice written with
-//! `Store::commit_check` (which also stops watching, so the watcher stays idle). Then the real bot
+//! How: a SQLite store is filled the way the watcher fills it (`kuaidi_test_support::outbox::queue_fan_out`:
+//! `N` chats each subscribed to its own parcel, each with one `Update` notice written with
+//! `Store::commit_check`, which also stops watching, so the watcher stays idle). Then the real bot
 //! (`app::run_bot`, sandbox engine, paced by `default_limits()` unless `--overall`) starts against the
 //! fake Bot API of the tests with `set_global_rate_limit(Some(30))` — any `sendMessage` that would make
 //! more than 30 deliveries within a rolling second is answered 429 and not delivered — and
@@ -30,14 +30,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use futures::StreamExt;
 use kuaidi_bot::app;
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
 use kuaidi_bot::telegram::{BotOptions, Limits, default_limits};
-use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::outbox::queue_fan_out;
 use kuaidi_test_support::sim::sandbox_engine;
 use kuaidi_test_support::store as test_store;
 
@@ -65,48 +63,6 @@ struct Args {
 
 /// Private chats of the users who ask during the fan-out: `FIRST_USER..`.
 const FIRST_USER: i64 = 1_000;
-
-fn notice(number: &str) -> Notice {
-    Notice {
-        courier: "yuantong".into(),
-        number: number.into(),
-        kind: NoticeKind::Update,
-        state: Some("5".into()),
-        previous_state: Some("0".into()),
-        new_lines: vec![NoticeLine {
-            time: "2026-11-02 09:10:00".into(),
-            place: Some("杭州市".into()),
-            context: "【杭州市】快件已到达【杭州西湖区营业部】，快递员 王师傅 正在派件".into(),
-        }],
-        more_lines: 0,
-        return_code: None,
-    }
-}
-
-/// Subscribes chat `FIRST_CHAT + i` to parcel `i` and queues one notice for it, as a check would.
-async fn seed_one(store: &Store, i: usize) {
-    let now = Utc::now();
-    let chat_id = FIRST_CHAT + i as i64;
-    let number = format!("YT98{i:011}");
-    let key = ParcelKey::new("yuantong", &number);
-    store.subscribe(chat_id, &key, "zh", 0, None, 50, now + chrono::Duration::days(30), now).await.expect("subscribe");
-    let parcel = store.parcel(&key, now).await.expect("parcel").expect("the parcel row exists");
-    let subscriber = store.subscribers(parcel.id).await.expect("subscribers").pop().expect("one subscriber");
-    let outcome = CheckOutcome {
-        notices: vec![NewNotice {
-            subscription_id: subscriber.id,
-            chat_id,
-            lang: "zh".into(),
-            payload: serde_json::to_string(&notice(&number)).expect("json"),
-            seen_lines: 1,
-            seen_state: Some("5".into()),
-        }],
-        next_check_at: None,
-        last_change_at: Some(now),
-        ..CheckOutcome::default()
-    };
-    store.commit_check(parcel.id, &outcome, now).await.expect("commit_check");
-}
 
 /// The most deliveries within any rolling second (`times` sorted).
 fn busiest_second(times: &[Instant]) -> usize {
@@ -152,14 +108,7 @@ async fn main() {
 
     let seeding = Instant::now();
     let store = engine.store.clone();
-    futures::stream::iter(0..args.chats)
-        .map(|i| {
-            let store = store.clone();
-            async move { seed_one(&store, i).await }
-        })
-        .buffer_unordered(4)
-        .collect::<Vec<()>>()
-        .await;
+    queue_fan_out(&store, FIRST_CHAT, args.chats, Utc::now()).await;
     let pending = store.unsent_notices().await.expect("count");
     println!(
         "seeded {} chats, one parcel and one pending notice each ({pending} in the outbox) in {:.1} s",

@@ -13,10 +13,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
+use kuaidi_bot::store::Store;
 use kuaidi_bot::telegram::MAX_WINDOW;
-use kuaidi_bot::watch::{Notice, NoticeKind, NoticeLine};
 use kuaidi_test_support::fake_telegram::FakeTelegram;
+use kuaidi_test_support::outbox::queue_fan_out;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 const NOTICES: i64 = 500;
@@ -44,43 +44,7 @@ fn start_bot(dir: &std::path::Path, tg: &FakeTelegram) -> Child {
 /// 500 chats, each subscribed to its own parcel with one notice waiting in the outbox.
 async fn seed(url: &str) -> Store {
     let store = Store::connect(url).await.expect("store");
-    let now = Utc::now();
-    let later = now + chrono::Duration::days(1);
-    for i in 0..NOTICES {
-        let chat = FIRST_CHAT + i;
-        let key = ParcelKey::new("yuantong", &format!("YT95{i:011}"));
-        store.subscribe(chat, &key, "zh", 0, None, 50, later, now).await.expect("subscribe");
-        let parcel = store.parcel(&key, now).await.expect("read").expect("parcel");
-        let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
-        let notice = Notice {
-            courier: key.courier.clone(),
-            number: key.number.clone(),
-            kind: NoticeKind::Update,
-            state: Some("5".into()),
-            previous_state: Some("1001".into()),
-            new_lines: vec![NoticeLine {
-                time: "2026-11-02 09:10:00".into(),
-                place: None,
-                context: format!("派件中 #{i}"),
-            }],
-            more_lines: 0,
-            return_code: None,
-        };
-        let outcome = CheckOutcome {
-            notices: vec![NewNotice {
-                subscription_id: subscriber.id,
-                chat_id: chat,
-                lang: "zh".into(),
-                payload: serde_json::to_string(&notice).expect("json"),
-                seen_lines: 1,
-                seen_state: Some("5".into()),
-            }],
-            next_check_at: Some(later),
-            last_change_at: Some(now),
-            ..CheckOutcome::default()
-        };
-        store.commit_check(parcel.id, &outcome, now).await.expect("queue");
-    }
+    queue_fan_out(&store, FIRST_CHAT, NOTICES as usize, Utc::now()).await;
     store
 }
 

@@ -12,10 +12,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::kuaidi100::Lang;
 use kuaidi_bot::message::Reply;
-use kuaidi_bot::store::{CheckOutcome, NewNotice, ParcelKey, Store};
-use kuaidi_bot::watch::{
-    Delivered, Delivering, Delivery, Notice, NoticeKind, Outbox, Policy, RenderNotices, Subscriptions,
-};
+use kuaidi_bot::store::Store;
+use kuaidi_bot::watch::{Delivered, Delivering, Delivery, Notice, Outbox, Policy, RenderNotices, Subscriptions};
 use kuaidi_test_support::store as test_store;
 use tokio_util::sync::CancellationToken;
 
@@ -63,36 +61,9 @@ fn render() -> RenderNotices {
     })
 }
 
-/// Subscribes `chat` to a parcel of its own and queues one update for it.
+/// Subscribes `chat` to a parcel of its own and queues one update for it, recorded in English.
 async fn queue_one(store: &Store, chat: i64, number: &str, now: DateTime<Utc>) {
-    let key = ParcelKey::new("yuantong", number);
-    store.subscribe(chat, &key, "en", 0, None, 50, now + Duration::days(1), now).await.expect("subscribe");
-    let parcel = store.parcel(&key, now).await.expect("read").expect("parcel");
-    let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
-    let notice = Notice {
-        courier: key.courier.clone(),
-        number: key.number.clone(),
-        kind: NoticeKind::Update,
-        state: Some("5".into()),
-        previous_state: Some("1001".into()),
-        new_lines: Vec::new(),
-        more_lines: 0,
-        return_code: None,
-    };
-    let outcome = CheckOutcome {
-        notices: vec![NewNotice {
-            subscription_id: subscriber.id,
-            chat_id: chat,
-            lang: "en".into(),
-            payload: serde_json::to_string(&notice).expect("json"),
-            seen_lines: 0,
-            seen_state: Some("5".into()),
-        }],
-        next_check_at: Some(now + Duration::days(1)),
-        last_change_at: Some(now),
-        ..CheckOutcome::default()
-    };
-    store.commit_check(parcel.id, &outcome, now).await.expect("queue");
+    kuaidi_test_support::outbox::queue_one(store, chat, number, "en", now).await;
 }
 
 struct Bench {

@@ -12,9 +12,11 @@
 //! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
 //! - [`sim`]: the simulated world of the tests and benchmarks: the start of every driven clock, and the
 //!   bot's engine started on the in-process Kuaidi100 simulator.
+//! - [`outbox`]: notices waiting in the outbox, queued the way the watcher queues them.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
 pub mod bench;
 pub mod fake_telegram;
+pub mod outbox;
 pub mod sim;
 pub mod store;
