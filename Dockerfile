@@ -8,6 +8,8 @@ COPY locales locales
 COPY migrations migrations
 COPY examples examples
 COPY tests tests
+# A workspace member (dev-only): cargo needs its manifest to read the workspace; it is not built.
+COPY test-support test-support
 RUN cargo build --release --locked --bin kuaidi-bot
 
 # Runtime stage: a slim Debian with the binary, running as an unprivileged user.
@@ -20,6 +22,7 @@ COPY --from=build /src/target/release/kuaidi-bot /usr/local/bin/kuaidi-bot
 USER kuaidi
 WORKDIR /data
 ENV DATABASE_URL=sqlite:///data/kuaidi-bot.db \
+    CONSOLE_DATABASE_URL=sqlite:///data/kuaidi-bot-console.db \
     RUST_LOG=info
 VOLUME ["/data"]
 ENTRYPOINT ["kuaidi-bot"]

@@ -3,11 +3,18 @@
 //! Run: `cargo run --release --example bot_bench`
 //!
 //! The real `app::run_bot` long-polls the fake Bot API of the tests (`kuaidi_test_support::fake_telegram`) on
-//! loopback, with an instant in-process simulator upstream, a SQLite database, and **teloxide's
-//! `Throttle` off**, so that the figures are the bot's own work and not Telegram's pacing. Phases:
+//! loopback, with an instant in-process simulator upstream, a SQLite database, and **the bot's pace
+//! off** (`BotOptions::pace = None`), so that the figures are the bot's own work and not Telegram's pacing. Phases:
 //! 1. cached throughput: a burst of `/track` updates for parcels already fetched, from many chats;
 //! 2. cached latency: updates injected at a steady rate, time from injection to the reply;
 //! 3. cold latency: the same, each update a parcel never seen (claim, upstream query, record).
+//!
+//! Then a second bot, **paced as in production** (`telegram::default_limits()`), against a fake Bot
+//! API whose rolling-second limiter answers 429 past 30 messages (issue 10's figures):
+//! 4. 200 users each send a new number at once: all answered? how many 429s (target 0)?
+//! 5. 400 `/sub` at once: 429s (target 0);
+//! 6. 200 users ask for one new number without a courier, which no number pattern decides: how many
+//!    auto-detection calls (target 1) and upstream queries.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use kuaidi_bot::app;
 use kuaidi_bot::clock::SystemClock;
-use kuaidi_bot::telegram::BotOptions;
+use kuaidi_bot::telegram::{BotOptions, default_limits};
 use kuaidi_test_support::bench::percentile;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
 use kuaidi_test_support::sim::sandbox_engine;
@@ -124,4 +131,56 @@ async fn main() {
     report("cold (new parcel, instant upstream), 200 updates/s", &cold);
     let stats = engine.sandbox.as_ref().expect("sandbox").sandbox.stats();
     println!("upstream queries: {} (lock violations {})", stats.total_queries, stats.lock_violations);
+
+    strict_limiter().await;
+}
+
+/// Phases 4–6: the production pace against a strict rolling-second limiter.
+async fn strict_limiter() {
+    let store = test_store::sqlite().await.expect("sqlite");
+    let engine = sandbox_engine(&store, Arc::new(SystemClock), &[("USER_RATE_LIMIT", "1000000/s")]).await;
+    let engine = Arc::new(engine.expect("engine"));
+    let tg = FakeTelegram::start().await;
+    tg.set_global_rate_limit(Some(30));
+    let options = BotOptions {
+        token: FakeTelegram::TOKEN.to_owned(),
+        api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
+        pace: Some(default_limits()),
+    };
+    let running = engine.clone();
+    tokio::spawn(async move { app::run_bot(&running, options, tokio_util::sync::CancellationToken::new()).await });
+    let everyone = |text: &dyn Fn(i64) -> String, chats: std::ops::Range<i64>| {
+        for chat in chats {
+            tg.send_text(Chat::private(chat), User::new(chat, "U").lang("en"), &text(chat));
+        }
+    };
+
+    let start = Instant::now();
+    everyone(&|chat| format!("/track yto YT96{chat:011}"), 300_000..300_200);
+    wait_for_sent(&tg, 200).await;
+    println!(
+        "paced, strict limiter: 200 users at once answered in {:.1} s, {} × 429 (target 0)",
+        start.elapsed().as_secs_f64(),
+        tg.too_many_requests_count()
+    );
+
+    let start = Instant::now();
+    everyone(&|chat| format!("/sub yto YT95{chat:011}"), 400_000..400_400);
+    wait_for_sent(&tg, 600).await;
+    println!(
+        "paced, strict limiter: 400 /sub at once answered in {:.1} s, {} × 429 in all (target 0)",
+        start.elapsed().as_secs_f64(),
+        tg.too_many_requests_count()
+    );
+
+    let before = engine.sandbox.as_ref().expect("sandbox").sandbox.stats();
+    everyone(&|_| "/track 431234567890123".to_owned(), 500_000..500_200);
+    wait_for_sent(&tg, 800).await;
+    let after = engine.sandbox.as_ref().expect("sandbox").sandbox.stats();
+    println!(
+        "200 users ask for one new number without a courier: {} auto-detection call(s) (target 1), {} upstream queries, {} × 429 in all",
+        after.autonumber_queries - before.autonumber_queries,
+        after.total_queries - before.total_queries,
+        tg.too_many_requests_count()
+    );
 }
