@@ -5,8 +5,9 @@
 //! `Throttle` keeps those limits, but it releases requests in 250 ms ticks (bursts that a strict
 //! rolling-second limiter answers with 429), it serves requests in arrival order (a reply waits behind
 //! every queued notification), and a 429 freezes every chat. So the bot paces itself here, on
-//! governor: every permit of the overall budget is evenly spaced (burst 1), a chat's and a group's own
-//! budgets are taken before joining the queue, and a single scheduler hands out the overall permits,
+//! governor: every permit of the overall budget is evenly spaced (burst 1), a chat's own budget (1/s)
+//! and a group's (at most 20 in any rolling minute, counted exactly, like `Throttle` did, so a group
+//! can still get a short burst) are taken before joining the queue, and a single scheduler hands out the overall permits,
 //! **replies before notifications**, so a user's reply waits at most for the message being released.
 //! Nothing else in the process throttles Telegram: this is the one pace setting ([`Limits`]).
 
@@ -15,8 +16,10 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use dashmap::DashMap;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// Telegram's limits as the bot keeps them.
@@ -47,6 +50,7 @@ pub enum Priority {
 /// How often the per-chat budgets forget chats that went quiet (their memory would otherwise grow
 /// with every chat ever written to).
 const FORGET_QUIET_CHATS_EVERY: Duration = Duration::from_secs(600);
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// The shared budget; cheap to clone.
 #[derive(Clone)]
@@ -58,7 +62,9 @@ pub struct Pace {
 struct Inner {
     overall: DefaultDirectRateLimiter,
     per_chat: DefaultKeyedRateLimiter<i64>,
-    per_group: DefaultKeyedRateLimiter<i64>,
+    /// When each group's messages of the last minute left.
+    per_group: DashMap<i64, VecDeque<Instant>>,
+    per_group_per_minute: usize,
     queues: Mutex<Queues>,
     queued: Notify,
     per_second: u32,
@@ -85,15 +91,11 @@ impl Pace {
     pub fn new(limits: Limits) -> Self {
         let overall = NonZeroU32::new(limits.messages_per_sec_overall).unwrap_or(NonZeroU32::MIN);
         let chat = NonZeroU32::new(limits.messages_per_sec_chat).unwrap_or(NonZeroU32::MIN);
-        // A group's minute budget as a burst of a quarter of it, refilled so that no rolling minute
-        // holds more than the limit: burst + rate × 60 s = limit.
-        let group_limit = limits.messages_per_min_chat.max(2);
-        let group_burst = NonZeroU32::new((group_limit / 4).max(1)).unwrap_or(NonZeroU32::MIN);
-        let group_rate = NonZeroU32::new(group_limit - group_burst.get()).unwrap_or(NonZeroU32::MIN);
         let inner = Arc::new(Inner {
             overall: RateLimiter::direct(Quota::per_second(overall).allow_burst(NonZeroU32::MIN)),
             per_chat: RateLimiter::dashmap(Quota::per_second(chat).allow_burst(NonZeroU32::MIN)),
-            per_group: RateLimiter::dashmap(Quota::per_minute(group_rate).allow_burst(group_burst)),
+            per_group: DashMap::new(),
+            per_group_per_minute: usize::try_from(limits.messages_per_min_chat.max(1)).unwrap_or(usize::MAX),
             queues: Mutex::default(),
             queued: Notify::new(),
             per_second: overall.get(),
@@ -112,9 +114,31 @@ impl Pace {
     pub async fn permit(&self, chat_id: i64, priority: Priority) {
         self.inner.per_chat.until_key_ready(&chat_id).await;
         if chat_id < 0 {
-            self.inner.per_group.until_key_ready(&chat_id).await;
+            self.group_slot(chat_id).await;
         }
         self.overall(priority).await;
+    }
+
+    /// Waits until the group has had fewer than its limit of messages in the last minute, and counts
+    /// this one.
+    async fn group_slot(&self, chat_id: i64) {
+        loop {
+            let wait = {
+                let now = Instant::now();
+                let mut sent = self.inner.per_group.entry(chat_id).or_default();
+                while sent.front().is_some_and(|at| now.duration_since(*at) >= MINUTE) {
+                    sent.pop_front();
+                }
+                match sent.front() {
+                    Some(oldest) if sent.len() >= self.inner.per_group_per_minute => *oldest + MINUTE - now,
+                    _ => {
+                        sent.push_back(now);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
     }
 
     /// Waits for a slot of the overall budget only (edits of a message already in the chat).
@@ -141,7 +165,7 @@ impl Inner {
 
 /// Hands out the overall permits, evenly spaced, replies first.
 async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
-    let mut forget_at = tokio::time::Instant::now() + FORGET_QUIET_CHATS_EVERY;
+    let mut forget_at = Instant::now() + FORGET_QUIET_CHATS_EVERY;
     loop {
         if inner.lock().is_empty() {
             tokio::select! {
@@ -150,10 +174,11 @@ async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
                 _ = tokio::time::sleep_until(forget_at) => {}
             }
         }
-        if tokio::time::Instant::now() >= forget_at {
+        if Instant::now() >= forget_at {
             inner.per_chat.retain_recent();
-            inner.per_group.retain_recent();
-            forget_at = tokio::time::Instant::now() + FORGET_QUIET_CHATS_EVERY;
+            let now = Instant::now();
+            inner.per_group.retain(|_, sent| sent.back().is_some_and(|at| now.duration_since(*at) < MINUTE));
+            forget_at = Instant::now() + FORGET_QUIET_CHATS_EVERY;
         }
         if inner.lock().is_empty() {
             continue;
@@ -174,9 +199,21 @@ async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
-
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_group_gets_its_limit_in_any_rolling_minute_and_no_more() {
+        let pace = Pace::new(Limits { messages_per_min_chat: 3, ..default_limits() });
+        let start = Instant::now();
+        for _ in 0..3 {
+            pace.group_slot(-42).await;
+        }
+        assert_eq!(Instant::now(), start, "a short burst goes at once");
+        pace.group_slot(-7).await;
+        assert_eq!(Instant::now(), start, "another group has its own minute");
+        pace.group_slot(-42).await;
+        assert!(Instant::now() >= start + MINUTE, "the fourth waits for the first to leave the minute");
+    }
 
     #[tokio::test]
     async fn permits_are_evenly_spaced_and_replies_go_first() {
