@@ -33,6 +33,7 @@ pub mod cli;
 pub mod clock;
 pub mod console;
 pub mod couriers;
+pub mod http;
 pub mod input;
 pub mod kuaidi100;
 pub mod message;
