@@ -13,7 +13,7 @@ use std::time::Duration;
 use kuaidi_bot::app::{self, Config, Engine};
 use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::telegram::{BotOptions, TelegramError, default_limits};
-use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::fake_telegram::{Chat, Failure, FakeTelegram, User};
 use kuaidi_test_support::outbox::queue_one;
 use kuaidi_test_support::sim::{self, start_time};
 use kuaidi_test_support::store::{self as test_store, TestStore};
@@ -282,6 +282,16 @@ async fn metrics_are_published_and_move() {
     assert!(sample(&after, delivered) >= 1.0, "{after}");
     assert!(sample(&after, "kuaidi_active_subscriptions") >= 1.0, "{after}");
     assert!(after.contains(r#"kuaidi_http_request_duration_seconds_bucket{method="GET",route="/metrics""#), "{after}");
+
+    // A 429 on a reply is counted (and the reply still goes out, after the wait).
+    let retry_after = r#"kuaidi_telegram_retry_after_total{kind="reply"}"#;
+    let before_429 = sample(&after, retry_after);
+    bot.tg.fail_chat(43, Failure::TooManyRequests { retry_after: 1, times: 1 });
+    bot.tg.send_text(Chat::private(43), User::new(43, "Zhao").lang("zh"), "/help");
+    let helped = bot.tg.wait_for_messages(43, 1, WAIT).await;
+    assert_eq!(helped.len(), 1, "the reply went out after the wait");
+    let (_, after_429) = bot.get("/metrics").await;
+    assert!(sample(&after_429, retry_after) >= before_429 + 1.0, "{after_429}");
     bot.stop().await;
 }
 

@@ -1,7 +1,8 @@
 //! `GET /metrics`: Prometheus text through the `metrics` facade and `metrics-exporter-prometheus`.
 //!
 //! One process-wide recorder ([`install_recorder`], idempotent) collects what is counted where it
-//! happens — notification sends by result in `watch/`'s outbox, HTTP request latency here — and at each
+//! happens — notification sends by result in `watch/`'s outbox, Telegram's 429s in
+//! the Telegram adapter, HTTP request latency here — and at each
 //! scrape the values that already live elsewhere are copied in: the tracker's counters (from its
 //! snapshot) and a few counts from the store (active subscriptions, due parcels, outbox depth). Copying
 //! at scrape time costs nothing between scrapes and cannot drift from the source. The names are
@@ -31,6 +32,9 @@ const ACTIVE_SUBSCRIPTIONS: &str = "kuaidi_active_subscriptions";
 const DUE_PARCELS: &str = "kuaidi_due_parcels";
 const OUTBOX_DEPTH: &str = "kuaidi_outbox_depth";
 const HTTP_DURATION: &str = "kuaidi_http_request_duration_seconds";
+/// Counted by the Telegram adapter (`telegram::RETRY_AFTER_METRIC`); named here only to describe it,
+/// since one adapter does not import another.
+const TELEGRAM_RETRY_AFTER: &str = "kuaidi_telegram_retry_after_total";
 
 /// Every metric this process publishes.
 pub const METRIC_NAMES: &[&str] = &[
@@ -44,6 +48,7 @@ pub const METRIC_NAMES: &[&str] = &[
     DUE_PARCELS,
     OUTBOX_DEPTH,
     SENDS_METRIC,
+    TELEGRAM_RETRY_AFTER,
     HTTP_DURATION,
 ];
 
@@ -96,6 +101,7 @@ fn describe() {
         SENDS_METRIC,
         "Notification sends by result (delivered, chat_gone, migrated, retry_after = 429, not_allowed_yet, failed)"
     );
+    describe_counter!(TELEGRAM_RETRY_AFTER, "Telegram's 429 answers (retry after), by kind (reply, notification)");
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency by method, route and status");
 }
 
