@@ -23,7 +23,10 @@ USER kuaidi
 WORKDIR /data
 ENV DATABASE_URL=sqlite:///data/kuaidi-bot.db \
     CONSOLE_DATABASE_URL=sqlite:///data/kuaidi-bot-console.db \
-    RUST_LOG=info
+    RUST_LOG=info \
+    HTTP_ADDR=0.0.0.0:8080
+# Health, readiness and metrics (see README, "Operating it").
+EXPOSE 8080
 VOLUME ["/data"]
 ENTRYPOINT ["kuaidi-bot"]
 CMD ["run"]

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //!   cli/ → app/          the command line; the process: configuration, wiring, tasks, shutdown
-//!     telegram/  console/  sandbox/     adapters: the only places that talk to the outside world
+//!     telegram/  console/  http/  sandbox/   adapters: the only places that talk to the outside world
 //!       chat/              commands, buttons, pasted text → replies; every phrase and keyboard
 //!         tracking/        the one place that decides whether to ask Kuaidi100 (cache, floor, cap,
 //!                          single flight, per-user throttle, courier detection)
@@ -20,6 +20,8 @@
 //!   the outbox under one cancellation token that SIGINT/SIGTERM cancel ([`app::shutdown`]).
 //! - [`telegram`] is the only module that knows teloxide: it converts updates, paces everything it
 //!   sends on one budget (replies first), and implements [`watch::Delivery`] for notifications.
+//! - [`http`] is the bot's HTTP server on `HTTP_ADDR` (health, readiness, Prometheus metrics), run by
+//!   [`app::run_bot_serving`] beside the bot; it knows the store and the tracker, never teloxide.
 //! - [`console`] is the same chat in a terminal, on its own database, with the watcher and outbox too.
 //! - [`chat`] decides everything a user sees; [`watch`] everything about subscriptions and
 //!   notifications; both go through [`tracking::Tracker`] for parcel data.
@@ -33,6 +35,7 @@ pub mod cli;
 pub mod clock;
 pub mod console;
 pub mod couriers;
+pub mod http;
 pub mod input;
 pub mod kuaidi100;
 pub mod message;

@@ -14,6 +14,8 @@ fn command(dir: &std::path::Path, args: &[&str]) -> Command {
         .current_dir(dir)
         .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
         .env("RUST_LOG", "warn")
+        // Any free port: tests run side by side, and 8080 may be anyone's.
+        .env("HTTP_ADDR", "127.0.0.1:0")
         .env_remove("TELOXIDE_TOKEN")
         .env_remove("TELOXIDE_API_URL")
         .env_remove("KUAIDI100_CUSTOMER")

@@ -144,6 +144,7 @@ async fn a_console_subscription_is_never_polled_or_sent_by_the_bot() {
         .env("TELOXIDE_TOKEN", FakeTelegram::TOKEN)
         .env("TELOXIDE_API_URL", tg.api_url())
         .env("RUST_LOG", "warn")
+        .env("HTTP_ADDR", "127.0.0.1:0")
         .env_remove("DATABASE_URL")
         .env_remove("CONSOLE_DATABASE_URL")
         .stdin(Stdio::null())

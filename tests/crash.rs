@@ -32,6 +32,7 @@ fn start_bot(dir: &std::path::Path, tg: &FakeTelegram) -> Child {
         .env("TELOXIDE_TOKEN", FakeTelegram::TOKEN)
         .env("TELOXIDE_API_URL", tg.api_url())
         .env("RUST_LOG", "warn")
+        .env("HTTP_ADDR", "127.0.0.1:0")
         .env_remove("KUAIDI100_CUSTOMER")
         .env_remove("KUAIDI100_KEY")
         .stdin(Stdio::null())

@@ -4,11 +4,14 @@
 //! stops start-up with a message that names the variable. Parsing is split from reading so that the
 //! rules (durations like `30m`, rates like `10/min`) are unit-tested without touching the environment.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang};
 use crate::tracking::Rate;
 
+/// `HTTP_ADDR` for a local run: loopback only (the Dockerfile sets `0.0.0.0:8080`).
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kuaidi-bot.db";
 /// The console keeps its own database, so that nothing typed in a terminal is ever polled for, or
 /// sent to, a Telegram chat.
@@ -44,6 +47,8 @@ pub struct Config {
     pub default_lang: Lang,
     /// `MAX_SUBSCRIPTIONS_PER_CHAT`: parcels one chat may watch at once.
     pub max_subscriptions_per_chat: u32,
+    /// `HTTP_ADDR`: where the bot's HTTP server (health, readiness, metrics) listens; `None` = `off`.
+    pub http_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -102,6 +107,8 @@ impl Config {
             })?,
             None => 50,
         };
+        let http_addr = parse_http_addr(get("HTTP_ADDR").as_deref().unwrap_or(DEFAULT_HTTP_ADDR))
+            .map_err(|problem| ConfigError::new("HTTP_ADDR", problem))?;
         let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         check_url("KUAIDI100_API_URL", &api_url)?;
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
@@ -128,6 +135,7 @@ impl Config {
             user_rate_limit,
             default_lang,
             max_subscriptions_per_chat,
+            http_addr,
         })
     }
 
@@ -150,6 +158,17 @@ fn check_url(variable: &'static str, url: &str) -> Result<(), ConfigError> {
     } else {
         Err(ConfigError::new(variable, format!("`{url}` is not an http(s) URL")))
     }
+}
+
+/// `127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`; `off` = no HTTP server.
+pub fn parse_http_addr(text: &str) -> Result<Option<SocketAddr>, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    text.parse::<SocketAddr>()
+        .map(Some)
+        .map_err(|_| format!("`{text}` is not an address like 127.0.0.1:8080 (or `off`)"))
 }
 
 /// `90s`, `30m`, `2h`, `1d`, `250ms`; a bare number means seconds.
@@ -249,6 +268,21 @@ mod tests {
             let error = config(&[(variable, value)]).expect_err(variable);
             assert_eq!(error.variable, variable);
             assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn http_addr_defaults_to_loopback_and_can_be_off() {
+        let default = config(&[]).expect("defaults are valid").http_addr;
+        assert_eq!(default, Some(SocketAddr::from(([127, 0, 0, 1], 8080))));
+        assert_eq!(config(&[("HTTP_ADDR", "off")]).expect("off").http_addr, None);
+        assert_eq!(config(&[("HTTP_ADDR", "OFF")]).expect("off").http_addr, None);
+        let any = config(&[("HTTP_ADDR", "0.0.0.0:9000")]).expect("valid").http_addr;
+        assert_eq!(any, Some(SocketAddr::from(([0, 0, 0, 0], 9000))));
+        for bad in ["8080", "localhost", "1.2.3.4:99999", "on"] {
+            let error = config(&[("HTTP_ADDR", bad)]).expect_err(bad);
+            assert_eq!(error.variable, "HTTP_ADDR");
+            assert!(error.to_string().starts_with("HTTP_ADDR"), "{error}");
         }
     }
 

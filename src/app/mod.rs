@@ -3,7 +3,8 @@
 //! `cli/` parses the command line and calls in here; everything below `app/` takes its own small
 //! settings and knows nothing of the environment or of the other tasks. [`Engine`] wires the layers
 //! together; [`run_bot`] and [`run_console`] run an adapter beside the watcher and the outbox under one
-//! cancellation token ([`shutdown`]).
+//! cancellation token ([`shutdown`]); [`run_bot_serving`] adds the HTTP server (`http/`) on the
+//! listener [`bind_http`] made from `HTTP_ADDR`.
 
 pub mod config;
 mod engine;
@@ -12,4 +13,4 @@ mod tasks;
 
 pub use config::{Config, ConfigError};
 pub use engine::{Engine, SetupError};
-pub use tasks::{run_bot, run_console};
+pub use tasks::{HttpBindError, bind_http, run_bot, run_bot_serving, run_console};

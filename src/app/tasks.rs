@@ -4,17 +4,63 @@
 //! cancelling the token makes each task finish its current step (an update, a check, a message) and
 //! return, and the process waits for all of them. If the adapter ends on its own (end of input in the
 //! console), it cancels the token for the others.
+//!
+//! The bot also has an HTTP server (health, readiness, metrics) when given a listener
+//! ([`bind_http`] on `HTTP_ADDR`): it starts first, so that `/healthz` answers while Telegram is being
+//! reached, turns unready as soon as the token is cancelled, and is stopped last, after the other tasks
+//! have finished, so that `/readyz` says "shutting down" while they do.
 
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::config::Config;
 use super::engine::Engine;
 use crate::console::Console;
+use crate::http::{self, HttpState, Readiness};
 use crate::telegram::{BotOptions, Telegram, TelegramError};
 
-/// The Telegram bot: checks the token, registers the menu, then long-polls beside the watcher and the
-/// outbox until `shutdown` is cancelled.
+/// `HTTP_ADDR` could not be listened on (taken, not ours to bind).
+#[derive(Debug, thiserror::Error)]
+#[error("HTTP_ADDR: cannot listen on {addr}: {source} (set another address, or HTTP_ADDR=off)")]
+pub struct HttpBindError {
+    pub addr: SocketAddr,
+    pub source: std::io::Error,
+}
+
+/// Binds the HTTP server's listener on `HTTP_ADDR`; `None` when it is `off`.
+pub async fn bind_http(config: &Config) -> Result<Option<TcpListener>, HttpBindError> {
+    let Some(addr) = config.http_addr else { return Ok(None) };
+    TcpListener::bind(addr).await.map(Some).map_err(|source| HttpBindError { addr, source })
+}
+
+/// The Telegram bot without an HTTP server: checks the token, registers the menu, then long-polls
+/// beside the watcher and the outbox until `shutdown` is cancelled.
 pub async fn run_bot(engine: &Engine, options: BotOptions, shutdown: CancellationToken) -> Result<(), TelegramError> {
-    let telegram = Telegram::connect(&options).await?;
+    run_bot_serving(engine, options, None, shutdown).await
+}
+
+/// The same, with the HTTP server on `http` (from [`bind_http`], or any bound listener in tests).
+pub async fn run_bot_serving(
+    engine: &Engine,
+    options: BotOptions,
+    http: Option<TcpListener>,
+    shutdown: CancellationToken,
+) -> Result<(), TelegramError> {
+    let readiness = Readiness::new();
+    let server = http.map(|listener| HttpServer::spawn(engine, listener, readiness.clone(), &shutdown));
+    let telegram = match Telegram::connect(&options).await {
+        Ok(telegram) => telegram,
+        Err(error) => {
+            if let Some(server) = server {
+                server.stop().await;
+            }
+            return Err(error);
+        }
+    };
+    readiness.telegram_reached();
     tracing::info!(bot = %telegram.username(), sandbox = engine.is_sandbox(), "connected to Telegram");
     if engine.is_sandbox() {
         tracing::warn!("sandbox mode: replies carry simulator data, and say so");
@@ -24,8 +70,57 @@ pub async fn run_bot(engine: &Engine, options: BotOptions, shutdown: Cancellatio
     let background = spawn_background(engine, telegram.delivery(), &shutdown);
     telegram.serve(core, shutdown.clone()).await;
     shutdown.cancel();
+    readiness.shutting_down();
     background.join().await;
+    if let Some(server) = server {
+        server.stop().await;
+    }
     Ok(())
+}
+
+/// The HTTP server, running, with its own stop (cancelled after everything else has finished).
+struct HttpServer {
+    stop: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl HttpServer {
+    fn spawn(engine: &Engine, listener: TcpListener, readiness: Readiness, shutdown: &CancellationToken) -> Self {
+        http::install_recorder();
+        let stop = CancellationToken::new();
+        let state = HttpState {
+            store: engine.store.clone(),
+            tracker: engine.tracker.clone(),
+            clock: engine.clock.clone(),
+            readiness: readiness.clone(),
+        };
+        // Unready from the moment shutdown starts, while the other tasks finish.
+        tokio::spawn({
+            let (shutdown, stop) = (shutdown.clone(), stop.clone());
+            async move {
+                tokio::select! {
+                    _ = shutdown.cancelled() => readiness.shutting_down(),
+                    _ = stop.cancelled() => {}
+                }
+            }
+        });
+        let task = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                if let Err(error) = http::serve(listener, state, stop).await {
+                    tracing::error!(%error, "the HTTP server failed");
+                }
+            }
+        });
+        Self { stop, task }
+    }
+
+    async fn stop(self) {
+        self.stop.cancel();
+        if let Err(error) = self.task.await {
+            tracing::error!(%error, "the HTTP server task failed");
+        }
+    }
 }
 
 /// The console: the same chat core in a terminal, with the watcher and the outbox, whose pushes are

@@ -1,4 +1,5 @@
-//! `kuaidi-bot run` (and `kuaidi-bot` alone): the Telegram bot until SIGINT or SIGTERM.
+//! `kuaidi-bot run` (and `kuaidi-bot` alone): the Telegram bot, and its HTTP server on `HTTP_ADDR`,
+//! until SIGINT or SIGTERM.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -24,11 +25,16 @@ pub async fn run(console_fallback: bool) -> ExitCode {
         }
         Err(error) => return fail(exit::BAD_INPUT, error),
     };
+    // Before anything else starts: a taken port is a start-up error, like an unreachable database.
+    let http = match app::bind_http(&config).await {
+        Ok(http) => http,
+        Err(error) => return fail(exit::OTHER, error),
+    };
     let engine = match Engine::start(config, Arc::new(SystemClock)).await {
         Ok(engine) => engine,
         Err(error) => return fail(exit::OTHER, error),
     };
-    let outcome = app::run_bot(&engine, options, app::shutdown::on_signal()).await;
+    let outcome = app::run_bot_serving(&engine, options, http, app::shutdown::on_signal()).await;
     engine.store.close().await;
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

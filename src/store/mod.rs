@@ -110,6 +110,12 @@ impl Store {
         self.backend
     }
 
+    /// A trivial query: does the database answer at all (readiness)?
+    pub async fn ping(&self) -> StoreResult<()> {
+        let _: i64 = sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -240,4 +240,11 @@ impl Store {
         tx.commit().await?;
         Ok(moved)
     }
+
+    /// Active subscriptions across all chats (a gauge of the metrics).
+    pub async fn count_active_subscriptions(&self) -> StoreResult<u64> {
+        let active: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE active = 1").fetch_one(&self.pool).await?;
+        Ok(u64::try_from(active).unwrap_or(0))
+    }
 }

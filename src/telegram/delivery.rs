@@ -84,7 +84,12 @@ impl<B: Api> Delivery for TelegramDelivery<B> {
             round_trip.record(started.elapsed());
             match outcome {
                 Ok(_) => Delivered::Delivered,
-                Err(error) => classify(&error),
+                Err(error) => {
+                    if matches!(error, RequestError::RetryAfter(_)) {
+                        metrics::counter!(super::RETRY_AFTER_METRIC, "kind" => "notification").increment(1);
+                    }
+                    classify(&error)
+                }
             }
         })
     }

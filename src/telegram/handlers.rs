@@ -126,6 +126,7 @@ where
     replies.permit(chat_id, new_message).await;
     match send().await {
         Err(RequestError::RetryAfter(wait)) => {
+            metrics::counter!(super::RETRY_AFTER_METRIC, "kind" => "reply").increment(1);
             tracing::warn!(chat = chat_id.0, seconds = wait.seconds(), "Telegram asked this chat to wait");
             tokio::time::sleep(wait.duration()).await;
             replies.permit(chat_id, new_message).await;

@@ -29,6 +29,10 @@ use crate::chat::ChatCore;
 use crate::kuaidi100::Lang;
 use crate::watch::Delivery;
 
+/// Telegram's 429s ("retry after"), by `kind` (`reply`, `notification`), counted through the `metrics`
+/// facade (a no-op unless `app/` installed a recorder for the HTTP server's `/metrics`).
+pub const RETRY_AFTER_METRIC: &str = "kuaidi_telegram_retry_after_total";
+
 /// A bot that Telegram has accepted.
 pub struct Telegram {
     bot: TgBot,

@@ -19,7 +19,7 @@ mod subscriptions;
 mod watcher;
 
 pub use delivery::{Delivered, Delivering, Delivery};
-pub use outbox::{Outbox, RenderNotices};
+pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
 pub use subscriptions::{Subscribe, Subscriptions};
 
 pub use notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};

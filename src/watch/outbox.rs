@@ -13,7 +13,8 @@
 //! The outcome decides what happens next: a gone chat loses its subscriptions; a chat that moved takes
 //! its notices along and they go out again; "not allowed yet" is retried every 20 minutes and gives the
 //! chat up after 3 failures spanning an hour; "retry after" waits as asked; other failures back off
-//! from 30 s to an hour. Sent notices are kept a week, then purged hourly in batches.
+//! from 30 s to an hour. Sent notices are kept a week, then purged hourly in batches. Each outcome is
+//! counted (`kuaidi_notification_sends_total{result=…}`) through the `metrics` facade.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -170,6 +171,7 @@ impl Outbox {
         let chat_id = first.chat_id;
         let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
         let now = self.clock.now();
+        metrics::counter!(SENDS_METRIC, "result" => outcome_label(&outcome)).increment(1);
         match outcome {
             Delivered::Delivered => self.store.mark_sent(&ids, now).await,
             Delivered::ChatGone => {
@@ -202,6 +204,22 @@ impl Outbox {
                 self.store.mark_failed(&ids, now + backoff.min(Duration::hours(1)), now).await
             }
         }
+    }
+}
+
+/// Notification sends by result (see the README's metric list); a no-op unless `app/` installed a
+/// metrics recorder (the HTTP server's `/metrics`).
+pub const SENDS_METRIC: &str = "kuaidi_notification_sends_total";
+
+/// The `result` label of [`SENDS_METRIC`]; `retry_after` is the transport's "too many requests" (429).
+fn outcome_label(outcome: &Delivered) -> &'static str {
+    match outcome {
+        Delivered::Delivered => "delivered",
+        Delivered::ChatGone => "chat_gone",
+        Delivered::MigratedTo(_) => "migrated",
+        Delivered::RetryAfter(_) => "retry_after",
+        Delivered::NotAllowedYet => "not_allowed_yet",
+        Delivered::Failed(_) => "failed",
     }
 }
 

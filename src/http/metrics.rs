@@ -1,0 +1,165 @@
+//! `GET /metrics`: Prometheus text through the `metrics` facade and `metrics-exporter-prometheus`.
+//!
+//! One process-wide recorder ([`install_recorder`], idempotent) collects what is counted where it
+//! happens — notification sends by result in `watch/`'s outbox, Telegram's 429s in
+//! the Telegram adapter, HTTP request latency here — and at each
+//! scrape the values that already live elsewhere are copied in: the tracker's counters (from its
+//! snapshot) and a few counts from the store (active subscriptions, due parcels, outbox depth). Copying
+//! at scrape time costs nothing between scrapes and cannot drift from the source. The names are
+//! [`METRIC_NAMES`], all prefixed `kuaidi_`, listed in the README.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use super::HttpState;
+use crate::watch::SENDS_METRIC;
+
+const UPSTREAM_QUERIES: &str = "kuaidi_upstream_queries_total";
+const UPSTREAM_REFUSED: &str = "kuaidi_upstream_refused_total";
+const CACHE_HITS: &str = "kuaidi_cache_hits_total";
+const COALESCED: &str = "kuaidi_coalesced_total";
+const THROTTLED: &str = "kuaidi_throttled_total";
+const AUTONUMBER_CALLS: &str = "kuaidi_autonumber_calls_total";
+const ACTIVE_SUBSCRIPTIONS: &str = "kuaidi_active_subscriptions";
+const DUE_PARCELS: &str = "kuaidi_due_parcels";
+const OUTBOX_DEPTH: &str = "kuaidi_outbox_depth";
+const HTTP_DURATION: &str = "kuaidi_http_request_duration_seconds";
+/// Counted by the Telegram adapter (`telegram::RETRY_AFTER_METRIC`); named here only to describe it,
+/// since one adapter does not import another.
+const TELEGRAM_RETRY_AFTER: &str = "kuaidi_telegram_retry_after_total";
+
+/// Every metric this process publishes.
+pub const METRIC_NAMES: &[&str] = &[
+    UPSTREAM_QUERIES,
+    UPSTREAM_REFUSED,
+    CACHE_HITS,
+    COALESCED,
+    THROTTLED,
+    AUTONUMBER_CALLS,
+    ACTIVE_SUBSCRIPTIONS,
+    DUE_PARCELS,
+    OUTBOX_DEPTH,
+    SENDS_METRIC,
+    TELEGRAM_RETRY_AFTER,
+    HTTP_DURATION,
+];
+
+const LATENCY_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// Installs the process's recorder once and returns its handle; `None` if another recorder was
+/// installed first (then `/metrics` answers 503).
+pub fn install_recorder() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = match PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.to_owned()), LATENCY_BUCKETS)
+            {
+                Ok(builder) => builder,
+                Err(error) => {
+                    tracing::error!(%error, "metrics: bad histogram buckets");
+                    return None;
+                }
+            };
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            if let Err(error) = metrics::set_global_recorder(recorder) {
+                tracing::warn!(%error, "metrics: another recorder is installed; /metrics is unavailable");
+                return None;
+            }
+            describe();
+            Some(handle)
+        })
+        .clone()
+}
+
+fn describe() {
+    describe_counter!(
+        UPSTREAM_QUERIES,
+        "Kuaidi100 queries made, by outcome (answered, no_result, transient_error, permanent_error)"
+    );
+    describe_counter!(
+        UPSTREAM_REFUSED,
+        "Upstream queries not made because of the lock rule, by reason (floor, daily_cap)"
+    );
+    describe_counter!(CACHE_HITS, "Parcel questions answered from memory inside the floor");
+    describe_counter!(COALESCED, "Parcel questions that shared a concurrent asker's upstream call");
+    describe_counter!(THROTTLED, "Commands refused by the per-user rate limit");
+    describe_counter!(AUTONUMBER_CALLS, "Courier auto-detection calls made");
+    describe_gauge!(ACTIVE_SUBSCRIPTIONS, "Active subscriptions across all chats");
+    describe_gauge!(DUE_PARCELS, "Watched parcels whose next check is due");
+    describe_gauge!(OUTBOX_DEPTH, "Notifications not yet sent, due or not");
+    describe_counter!(
+        SENDS_METRIC,
+        "Notification sends by result (delivered, chat_gone, migrated, retry_after = 429, not_allowed_yet, failed)"
+    );
+    describe_counter!(TELEGRAM_RETRY_AFTER, "Telegram's 429 answers (retry after), by kind (reply, notification)");
+    describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency by method, route and status");
+}
+
+/// The `/metrics` route.
+pub async fn scrape(State(state): State<HttpState>) -> Response {
+    let Some(handle) = install_recorder() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response();
+    };
+    copy_tracker(&state);
+    copy_store(&state).await;
+    handle.run_upkeep();
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()).into_response()
+}
+
+fn copy_tracker(state: &HttpState) {
+    let snapshot = state.tracker.metrics();
+    for (outcome, value) in [
+        ("answered", snapshot.upstream_answered),
+        ("no_result", snapshot.upstream_no_result),
+        ("transient_error", snapshot.upstream_transient_errors),
+        ("permanent_error", snapshot.upstream_permanent_errors),
+    ] {
+        counter!(UPSTREAM_QUERIES, "outcome" => outcome).absolute(value);
+    }
+    counter!(UPSTREAM_REFUSED, "reason" => "floor").absolute(snapshot.refused_by_floor);
+    counter!(UPSTREAM_REFUSED, "reason" => "daily_cap").absolute(snapshot.refused_by_daily_cap);
+    counter!(CACHE_HITS).absolute(snapshot.cache_hits);
+    counter!(COALESCED).absolute(snapshot.coalesced);
+    counter!(THROTTLED).absolute(snapshot.throttled);
+    counter!(AUTONUMBER_CALLS).absolute(snapshot.autonumber_calls);
+}
+
+/// The store's counts; one that fails is left at its last value (and logged), the scrape still answers.
+async fn copy_store(state: &HttpState) {
+    let now = state.clock.now();
+    match state.store.count_active_subscriptions().await {
+        Ok(count) => gauge!(ACTIVE_SUBSCRIPTIONS).set(count as f64),
+        Err(error) => tracing::warn!(%error, "metrics: counting subscriptions failed"),
+    }
+    match state.store.count_due(now).await {
+        Ok(count) => gauge!(DUE_PARCELS).set(count as f64),
+        Err(error) => tracing::warn!(%error, "metrics: counting due parcels failed"),
+    }
+    match state.store.unsent_notices().await {
+        Ok(count) => gauge!(OUTBOX_DEPTH).set(count as f64),
+        Err(error) => tracing::warn!(%error, "metrics: counting the outbox failed"),
+    }
+}
+
+/// Records each routed request's latency (a route layer, so the route is the matched pattern, never
+/// the raw path).
+pub async fn track_latency(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned()).unwrap_or_default();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    histogram!(HTTP_DURATION, "method" => method, "route" => route, "status" => status)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

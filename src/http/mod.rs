@@ -1,0 +1,96 @@
+//! The bot's HTTP face: one axum server on `HTTP_ADDR`, beside the Telegram adapter.
+//!
+//! So far it answers what an operator (or an orchestrator) asks of a running bot: `GET /healthz` (the
+//! process is alive), `GET /readyz` (the store answers, Telegram was reached, the process is not
+//! shutting down) and `GET /metrics` (Prometheus text). Every route has a request body limit and a
+//! timeout, and nothing here reveals configuration or secrets. Like every adapter it knows only the
+//! layers below it (the store, the tracker) and nothing of teloxide; `app/` binds the listener, owns
+//! the [`Readiness`], and runs [`serve`] as a sibling task of the bot, stopping it last so that
+//! `/readyz` can say "shutting down" while the other tasks finish.
+
+mod metrics;
+mod readiness;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use metrics::{METRIC_NAMES, install_recorder};
+pub use readiness::Readiness;
+
+use crate::clock::SharedClock;
+use crate::store::Store;
+use crate::tracking::Tracker;
+
+/// Largest request body accepted on any route; larger ones get 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest a request may take; slower ones get 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `/readyz` waits for the store's answer.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the routes read.
+#[derive(Clone)]
+pub struct HttpState {
+    pub store: Store,
+    pub tracker: Tracker,
+    pub clock: SharedClock,
+    pub readiness: Readiness,
+}
+
+/// The routes and their layers.
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::scrape))
+        .route_layer(axum::middleware::from_fn(metrics::track_latency))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `stop` is cancelled.
+pub async fn serve(listener: TcpListener, state: HttpState, stop: CancellationToken) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "HTTP server listening on {addr}");
+    }
+    axum::serve(listener, router(state)).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    tracing::info!("HTTP server stopped");
+    Ok(())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
+    let plain = [(CONTENT_TYPE, "text/plain; charset=utf-8")];
+    if state.readiness.is_shutting_down() {
+        return (StatusCode::SERVICE_UNAVAILABLE, plain, "shutting down");
+    }
+    match tokio::time::timeout(PING_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: the store does not answer");
+            return (StatusCode::SERVICE_UNAVAILABLE, plain, "store unreachable");
+        }
+        Err(_) => {
+            tracing::warn!("readiness: the store did not answer in time");
+            return (StatusCode::SERVICE_UNAVAILABLE, plain, "store unreachable");
+        }
+    }
+    if !state.readiness.is_telegram_reached() {
+        return (StatusCode::SERVICE_UNAVAILABLE, plain, "telegram not reached yet");
+    }
+    (StatusCode::OK, plain, "ok")
+}
