@@ -49,6 +49,39 @@ async fn seed(url: &str) -> Store {
     store
 }
 
+/// Restarts the bot with no network delay, waits until every chat has been told, stops it, and
+/// counts the messages each chat got over both runs.
+async fn restart_until_everyone_is_told(dir: &std::path::Path, tg: &FakeTelegram) -> HashMap<i64, usize> {
+    tg.set_round_trip(None);
+    let mut second = start_bot(dir, tg);
+    let everyone = tg
+        .wait_for(Duration::from_secs(90), |tg| {
+            let chats: std::collections::HashSet<i64> = tg.sent_messages().iter().map(|m| m.chat_id).collect();
+            ((FIRST_CHAT..FIRST_CHAT + NOTICES).all(|chat| chats.contains(&chat))).then_some(())
+        })
+        .await;
+    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
+    let _ = second.wait();
+    assert!(everyone.is_some(), "every notification was delivered after the restart");
+    let mut per_chat: HashMap<i64, usize> = HashMap::new();
+    for message in tg.sent_messages() {
+        *per_chat.entry(message.chat_id).or_default() += 1;
+    }
+    per_chat
+}
+
+async fn assert_nothing_pending_and_every_subscription_kept(url: &str) {
+    let store = Store::connect(url).await.expect("store");
+    assert_eq!(store.unsent_notices().await.expect("count"), 0);
+    for i in 0..NOTICES {
+        assert_eq!(
+            store.chat_subscriptions(FIRST_CHAT + i).await.expect("list").len(),
+            1,
+            "chat {i} kept its subscription"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_sending_loses_no_notification_and_no_subscription() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -69,22 +102,7 @@ async fn sigkill_while_sending_loses_no_notification_and_no_subscription() {
     assert!(window > 1, "over a 150 ms round trip several messages are on their way at once: {window}");
     assert!(window <= MAX_WINDOW, "the window is capped: {window}");
 
-    tg.set_round_trip(None);
-    let mut second = start_bot(dir.path(), &tg);
-    let everyone = tg
-        .wait_for(Duration::from_secs(90), |tg| {
-            let chats: std::collections::HashSet<i64> = tg.sent_messages().iter().map(|m| m.chat_id).collect();
-            ((FIRST_CHAT..FIRST_CHAT + NOTICES).all(|chat| chats.contains(&chat))).then_some(())
-        })
-        .await;
-    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
-    let _ = second.wait();
-    assert!(everyone.is_some(), "every notification was delivered after the restart");
-
-    let mut per_chat: HashMap<i64, usize> = HashMap::new();
-    for message in tg.sent_messages() {
-        *per_chat.entry(message.chat_id).or_default() += 1;
-    }
+    let per_chat = restart_until_everyone_is_told(dir.path(), &tg).await;
     let repeated = per_chat.values().filter(|count| **count > 1).count();
     assert!(per_chat.values().all(|count| *count <= 2), "nothing was sent three times: {per_chat:?}");
     eprintln!(
@@ -94,15 +112,7 @@ async fn sigkill_while_sending_loses_no_notification_and_no_subscription() {
     // Only the messages delivered but not yet confirmed when the bot died may go out twice.
     assert!(repeated <= window, "{repeated} notifications were sent twice; at most {window} may be: {per_chat:?}");
 
-    let store = Store::connect(&url).await.expect("store");
-    assert_eq!(store.unsent_notices().await.expect("count"), 0);
-    for i in 0..NOTICES {
-        assert_eq!(
-            store.chat_subscriptions(FIRST_CHAT + i).await.expect("list").len(),
-            1,
-            "chat {i} kept its subscription"
-        );
-    }
+    assert_nothing_pending_and_every_subscription_kept(&url).await;
 }
 
 /// Time the binary may take to stop on SIGTERM mid fan-out: each task finishes only its current step.
@@ -136,30 +146,12 @@ async fn sigterm_during_a_fan_out_stops_every_task_quickly_and_loses_nothing() {
     let sent_before_restart = tg.sent_count();
     assert!(sent_before_restart < NOTICES as usize, "stopped while sending: {sent_before_restart}");
 
-    tg.set_round_trip(None);
-    let mut second = start_bot(dir.path(), &tg);
-    let everyone = tg
-        .wait_for(Duration::from_secs(90), |tg| {
-            let chats: std::collections::HashSet<i64> = tg.sent_messages().iter().map(|m| m.chat_id).collect();
-            ((FIRST_CHAT..FIRST_CHAT + NOTICES).all(|chat| chats.contains(&chat))).then_some(())
-        })
-        .await;
-    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
-    let _ = second.wait();
-    assert!(everyone.is_some(), "every notification was delivered after the restart");
-    let mut per_chat: HashMap<i64, usize> = HashMap::new();
-    for message in tg.sent_messages() {
-        *per_chat.entry(message.chat_id).or_default() += 1;
-    }
+    let per_chat = restart_until_everyone_is_told(dir.path(), &tg).await;
     let repeated = per_chat.values().filter(|count| **count > 1).count();
     eprintln!(
         "SIGTERM test: stopped in {took:?} after {sent_before_restart} sent; {repeated} repeated after the restart"
     );
     // A clean stop settles what was in flight: nothing needs to go out twice.
     assert_eq!(repeated, 0, "{repeated} notifications were sent twice after a clean stop: {per_chat:?}");
-    let store = Store::connect(&url).await.expect("store");
-    assert_eq!(store.unsent_notices().await.expect("count"), 0);
-    for i in 0..NOTICES {
-        assert_eq!(store.chat_subscriptions(FIRST_CHAT + i).await.expect("list").len(), 1, "chat {i} kept it");
-    }
+    assert_nothing_pending_and_every_subscription_kept(&url).await;
 }
