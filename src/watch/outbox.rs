@@ -77,7 +77,7 @@ impl Outbox {
         Self { store, clock, subscriptions, render, delivery, idle_poll }
     }
 
-    /// Runs until `shutdown`; the message being sent is finished first, and nothing is lost.
+    /// Runs until `shutdown`; the messages on their way are settled first, and nothing is lost.
     pub async fn run(&self, shutdown: CancellationToken) {
         let mut next_purge = self.clock.now();
         while !shutdown.is_cancelled() {
