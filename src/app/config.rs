@@ -7,8 +7,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang};
+use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang, Salt};
 use crate::tracking::Rate;
+use crate::watch::WatchMode;
 
 /// `HTTP_ADDR` for a local run: loopback only (the Dockerfile sets `0.0.0.0:8080`).
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
@@ -49,6 +50,13 @@ pub struct Config {
     pub max_subscriptions_per_chat: u32,
     /// `HTTP_ADDR`: where the bot's HTTP server (health, readiness, metrics) listens; `None` = `off`.
     pub http_addr: Option<SocketAddr>,
+    /// `PUBLIC_URL`: the https base the world reaches the HTTP server at, without a trailing slash;
+    /// set = Telegram webhook mode, and Kuaidi100's pushes can reach the bot.
+    pub public_url: Option<String>,
+    /// `WATCH_MODE`: `hybrid` by default when `PUBLIC_URL` is set, else `poll`.
+    pub watch_mode: WatchMode,
+    /// `KUAIDI100_PUSH_SALT`, or derived from the key (see [`Salt::derive`]); redacted in `Debug`.
+    pub push_salt: Salt,
 }
 
 impl Config {
@@ -109,6 +117,40 @@ impl Config {
         };
         let http_addr = parse_http_addr(get("HTTP_ADDR").as_deref().unwrap_or(DEFAULT_HTTP_ADDR))
             .map_err(|problem| ConfigError::new("HTTP_ADDR", problem))?;
+        let public_url = match get("PUBLIC_URL") {
+            Some(url) => Some(parse_public_url(&url).map_err(|problem| ConfigError::new("PUBLIC_URL", problem))?),
+            None => None,
+        };
+        let watch_mode = match get("WATCH_MODE") {
+            Some(text) => WatchMode::parse(&text)
+                .ok_or_else(|| ConfigError::new("WATCH_MODE", format!("`{text}` is not `poll`, `push` or `hybrid`")))?,
+            None if public_url.is_some() => WatchMode::Hybrid,
+            None => WatchMode::Poll,
+        };
+        // In sandbox mode the in-process simulator calls back a loopback listener instead.
+        let real = credentials.is_some();
+        if real && watch_mode != WatchMode::Poll && public_url.is_none() {
+            return Err(ConfigError::new(
+                "WATCH_MODE",
+                format!(
+                    "`{}` needs PUBLIC_URL: Kuaidi100 must be able to reach the bot's callback",
+                    watch_mode.as_str()
+                ),
+            ));
+        }
+        if real && watch_mode != WatchMode::Poll && http_addr.is_none() {
+            return Err(ConfigError::new(
+                "WATCH_MODE",
+                format!("`{}` needs the HTTP server (HTTP_ADDR is off): pushes arrive there", watch_mode.as_str()),
+            ));
+        }
+        let push_salt = match get("KUAIDI100_PUSH_SALT") {
+            Some(salt) if salt.chars().count() > 32 || !salt.is_ascii() => {
+                return Err(ConfigError::new("KUAIDI100_PUSH_SALT", "must be at most 32 ASCII characters"));
+            }
+            Some(salt) => Salt::new(salt),
+            None => Salt::derive(credentials.as_ref().map(Credentials::key).unwrap_or(crate::sandbox::SANDBOX_KEY)),
+        };
         let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         check_url("KUAIDI100_API_URL", &api_url)?;
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
@@ -136,6 +178,9 @@ impl Config {
             default_lang,
             max_subscriptions_per_chat,
             http_addr,
+            public_url,
+            watch_mode,
+            push_salt,
         })
     }
 
@@ -169,6 +214,20 @@ pub fn parse_http_addr(text: &str) -> Result<Option<SocketAddr>, String> {
     text.parse::<SocketAddr>()
         .map(Some)
         .map_err(|_| format!("`{text}` is not an address like 127.0.0.1:8080 (or `off`)"))
+}
+
+/// An `https://` (or, for tests and local proxies, `http://`) base URL with no query or fragment; the
+/// trailing slash is dropped so that paths can be appended.
+pub fn parse_public_url(text: &str) -> Result<String, String> {
+    let url =
+        reqwest::Url::parse(text.trim()).map_err(|_| format!("`{text}` is not a URL like https://bot.example.com"))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(format!("`{text}` is not an http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{text}` must not carry a query or a fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// `90s`, `30m`, `2h`, `1d`, `250ms`; a bare number means seconds.
@@ -284,6 +343,44 @@ mod tests {
             assert_eq!(error.variable, "HTTP_ADDR");
             assert!(error.to_string().starts_with("HTTP_ADDR"), "{error}");
         }
+    }
+
+    #[test]
+    fn watch_mode_follows_public_url_and_the_salt_never_shows() {
+        assert_eq!(config(&[]).expect("defaults").watch_mode, WatchMode::Poll);
+        let public = config(&[("PUBLIC_URL", "https://bot.example.com/")]).expect("valid");
+        assert_eq!(public.public_url.as_deref(), Some("https://bot.example.com"));
+        assert_eq!(public.watch_mode, WatchMode::Hybrid);
+        let push = config(&[("PUBLIC_URL", "https://bot.example.com/k"), ("WATCH_MODE", "push")]).expect("valid");
+        assert_eq!(push.watch_mode, WatchMode::Push);
+        assert_eq!(push.public_url.as_deref(), Some("https://bot.example.com/k"));
+        let poll = config(&[("PUBLIC_URL", "https://bot.example.com"), ("WATCH_MODE", "POLL")]).expect("valid");
+        assert_eq!(poll.watch_mode, WatchMode::Poll);
+        let sandbox_hybrid = config(&[("WATCH_MODE", "hybrid"), ("HTTP_ADDR", "off")]).expect("sandbox: loopback");
+        assert_eq!(sandbox_hybrid.watch_mode, WatchMode::Hybrid);
+        let real = [("KUAIDI100_KEY", "K"), ("KUAIDI100_CUSTOMER", "C")];
+        for (variable, pairs) in [
+            ("WATCH_MODE", [&real[..], &[("WATCH_MODE", "hybrid")]].concat()),
+            ("WATCH_MODE", vec![("WATCH_MODE", "sometimes"), ("PUBLIC_URL", "https://x.example")]),
+            ("WATCH_MODE", [&real[..], &[("PUBLIC_URL", "https://x.example"), ("HTTP_ADDR", "off")]].concat()),
+            ("PUBLIC_URL", vec![("PUBLIC_URL", "bot.example.com")]),
+            ("PUBLIC_URL", vec![("PUBLIC_URL", "ftp://bot.example.com")]),
+            ("PUBLIC_URL", vec![("PUBLIC_URL", "https://bot.example.com/?a=1")]),
+            ("KUAIDI100_PUSH_SALT", vec![("KUAIDI100_PUSH_SALT", &"x".repeat(33))]),
+        ] {
+            let error = config(&pairs).expect_err(variable);
+            assert_eq!(error.variable, variable, "{pairs:?}");
+        }
+        let salted = config(&[
+            ("KUAIDI100_KEY", "SECRETKEY"),
+            ("KUAIDI100_CUSTOMER", "SECRETCUSTOMER"),
+            ("KUAIDI100_PUSH_SALT", "SECRETSALT"),
+        ])
+        .expect("valid");
+        assert_eq!(salted.push_salt.expose(), "SECRETSALT");
+        assert!(!format!("{salted:?}").contains("SECRETSALT"));
+        let derived = config(&[("KUAIDI100_KEY", "SECRETKEY"), ("KUAIDI100_CUSTOMER", "C")]).expect("valid");
+        assert_eq!(derived.push_salt, Salt::derive("SECRETKEY"), "replicas sharing a key agree on the salt");
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl HttpServer {
         let task = tokio::spawn({
             let stop = stop.clone();
             async move {
-                if let Err(error) = http::serve(listener, state, stop).await {
+                if let Err(error) = http::serve(listener, state, axum::Router::new(), stop).await {
                     tracing::error!(%error, "the HTTP server failed");
                 }
             }

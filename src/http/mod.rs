@@ -47,24 +47,31 @@ pub struct HttpState {
     pub readiness: Readiness,
 }
 
-/// The routes and their layers.
-pub fn router(state: HttpState) -> Router {
+/// The routes and their layers; `extra` holds routes other adapters own (Telegram's webhook), which
+/// get the same body limit, timeout and latency metric.
+pub fn router(state: HttpState, extra: Router) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::scrape))
+        .with_state(state)
+        .merge(extra)
         .route_layer(axum::middleware::from_fn(metrics::track_latency))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .with_state(state)
 }
 
-/// Serves on `listener` until `stop` is cancelled.
-pub async fn serve(listener: TcpListener, state: HttpState, stop: CancellationToken) -> std::io::Result<()> {
+/// Serves [`router`] on `listener` until `stop` is cancelled.
+pub async fn serve(
+    listener: TcpListener,
+    state: HttpState,
+    extra: Router,
+    stop: CancellationToken,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "HTTP server listening on {addr}");
     }
-    axum::serve(listener, router(state)).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    axum::serve(listener, router(state, extra)).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
     tracing::info!("HTTP server stopped");
     Ok(())
 }

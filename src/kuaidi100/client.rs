@@ -1,4 +1,4 @@
-//! The HTTP client of Kuaidi100: real-time query and courier auto-detection.
+//! The HTTP client of Kuaidi100: real-time query, push subscription and courier auto-detection.
 //!
 //! It sends exactly one request per call and never retries: every call is billed and counts against the
 //! lock rule, so whether to ask again is the business of the tracking layer, not of the transport.
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::credentials::Credentials;
 use super::error::{Error, excerpt};
 use super::param::QueryRequest;
+use super::push::{Salt, SubscribeAnswer, SubscribeRequest};
 use super::response::{Answer, BodyProblem, ErrorBody, QueryResult, parse_answer};
 
 /// Kuaidi100's production endpoints.
@@ -86,6 +87,18 @@ impl Client {
                 Err(Error::BadBody { excerpt: excerpt(&body, EXCERPT_CHARS) })
             }
         }
+    }
+
+    /// One push subscription (`POST {api_url}/poll`, form `schema=json`, `param`). Any answer with a
+    /// `returnCode` comes back as `Ok`; what it means is [`SubscribeAnswer::outcome`].
+    pub async fn subscribe(&self, request: &SubscribeRequest, salt: &Salt) -> Result<SubscribeAnswer, Error> {
+        let param = request.param(self.config.credentials.key(), salt);
+        let url = format!("{}/poll", self.config.api_url);
+        let body = self.send(self.http.post(url).form(&[("schema", "json"), ("param", param.as_str())])).await?;
+        serde_json::from_str::<SubscribeAnswer>(&body)
+            .ok()
+            .filter(|answer| !answer.return_code.is_empty())
+            .ok_or_else(|| Error::BadBody { excerpt: excerpt(&body, EXCERPT_CHARS) })
     }
 
     /// Kuaidi100's guesses for a number, most likely first (may be empty). Paid accounts only; its

@@ -1,6 +1,6 @@
 //! A client of Kuaidi100's documented real-time query API, and nothing more.
 //!
-//! Signed requests (`param`, `sign`), the answer types, one error type that knows whether a failure is
+//! Signed requests (`param`, `sign`), the answer types, push subscriptions and their callbacks, one error type that knows whether a failure is
 //! transient and what a person should be told, the state table, and credentials that cannot leak. It
 //! knows nothing of chats, caches or the lock rule: that is `tracking`'s business.
 
@@ -8,6 +8,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod param;
+pub mod push;
 pub mod response;
 pub mod sign;
 pub mod state;
@@ -16,5 +17,6 @@ pub use client::{AutoCandidate, Client, ClientConfig, DEFAULT_API_URL, DEFAULT_A
 pub use credentials::Credentials;
 pub use error::{Advice, Error, ReturnCode};
 pub use param::{Lang, Order, QueryRequest, ResultV2};
+pub use push::{Push, PushRefusal, PushStatus, Salt, SubscribeAnswer, SubscribeOutcome, SubscribeRequest};
 pub use response::{QueryResult, RouteInfo, RoutePoint, TraceLine};
 pub use state::{Family, State};

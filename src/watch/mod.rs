@@ -12,6 +12,7 @@
 //! and the next check, in one transaction (`Store::commit_check`, the outbox's one entrance).
 
 mod delivery;
+mod mode;
 mod notice;
 mod outbox;
 mod policy;
@@ -19,6 +20,7 @@ mod subscriptions;
 mod watcher;
 
 pub use delivery::{Delivered, Delivering, Delivery};
+pub use mode::{WatchMode, is_last_mile};
 pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
 pub use subscriptions::{Subscribe, Subscriptions};
 
