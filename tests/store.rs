@@ -219,6 +219,8 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
             payload: format!("{{\"n\":{n}}}"),
             seen_lines: n,
             seen_state: None,
+            was_lines: n - 1,
+            was_state: None,
         };
         let outcome =
             CheckOutcome { notices: vec![notice(1), notice(2)], next_check_at: Some(later), ..Default::default() };

@@ -57,6 +57,9 @@ pub struct Config {
     pub watch_mode: WatchMode,
     /// `KUAIDI100_PUSH_SALT`, or derived from the key (see [`Salt::derive`]); redacted in `Debug`.
     pub push_salt: Salt,
+    /// Where Kuaidi100's pushes are sent: `PUBLIC_URL`, or in sandbox mode the loopback address the
+    /// HTTP server was bound at (set by the command that binds it).
+    pub callback_base: Option<String>,
 }
 
 impl Config {
@@ -178,9 +181,10 @@ impl Config {
             default_lang,
             max_subscriptions_per_chat,
             http_addr,
-            public_url,
             watch_mode,
             push_salt,
+            callback_base: public_url.clone(),
+            public_url,
         })
     }
 

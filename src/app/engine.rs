@@ -15,8 +15,8 @@ use crate::clock::SharedClock;
 use crate::kuaidi100::{Client, ClientConfig};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::store::{Store, StoreError};
-use crate::tracking::{Tracker, TrackerConfig};
-use crate::watch::{Delivery, Outbox, Subscriptions, Watcher, WatcherConfig};
+use crate::tracking::{PushTarget, Tracker, TrackerConfig};
+use crate::watch::{Delivery, Outbox, PushIntake, Subscriptions, WatchMode, Watcher, WatcherConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -71,15 +71,32 @@ impl Engine {
             }
         };
         let client = Client::new(client_config).map_err(SetupError::Client)?;
+        let push = match (&config.callback_base, config.watch_mode.subscribes()) {
+            (Some(base), true) => Some(PushTarget {
+                callback_url: format!("{base}{}", crate::http::PUSH_PATH),
+                salt: config.push_salt.clone(),
+            }),
+            (None, true) => {
+                tracing::warn!("WATCH_MODE wants pushes but no callback URL is known: parcels are polled");
+                None
+            }
+            _ => None,
+        };
+        let mode = if push.is_some() { config.watch_mode } else { WatchMode::Poll };
+        if mode.subscribes() {
+            tracing::info!(mode = mode.as_str(), "watching with Kuaidi100 push subscriptions");
+        }
         let tracker_config = TrackerConfig {
             min_interval: floor,
             max_per_day: config.query_max_per_day,
             user_rate: config.user_rate_limit,
+            push,
         };
-        let watch = WatcherConfig::new(floor);
+        let watch = WatcherConfig::new(floor).with_mode(mode);
         let tracker = Tracker::new(client, store.clone(), clock.clone(), tracker_config);
         let subscriptions =
-            Subscriptions::new(store.clone(), clock.clone(), watch.policy, config.max_subscriptions_per_chat);
+            Subscriptions::new(store.clone(), clock.clone(), watch.policy, config.max_subscriptions_per_chat)
+                .with_mode(mode);
         Ok(Self { config, clock, store, tracker, subscriptions, sandbox, watch })
     }
 
@@ -95,6 +112,11 @@ impl Engine {
 
     pub fn watcher(&self) -> Watcher {
         Watcher::new(self.tracker.clone(), self.clock.clone(), self.watch.clone())
+    }
+
+    /// The intake of Kuaidi100's pushes, for the HTTP server's callback route; `None` in poll mode.
+    pub fn push_intake(&self) -> Option<PushIntake> {
+        self.watch.mode.subscribes().then(|| PushIntake::new(self.watcher(), self.config.push_salt.clone()))
     }
 
     /// The outbox drain through `delivery`, its notices worded by the chat core.

@@ -93,6 +93,7 @@ impl HttpServer {
             tracker: engine.tracker.clone(),
             clock: engine.clock.clone(),
             readiness: readiness.clone(),
+            push: engine.push_intake(),
         };
         // Unready from the moment shutdown starts, while the other tasks finish.
         tokio::spawn({

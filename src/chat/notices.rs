@@ -32,6 +32,7 @@ mod tests {
             }],
             more_lines: 2,
             return_code: None,
+            previous_courier: None,
         }
     }
 

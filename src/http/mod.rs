@@ -1,14 +1,16 @@
 //! The bot's HTTP face: one axum server on `HTTP_ADDR`, beside the Telegram adapter.
 //!
-//! So far it answers what an operator (or an orchestrator) asks of a running bot: `GET /healthz` (the
+//! It answers what an operator (or an orchestrator) asks of a running bot: `GET /healthz` (the
 //! process is alive), `GET /readyz` (the store answers, Telegram was reached, the process is not
-//! shutting down) and `GET /metrics` (Prometheus text). Every route has a request body limit and a
+//! shutting down) and `GET /metrics` (Prometheus text); it takes Kuaidi100's push callbacks
+//! (`POST /kuaidi100/push`, handed to `watch/`), and mounts Telegram's webhook from the Telegram adapter. Every route has a request body limit and a
 //! timeout, and nothing here reveals configuration or secrets. Like every adapter it knows only the
 //! layers below it (the store, the tracker) and nothing of teloxide; `app/` binds the listener, owns
 //! the [`Readiness`], and runs [`serve`] as a sibling task of the bot, stopping it last so that
 //! `/readyz` can say "shutting down" while the other tasks finish.
 
 mod metrics;
+mod push;
 mod readiness;
 
 use std::time::Duration;
@@ -18,18 +20,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use metrics::{METRIC_NAMES, install_recorder};
+pub use push::PUSH_PATH;
 pub use readiness::Readiness;
 
 use crate::clock::SharedClock;
 use crate::store::Store;
 use crate::tracking::Tracker;
+use crate::watch::PushIntake;
 
 /// Largest request body accepted on any route; larger ones get 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -45,6 +49,8 @@ pub struct HttpState {
     pub tracker: Tracker,
     pub clock: SharedClock,
     pub readiness: Readiness,
+    /// Kuaidi100's pushes, in push and hybrid mode.
+    pub push: Option<PushIntake>,
 }
 
 /// The routes and their layers; `extra` holds routes other adapters own (Telegram's webhook), which
@@ -54,6 +60,7 @@ pub fn router(state: HttpState, extra: Router) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::scrape))
+        .route(PUSH_PATH, post(push::callback))
         .with_state(state)
         .merge(extra)
         .route_layer(axum::middleware::from_fn(metrics::track_latency))

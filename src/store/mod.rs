@@ -11,6 +11,7 @@ mod chats;
 mod detections;
 mod outbox;
 mod parcels;
+mod push;
 mod subscriptions;
 mod watch;
 
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
+pub use push::{PushDue, PushState, PushSubscribed};
 pub use subscriptions::{Subscribed, Subscriber, WatchedParcel};
 pub use watch::{CheckOutcome, DueParcel, NewNotice};
 

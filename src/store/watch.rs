@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
+use super::push::PushState;
 use super::{ParcelKey, Store, StoreResult, from_millis, to_millis};
 
 /// A parcel whose next check is due.
@@ -15,6 +16,10 @@ pub struct DueParcel {
     pub last_change_at: Option<DateTime<Utc>>,
     pub no_result_since: Option<DateTime<Utc>>,
     pub no_result_streak: u32,
+    /// Where its push subscription stands ([`PushState`]).
+    pub push_state: PushState,
+    /// When the last push was taken in.
+    pub pushed_at: Option<DateTime<Utc>>,
 }
 
 /// A notification to queue for one subscriber.
@@ -27,6 +32,10 @@ pub struct NewNotice {
     /// What the subscriber will have seen once this is delivered.
     pub seen_lines: u32,
     pub seen_state: Option<String>,
+    /// What the subscriber had seen when the notice was worked out: the notice is queued only if that
+    /// is still so, so that a watcher check and a push racing on one parcel never tell it twice.
+    pub was_lines: u32,
+    pub was_state: Option<String>,
 }
 
 /// Everything one check of one parcel changes, written atomically.
@@ -44,8 +53,12 @@ pub struct CheckOutcome {
 
 /// The watcher's tick (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
 pub(super) const DUE_PARCELS: &str = "SELECT id, courier, number, watch_next_at, watch_last_change_at, \
-     watch_no_result_since, watch_no_result_streak FROM parcels \
+     watch_no_result_since, watch_no_result_streak, push_state, pushed_at FROM parcels \
      WHERE watch_next_at IS NOT NULL AND watch_next_at <= $1 ORDER BY watch_next_at LIMIT $2";
+
+/// The same columns for one parcel, watched or not.
+const WATCHED_PARCEL: &str = "SELECT id, courier, number, watch_next_at, watch_last_change_at, \
+     watch_no_result_since, watch_no_result_streak, push_state, pushed_at FROM parcels WHERE id = $1";
 
 /// The watcher's sleep; also explained by [`Store::query_plans`].
 pub(super) const NEXT_DUE_AT: &str = "SELECT MIN(watch_next_at) FROM parcels WHERE watch_next_at IS NOT NULL";
@@ -55,18 +68,20 @@ impl Store {
     /// cost does not grow with the number of parcels that are not due.
     pub async fn due_parcels(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DueParcel>> {
         let rows = sqlx::query(DUE_PARCELS).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DueParcel {
-                    id: row.try_get("id")?,
-                    key: ParcelKey::new(&row.try_get::<String, _>("courier")?, &row.try_get::<String, _>("number")?),
-                    due_at: from_millis(row.try_get("watch_next_at")?),
-                    last_change_at: row.try_get::<Option<i64>, _>("watch_last_change_at")?.map(from_millis),
-                    no_result_since: row.try_get::<Option<i64>, _>("watch_no_result_since")?.map(from_millis),
-                    no_result_streak: u32::try_from(row.try_get::<i64, _>("watch_no_result_streak")?).unwrap_or(0),
-                })
-            })
-            .collect()
+        rows.iter().map(due_parcel_from_row).collect()
+    }
+
+    /// One parcel as the watcher sees it (its `due_at` is `now` when it is not scheduled).
+    pub async fn watched_parcel(&self, parcel_id: i64, now: DateTime<Utc>) -> StoreResult<Option<DueParcel>> {
+        let row = sqlx::query(WATCHED_PARCEL).bind(parcel_id).fetch_optional(&self.pool).await?;
+        row.map(|row| {
+            let mut parcel = due_parcel_from_row(&row)?;
+            if row.try_get::<Option<i64>, _>("watch_next_at")?.is_none() {
+                parcel.due_at = now;
+            }
+            Ok(parcel)
+        })
+        .transpose()
     }
 
     /// The earliest scheduled check, to sleep until it.
@@ -77,45 +92,8 @@ impl Store {
 
     /// Writes one check: notices into the outbox, what each subscriber has now seen, and the next check.
     pub async fn commit_check(&self, parcel_id: i64, outcome: &CheckOutcome, now: DateTime<Utc>) -> StoreResult<()> {
-        let now_ms = to_millis(now);
         let mut tx = self.pool.begin().await?;
-        for notice in &outcome.notices {
-            sqlx::query(
-                "INSERT INTO outbox (chat_id, parcel_id, lang, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
-            )
-            .bind(notice.chat_id)
-            .bind(parcel_id)
-            .bind(&notice.lang)
-            .bind(&notice.payload)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE subscriptions SET seen_lines = $1, seen_state = $2, updated_at = $3 WHERE id = $4")
-                .bind(i64::from(notice.seen_lines))
-                .bind(&notice.seen_state)
-                .bind(now_ms)
-                .bind(notice.subscription_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if outcome.end_subscriptions {
-            sqlx::query("UPDATE subscriptions SET active = 0, updated_at = $1 WHERE parcel_id = $2 AND active = 1")
-                .bind(now_ms)
-                .bind(parcel_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "UPDATE parcels SET watch_next_at = $1, watch_last_change_at = $2, watch_no_result_since = $3, \
-                 watch_no_result_streak = $4 WHERE id = $5",
-        )
-        .bind(outcome.next_check_at.map(to_millis))
-        .bind(outcome.last_change_at.map(to_millis))
-        .bind(outcome.no_result_since.map(to_millis))
-        .bind(i64::from(outcome.no_result_streak))
-        .bind(parcel_id)
-        .execute(&mut *tx)
-        .await?;
+        write_outcome(&mut tx, parcel_id, outcome, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -143,4 +121,76 @@ impl Store {
         .rows_affected();
         Ok(moved)
     }
+}
+
+fn due_parcel_from_row(row: &sqlx::any::AnyRow) -> StoreResult<DueParcel> {
+    Ok(DueParcel {
+        id: row.try_get("id")?,
+        key: ParcelKey::new(&row.try_get::<String, _>("courier")?, &row.try_get::<String, _>("number")?),
+        due_at: row.try_get::<Option<i64>, _>("watch_next_at")?.map(from_millis).unwrap_or(DateTime::UNIX_EPOCH),
+        last_change_at: row.try_get::<Option<i64>, _>("watch_last_change_at")?.map(from_millis),
+        no_result_since: row.try_get::<Option<i64>, _>("watch_no_result_since")?.map(from_millis),
+        no_result_streak: u32::try_from(row.try_get::<i64, _>("watch_no_result_streak")?).unwrap_or(0),
+        push_state: PushState::from_db(row.try_get::<Option<String>, _>("push_state")?.as_deref()),
+        pushed_at: row.try_get::<Option<i64>, _>("pushed_at")?.map(from_millis),
+    })
+}
+
+/// The body of [`Store::commit_check`], shared with the push intake ([`Store::commit_push`]): each notice
+/// is queued only if its subscriber still has seen what the notice was worked out from.
+pub(super) async fn write_outcome(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    parcel_id: i64,
+    outcome: &CheckOutcome,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now_ms = to_millis(now);
+    for notice in &outcome.notices {
+        let advanced = sqlx::query(
+            "UPDATE subscriptions SET seen_lines = $1, seen_state = $2, updated_at = $3 \
+             WHERE id = $4 AND active = 1 AND seen_lines = $5 AND seen_state IS NOT DISTINCT FROM $6",
+        )
+        .bind(i64::from(notice.seen_lines))
+        .bind(&notice.seen_state)
+        .bind(now_ms)
+        .bind(notice.subscription_id)
+        .bind(i64::from(notice.was_lines))
+        .bind(&notice.was_state)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if advanced == 0 {
+            // Told already by a concurrent check or push (or unsubscribed meanwhile).
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO outbox (chat_id, parcel_id, lang, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(notice.chat_id)
+        .bind(parcel_id)
+        .bind(&notice.lang)
+        .bind(&notice.payload)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if outcome.end_subscriptions {
+        sqlx::query("UPDATE subscriptions SET active = 0, updated_at = $1 WHERE parcel_id = $2 AND active = 1")
+            .bind(now_ms)
+            .bind(parcel_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE parcels SET watch_next_at = $1, watch_last_change_at = $2, watch_no_result_since = $3, \
+             watch_no_result_streak = $4 WHERE id = $5",
+    )
+    .bind(outcome.next_check_at.map(to_millis))
+    .bind(outcome.last_change_at.map(to_millis))
+    .bind(outcome.no_result_since.map(to_millis))
+    .bind(i64::from(outcome.no_result_streak))
+    .bind(parcel_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

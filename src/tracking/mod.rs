@@ -11,12 +11,14 @@ mod detect;
 mod flight;
 mod known;
 mod metrics;
+mod push;
 mod rate;
 mod request;
 mod throttle;
 mod tracker;
 
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use push::{PushTarget, SUBSCRIBE_METRIC};
 pub use rate::Rate;
 pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
 pub use throttle::UserThrottle;

@@ -1,7 +1,7 @@
 //! The tracker: cache, single flight, floor, daily cap, throttle — in that order of cheapness.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use chrono::{DateTime, Duration, Utc};
 use dashmap::DashMap;
@@ -9,6 +9,7 @@ use dashmap::DashMap;
 use super::flight::Flights;
 use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
+use super::push::PushTarget;
 use super::rate::Rate;
 use super::request::{Asker, Report, TrackError, TrackRequest, Tracked};
 use super::throttle::UserThrottle;
@@ -29,6 +30,8 @@ pub struct TrackerConfig {
     pub max_per_day: u32,
     /// `USER_RATE_LIMIT`.
     pub user_rate: Rate,
+    /// Where Kuaidi100 is to push (push and hybrid mode); `None`: no subscribe call is ever made.
+    pub push: Option<PushTarget>,
 }
 
 /// The gate to Kuaidi100. Cheap to clone; clones share everything.
@@ -53,6 +56,8 @@ pub(super) struct Inner {
     pub detections: Flights<String, Option<Vec<String>>>,
     /// Detections this tracker wrote to the store, to purge old ones every so often.
     pub detections_written: AtomicU64,
+    /// Kuaidi100 refused this account's push subscriptions (600/601): make no more.
+    pub push_refused: AtomicBool,
 }
 
 impl Tracker {
@@ -70,6 +75,7 @@ impl Tracker {
                 flights: Flights::new(),
                 detections: Flights::new(),
                 detections_written: AtomicU64::new(0),
+                push_refused: AtomicBool::new(false),
             }),
         }
     }

@@ -10,12 +10,19 @@
 //! the daily cap always hold, and one upstream query serves every subscriber), compares the answer with
 //! what each subscriber was last told, and writes the notices to the outbox together with that progress
 //! and the next check, in one transaction (`Store::commit_check`, the outbox's one entrance).
+//!
+//! In push and hybrid mode ([`WatchMode`]) the watcher also makes each watched parcel's one Kuaidi100
+//! push subscription (`push_subscribe.rs`), and the [`PushIntake`] takes Kuaidi100's pushes in like a
+//! check's answer, through the same diff and the same entrance (`Store::commit_push`). Hybrid mode
+//! polls only the last mile; a pushed parcel elsewhere gets only a safety check.
 
 mod delivery;
 mod mode;
 mod notice;
 mod outbox;
 mod policy;
+mod push_intake;
+mod push_subscribe;
 mod subscriptions;
 mod watcher;
 
@@ -25,5 +32,6 @@ pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
 pub use subscriptions::{Subscribe, Subscriptions};
 
 pub use notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
-pub use policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};
+pub use policy::{GIVE_UP_NO_RESULT_AFTER, PUSH_SAFETY_FLOORS, Policy, STOP_UNCHANGED_AFTER_DAYS};
+pub use push_intake::{CALLBACKS_METRIC, PushIntake, PushReceipt};
 pub use watcher::{Watcher, WatcherConfig};

@@ -55,4 +55,8 @@ pub struct Notice {
     pub more_lines: u32,
     /// For `CannotWatch`: Kuaidi100's returnCode.
     pub return_code: Option<String>,
+    /// Kuaidi100 corrected the courier: the one the parcel was watched under until now (`courier` is
+    /// the corrected one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_courier: Option<String>,
 }

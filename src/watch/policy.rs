@@ -25,6 +25,9 @@ const JITTER: f64 = 0.1;
 /// The longest "no result" back-off, and the slowest pace of an unchanged parcel, in floors.
 const MAX_NO_RESULT_FLOORS: i32 = 16;
 const MAX_UNCHANGED_FLOORS: i32 = 16;
+/// A parcel Kuaidi100 pushes is looked at again after this many floors without a push (24 h at the
+/// 30-minute floor): in hybrid mode a silent parcel is queried then, in push mode only judged again.
+pub const PUSH_SAFETY_FLOORS: i32 = 48;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -34,6 +37,11 @@ pub struct Policy {
 impl Policy {
     pub fn new(floor: Duration) -> Self {
         Self { floor }
+    }
+
+    /// The safety check of a parcel Kuaidi100 pushes ([`PUSH_SAFETY_FLOORS`]).
+    pub fn push_safety(&self) -> Duration {
+        self.floor * PUSH_SAFETY_FLOORS
     }
 
     /// How many floors between two checks of a parcel in this state.

@@ -4,10 +4,12 @@
 //! parcel that is already finished or that Kuaidi100 refuses, and plans the watcher's first check by
 //! the watching policy — never before the tracker would allow a query. Unsubscribing, listing, and what
 //! happens when a chat goes away or moves to a new id are here too, so that `chat/`, the outbox and
-//! any adapter do the same thing through one door.
+//! any adapter do the same thing through one door. In push and hybrid mode the first subscriber of a
+//! parcel also asks for its push subscription, which the watcher's loop then makes once.
 
 use chrono::{DateTime, Utc};
 
+use super::mode::WatchMode;
 use super::policy::Policy;
 use crate::clock::SharedClock;
 use crate::kuaidi100::{Lang, state};
@@ -35,11 +37,18 @@ pub struct Subscriptions {
     clock: SharedClock,
     policy: Policy,
     max_per_chat: u32,
+    mode: WatchMode,
 }
 
 impl Subscriptions {
     pub fn new(store: Store, clock: SharedClock, policy: Policy, max_per_chat: u32) -> Self {
-        Self { store, clock, policy, max_per_chat }
+        Self { store, clock, policy, max_per_chat, mode: WatchMode::Poll }
+    }
+
+    /// In push and hybrid mode, a parcel's first subscriber asks for its push subscription.
+    pub fn with_mode(mut self, mode: WatchMode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Parcels one chat may watch at once (`MAX_SUBSCRIPTIONS_PER_CHAT`).
@@ -76,6 +85,12 @@ impl Subscriptions {
                 now,
             )
             .await?;
+        if outcome == Subscribed::Created && self.mode.subscribes() {
+            // The watcher's loop makes the one subscribe call; a failure here only means polling.
+            if let Err(error) = self.store.want_push(&key, now).await {
+                tracing::warn!(parcel = %key, %error, "cannot ask for a push subscription; the parcel is polled");
+            }
+        }
         Ok(match outcome {
             Subscribed::Created => Subscribe::Created,
             Subscribed::AlreadyActive => Subscribe::AlreadyActive,

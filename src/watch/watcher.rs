@@ -6,12 +6,14 @@ use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use super::mode::{WatchMode, is_last_mile};
 use super::notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
 use super::policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};
 use crate::clock::SharedClock;
+use crate::couriers::directory;
 use crate::input::tracking_number;
-use crate::kuaidi100::{Advice, Lang, state};
-use crate::store::{CheckOutcome, DueParcel, NewNotice, Store, StoreError, Subscriber};
+use crate::kuaidi100::{Advice, Lang, QueryResult, state};
+use crate::store::{CheckOutcome, DueParcel, NewNotice, PushState, Store, StoreError, Subscriber};
 use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked, Tracker};
 
 #[derive(Debug, Clone)]
@@ -23,20 +25,33 @@ pub struct WatcherConfig {
     pub concurrency: usize,
     /// How long to wait (real time) when nothing is due before looking again.
     pub idle_poll: StdDuration,
+    /// `WATCH_MODE`.
+    pub mode: WatchMode,
 }
 
 impl WatcherConfig {
     pub fn new(floor: Duration) -> Self {
-        Self { policy: Policy::new(floor), batch: 100, concurrency: 8, idle_poll: StdDuration::from_secs(1) }
+        Self {
+            policy: Policy::new(floor),
+            batch: 100,
+            concurrency: 8,
+            idle_poll: StdDuration::from_secs(1),
+            mode: WatchMode::Poll,
+        }
+    }
+
+    pub fn with_mode(mut self, mode: WatchMode) -> Self {
+        self.mode = mode;
+        self
     }
 }
 
 #[derive(Clone)]
 pub struct Watcher {
-    tracker: Tracker,
-    store: Store,
-    clock: SharedClock,
-    config: WatcherConfig,
+    pub(super) tracker: Tracker,
+    pub(super) store: Store,
+    pub(super) clock: SharedClock,
+    pub(super) config: WatcherConfig,
 }
 
 impl Watcher {
@@ -97,8 +112,10 @@ impl Watcher {
         }
     }
 
-    /// Checks every parcel due now (one batch); returns how many were due.
+    /// Makes the subscribe calls that are due, then checks every parcel due now (one batch of each);
+    /// returns how many were due.
     pub async fn tick(&self) -> Result<usize, StoreError> {
+        let subscribed = if self.config.mode.subscribes() { self.subscribe_due().await? } else { 0 };
         let due = self.store.due_parcels(self.clock.now(), self.config.batch).await?;
         let count = due.len();
         let results: Vec<Result<(), StoreError>> = futures::stream::iter(due)
@@ -107,7 +124,12 @@ impl Watcher {
             .collect()
             .await;
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
-        Ok(count)
+        Ok(count + subscribed)
+    }
+
+    /// A parcel Kuaidi100 pushes, in push or hybrid mode.
+    fn is_pushed(&self, parcel: &DueParcel) -> bool {
+        self.config.mode.subscribes() && parcel.push_state == PushState::Subscribed
     }
 
     async fn check(&self, parcel: DueParcel) -> Result<(), StoreError> {
@@ -116,6 +138,11 @@ impl Watcher {
         if subscribers.is_empty() {
             // Nobody watches any more: stop polling.
             let outcome = CheckOutcome { last_change_at: parcel.last_change_at, ..CheckOutcome::default() };
+            return self.store.commit_check(parcel.id, &outcome, now).await;
+        }
+        if self.is_pushed(&parcel)
+            && let Some(outcome) = self.check_pushed(&parcel, &subscribers, now).await?
+        {
             return self.store.commit_check(parcel.id, &outcome, now).await;
         }
         // One query serves everyone; its text is Chinese unless every subscriber reads English.
@@ -137,6 +164,101 @@ impl Watcher {
         self.store.commit_check(parcel.id, &outcome, now).await
     }
 
+    /// A parcel Kuaidi100 pushes, due for its safety check or its last-mile poll. Push mode never
+    /// queries it: what the store holds is judged again (so that two weeks without change still end
+    /// watching). Hybrid mode queries it in the last mile, or when pushes have gone silent for a whole
+    /// safety interval (a lost push must not leave a chat uninformed for days); `None` = query it.
+    async fn check_pushed(
+        &self,
+        parcel: &DueParcel,
+        subscribers: &[Subscriber],
+        now: DateTime<Utc>,
+    ) -> Result<Option<CheckOutcome>, StoreError> {
+        let Some(courier) = directory().get(&parcel.key.courier) else { return Ok(None) };
+        let known = match self.tracker.peek(courier, &parcel.key.number, None, Asker::Watcher).await {
+            Ok(known) => known,
+            Err(TrackError::Store(error)) => return Err(error),
+            Err(_) => None,
+        };
+        let Some(result) = known.as_ref().and_then(|tracked| tracked.report.result()) else {
+            return Ok(None);
+        };
+        if self.config.mode == WatchMode::Hybrid {
+            let heard_at = parcel.pushed_at.max(parcel.last_change_at);
+            let silent = heard_at.is_none_or(|at| now - at >= self.config.policy.push_safety());
+            if silent || is_last_mile(state::lookup(&result.state)) {
+                return Ok(None);
+            }
+        }
+        let next_query_at = known.as_ref().map_or(now, |tracked| tracked.next_query_at);
+        Ok(Some(self.answer_outcome(parcel, subscribers, result, next_query_at, now)))
+    }
+
+    /// What an answer means for a parcel's subscribers: a notice for each who has not seen all of it,
+    /// and the next check — by the policy, or, for a parcel Kuaidi100 pushes outside the last mile
+    /// (every parcel it pushes, in push mode), only the safety check. Also used for pushes.
+    pub(super) fn answer_outcome(
+        &self,
+        parcel: &DueParcel,
+        subscribers: &[Subscriber],
+        result: &QueryResult,
+        next_query_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> CheckOutcome {
+        let policy = self.config.policy;
+        let jitter = rand::random::<f64>();
+        let current = state::lookup(&result.state);
+        let finished = result.is_finished();
+        let kind = if finished { NoticeKind::Finished } else { NoticeKind::Update };
+        let lines = &result.data;
+        let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        let mut notices = Vec::new();
+        for subscriber in subscribers {
+            let new = total.saturating_sub(subscriber.seen_lines) as usize;
+            let state_changed = subscriber.seen_state.as_deref() != Some(result.state.as_str());
+            if new == 0 && !state_changed {
+                continue;
+            }
+            let shown = new.min(NOTICE_LINES);
+            let notice = Notice {
+                courier: parcel.key.courier.clone(),
+                number: parcel.key.number.clone(),
+                kind,
+                state: Some(result.state.clone()),
+                previous_state: subscriber.seen_state.clone(),
+                new_lines: lines.iter().take(shown).map(NoticeLine::from_trace).collect(),
+                more_lines: u32::try_from(new - shown).unwrap_or(0),
+                return_code: None,
+                previous_courier: None,
+            };
+            notices.push(new_notice(subscriber, &notice, total, Some(result.state.clone())));
+        }
+        let changed = !notices.is_empty();
+        let last_change_at = if changed { Some(now) } else { parcel.last_change_at.or(Some(now)) };
+        if finished {
+            return CheckOutcome {
+                notices,
+                next_check_at: None,
+                end_subscriptions: true,
+                last_change_at,
+                ..CheckOutcome::default()
+            };
+        }
+        if last_change_at.is_some_and(|at| now - at >= Duration::days(STOP_UNCHANGED_AFTER_DAYS)) {
+            return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
+        }
+        let pushed_long_haul =
+            self.is_pushed(parcel) && (self.config.mode == WatchMode::Push || !is_last_mile(current));
+        let next = if pushed_long_haul {
+            now + policy.push_safety()
+        } else {
+            let unchanged_for = last_change_at.map(|at| now - at).unwrap_or_else(Duration::zero);
+            // Never plan a check before the tracker would allow a query.
+            policy.next_check_unchanged(current, now, jitter, unchanged_for).max(next_query_at)
+        };
+        CheckOutcome { notices, next_check_at: Some(next), last_change_at, ..CheckOutcome::default() }
+    }
+
     fn outcome(
         &self,
         parcel: &DueParcel,
@@ -150,48 +272,7 @@ impl Watcher {
         let not_before = |at: DateTime<Utc>| at.max(tracked.next_query_at);
         match &tracked.report {
             Report::Answer { result, .. } => {
-                let current = state::lookup(&result.state);
-                let finished = result.is_finished();
-                let kind = if finished { NoticeKind::Finished } else { NoticeKind::Update };
-                let lines = &result.data;
-                let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);
-                let mut notices = Vec::new();
-                for subscriber in subscribers {
-                    let new = total.saturating_sub(subscriber.seen_lines) as usize;
-                    let state_changed = subscriber.seen_state.as_deref() != Some(result.state.as_str());
-                    if new == 0 && !state_changed {
-                        continue;
-                    }
-                    let shown = new.min(NOTICE_LINES);
-                    let notice = Notice {
-                        courier: parcel.key.courier.clone(),
-                        number: parcel.key.number.clone(),
-                        kind,
-                        state: Some(result.state.clone()),
-                        previous_state: subscriber.seen_state.clone(),
-                        new_lines: lines.iter().take(shown).map(NoticeLine::from_trace).collect(),
-                        more_lines: u32::try_from(new - shown).unwrap_or(0),
-                        return_code: None,
-                    };
-                    notices.push(new_notice(subscriber, &notice, total, Some(result.state.clone())));
-                }
-                let changed = !notices.is_empty();
-                let last_change_at = if changed { Some(now) } else { parcel.last_change_at.or(Some(now)) };
-                if finished {
-                    return CheckOutcome {
-                        notices,
-                        next_check_at: None,
-                        end_subscriptions: true,
-                        last_change_at,
-                        ..CheckOutcome::default()
-                    };
-                }
-                if last_change_at.is_some_and(|at| now - at >= Duration::days(STOP_UNCHANGED_AFTER_DAYS)) {
-                    return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
-                }
-                let unchanged_for = last_change_at.map(|at| now - at).unwrap_or_else(Duration::zero);
-                let next = not_before(policy.next_check_unchanged(current, now, jitter, unchanged_for));
-                CheckOutcome { notices, next_check_at: Some(next), last_change_at, ..CheckOutcome::default() }
+                self.answer_outcome(parcel, subscribers, result, tracked.next_query_at, now)
             }
             Report::NoResultYet => {
                 let since = parcel.no_result_since.unwrap_or(now);
@@ -233,7 +314,12 @@ impl Watcher {
     }
 }
 
-fn new_notice(subscriber: &Subscriber, notice: &Notice, seen_lines: u32, seen_state: Option<String>) -> NewNotice {
+pub(super) fn new_notice(
+    subscriber: &Subscriber,
+    notice: &Notice,
+    seen_lines: u32,
+    seen_state: Option<String>,
+) -> NewNotice {
     NewNotice {
         subscription_id: subscriber.id,
         chat_id: subscriber.chat_id,
@@ -241,11 +327,13 @@ fn new_notice(subscriber: &Subscriber, notice: &Notice, seen_lines: u32, seen_st
         payload: serde_json::to_string(notice).unwrap_or_default(),
         seen_lines,
         seen_state,
+        was_lines: subscriber.seen_lines,
+        was_state: subscriber.seen_state.clone(),
     }
 }
 
 /// Every subscriber gets a closing notice and watching stops.
-fn stop_with(
+pub(super) fn stop_with(
     parcel: &DueParcel,
     subscribers: &[Subscriber],
     kind: NoticeKind,
@@ -264,6 +352,7 @@ fn stop_with(
                 new_lines: Vec::new(),
                 more_lines: 0,
                 return_code: None,
+                previous_courier: None,
             };
             new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone())
         })

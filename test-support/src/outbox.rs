@@ -27,6 +27,7 @@ pub fn update_notice(number: &str) -> Notice {
         }],
         more_lines: 0,
         return_code: None,
+        previous_courier: None,
     }
 }
 
@@ -46,6 +47,8 @@ pub async fn queue_one(store: &Store, chat: i64, number: &str, lang: &str, now: 
             payload,
             seen_lines: 1,
             seen_state: Some("5".into()),
+            was_lines: 0,
+            was_state: None,
         }],
         next_check_at: None,
         last_change_at: Some(now),

@@ -1,0 +1,262 @@
+//! Kuaidi100's pushes, taken in like a check's answer: verified, diffed for every subscriber, written
+//! with the answer in one transaction, and acknowledged.
+//!
+//! The signature is checked over the raw `param` before anything is read. A good push is recorded as
+//! the parcel's latest answer without counting as a query (Kuaidi100 made it), and each subscriber is
+//! told what it has not seen, exactly as after a watcher check (the same [`Watcher::answer_outcome`]),
+//! through the outbox's one entrance. Kuaidi100 retries a push it thinks was not received, and pushes
+//! can arrive out of order, so intake is idempotent: a replay finds every subscriber up to date (no
+//! notice), and a push older than the stored answer (fewer lines, an older newest line, or not finished
+//! where the stored one is) is acknowledged and ignored, so a parcel never rolls back. `shutdown` ends
+//! watching with a final notice; `abort` gives up with a notice when Kuaidi100 never had a record, and
+//! otherwise asks for a new subscription (the parcel is polled meanwhile); a corrected courier
+//! (`comOld` → `comNew`) is stored and every chat is told. A push for a parcel nobody watches is
+//! acknowledged and ignored.
+
+use chrono::{DateTime, Utc};
+
+use super::mode::WatchMode;
+use super::notice::{Notice, NoticeKind};
+use super::watcher::{Watcher, new_notice, stop_with};
+use crate::couriers::directory;
+use crate::kuaidi100::push::verify_push;
+use crate::kuaidi100::{Push, PushRefusal, PushStatus, QueryResult, Salt};
+use crate::store::{CheckOutcome, DueParcel, ParcelKey, PushState, StoreError, Subscriber};
+
+/// Callbacks by result (`kuaidi_push_callbacks_total{result}`): `applied`, `unwatched`, `stale`, and
+/// the refusals `missing_sign`, `bad_sign`, `malformed`.
+pub const CALLBACKS_METRIC: &str = "kuaidi_push_callbacks_total";
+
+/// What became of one callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushReceipt {
+    /// Taken in; this many notices were queued.
+    Applied { notices: usize },
+    /// Nobody watches the parcel: acknowledged, ignored.
+    Unwatched,
+    /// Older than what is known: acknowledged, ignored.
+    Stale,
+    /// Not applied (bad or missing sign, unreadable): not acknowledged.
+    Refused(PushRefusal),
+}
+
+impl PushReceipt {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Applied { .. } => "applied",
+            Self::Unwatched => "unwatched",
+            Self::Stale => "stale",
+            Self::Refused(refusal) => refusal.label(),
+        }
+    }
+
+    /// Kuaidi100 should consider the push received.
+    pub fn acknowledged(self) -> bool {
+        !matches!(self, Self::Refused(_))
+    }
+}
+
+/// The push intake; cheap to clone.
+#[derive(Clone)]
+pub struct PushIntake {
+    watcher: Watcher,
+    salt: Salt,
+}
+
+impl std::fmt::Debug for PushIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushIntake").field("salt", &self.salt).finish_non_exhaustive()
+    }
+}
+
+impl PushIntake {
+    pub fn new(watcher: Watcher, salt: Salt) -> Self {
+        Self { watcher, salt }
+    }
+
+    /// Takes in one callback (`param` exactly as received, and its `sign`). A store failure is an
+    /// error: the callback is then not acknowledged, and Kuaidi100 sends it again.
+    pub async fn receive(&self, param: &str, sign: Option<&str>) -> Result<PushReceipt, StoreError> {
+        let receipt = match verify_push(param, sign, &self.salt) {
+            Ok(push) => self.apply(push).await?,
+            Err(refusal) => {
+                tracing::warn!(%refusal, "push callback refused");
+                PushReceipt::Refused(refusal)
+            }
+        };
+        metrics::counter!(CALLBACKS_METRIC, "result" => receipt.label()).increment(1);
+        Ok(receipt)
+    }
+
+    async fn apply(&self, push: Push) -> Result<PushReceipt, StoreError> {
+        let watcher = &self.watcher;
+        let store = &watcher.store;
+        let now = watcher.clock.now();
+        let number = push.last_result.nu.trim().to_owned();
+        let corrected = push.courier_corrected().map(|(old, new)| (old.to_owned(), new.to_owned()));
+        let watched_as = corrected.as_ref().map_or(push.courier().to_owned(), |(old, _)| old.clone());
+        let key = ParcelKey::new(&watched_as, &number);
+        let Some(record) = store.parcel(&key, now).await? else { return Ok(PushReceipt::Unwatched) };
+        let Some(mut parcel) = store.watched_parcel(record.id, now).await? else {
+            return Ok(PushReceipt::Unwatched);
+        };
+        let subscribers = store.subscribers(record.id).await?;
+        if subscribers.is_empty() {
+            return Ok(PushReceipt::Unwatched);
+        }
+        let stored = record.answer.as_deref().and_then(|json| serde_json::from_str::<QueryResult>(json).ok());
+        if stored.as_ref().is_some_and(|stored| is_older(&push.last_result, stored)) {
+            tracing::debug!(parcel = %key, "an older push than the stored answer: ignored");
+            return Ok(PushReceipt::Stale);
+        }
+        let mut previous_courier = None;
+        if let Some((old, new)) = &corrected
+            && directory().get(new).is_some()
+            && store.correct_courier(record.id, new).await?
+        {
+            tracing::info!(parcel = %key, courier = %new, "Kuaidi100 corrected the courier");
+            parcel.key = ParcelKey::new(new, &number);
+            previous_courier = Some(old.clone());
+        }
+        let next_query_at = {
+            let config = watcher.tracker.config();
+            record.next_query_at(config.min_interval, config.max_per_day)
+        };
+        let result = &push.last_result;
+        let (mut outcome, push_state, answer) = match push.status {
+            PushStatus::Abort if result.data.is_empty() && stored.as_ref().is_none_or(|s| s.data.is_empty()) => {
+                (stop_with(&parcel, &subscribers, NoticeKind::GaveUp, None, now), PushState::Ended, false)
+            }
+            PushStatus::Abort => {
+                // Kuaidi100 stopped although the parcel has a record: subscribe again, poll meanwhile.
+                parcel.push_state = PushState::Retry;
+                let latest = stored.as_ref().filter(|_| result.data.is_empty()).unwrap_or(result);
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, latest, next_query_at, now);
+                (outcome, PushState::Retry, !result.data.is_empty())
+            }
+            PushStatus::Shutdown => {
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, next_query_at, now);
+                (finish_all(outcome, &parcel, &subscribers, result, now), PushState::Ended, true)
+            }
+            PushStatus::Polling | PushStatus::UpdateAll | PushStatus::Other(_) => {
+                parcel.push_state = PushState::Subscribed;
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, next_query_at, now);
+                (outcome, PushState::Subscribed, true)
+            }
+        };
+        if let Some(old) = &previous_courier {
+            tell_corrected(&mut outcome, &parcel, &subscribers, old, result);
+        }
+        let json = serde_json::to_string(result).unwrap_or_default();
+        let answer = answer.then_some((json.as_str(), result.state.as_str()));
+        let notices = outcome.notices.len();
+        store.commit_push(record.id, answer, Some(push_state), &outcome, now).await?;
+        watcher.tracker.forget(&key);
+        watcher.tracker.forget(&parcel.key);
+        if watcher.config.mode == WatchMode::Poll {
+            tracing::debug!(parcel = %parcel.key, "a push in poll mode (subscribed earlier): taken in");
+        }
+        Ok(PushReceipt::Applied { notices })
+    }
+}
+
+/// Whether `push` is older than `stored`: it must not replace it.
+fn is_older(push: &QueryResult, stored: &QueryResult) -> bool {
+    let newest = |result: &QueryResult| result.data.first().map(|line| line.when().to_owned()).unwrap_or_default();
+    let (pushed, known) = (newest(push), newest(stored));
+    pushed < known
+        || (pushed == known && push.data.len() < stored.data.len())
+        || (stored.is_finished() && !push.is_finished())
+}
+
+/// `shutdown` on a parcel whose answer is not finished: Kuaidi100 stopped tracking it, so watching
+/// ends too, with a final notice to every subscriber.
+fn finish_all(
+    mut outcome: CheckOutcome,
+    parcel: &DueParcel,
+    subscribers: &[Subscriber],
+    result: &QueryResult,
+    now: DateTime<Utc>,
+) -> CheckOutcome {
+    if outcome.end_subscriptions {
+        return outcome;
+    }
+    let told: Vec<i64> = outcome.notices.iter().map(|notice| notice.subscription_id).collect();
+    for notice in &mut outcome.notices {
+        rewrite(&mut notice.payload, |payload| payload.kind = NoticeKind::Finished);
+    }
+    let state = Some(result.state.clone()).filter(|state| !state.is_empty());
+    let rest: Vec<Subscriber> =
+        subscribers.iter().filter(|subscriber| !told.contains(&subscriber.id)).cloned().collect();
+    let closing = stop_with(parcel, &rest, NoticeKind::Finished, state, now);
+    outcome.notices.extend(closing.notices);
+    CheckOutcome { next_check_at: None, end_subscriptions: true, ..outcome }
+}
+
+/// Every subscriber hears that the courier was corrected: in the notice it gets anyway, or in one of
+/// its own.
+fn tell_corrected(
+    outcome: &mut CheckOutcome,
+    parcel: &DueParcel,
+    subscribers: &[Subscriber],
+    old: &str,
+    result: &QueryResult,
+) {
+    for notice in &mut outcome.notices {
+        rewrite(&mut notice.payload, |payload| payload.previous_courier = Some(old.to_owned()));
+    }
+    let told: Vec<i64> = outcome.notices.iter().map(|notice| notice.subscription_id).collect();
+    for subscriber in subscribers.iter().filter(|subscriber| !told.contains(&subscriber.id)) {
+        let notice = Notice {
+            courier: parcel.key.courier.clone(),
+            number: parcel.key.number.clone(),
+            kind: NoticeKind::Update,
+            state: Some(result.state.clone()).filter(|state| !state.is_empty()),
+            previous_state: subscriber.seen_state.clone(),
+            new_lines: Vec::new(),
+            more_lines: 0,
+            return_code: None,
+            previous_courier: Some(old.to_owned()),
+        };
+        outcome.notices.push(new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone()));
+    }
+}
+
+fn rewrite(payload: &mut String, change: impl FnOnce(&mut Notice)) {
+    if let Ok(mut notice) = serde_json::from_str::<Notice>(payload) {
+        change(&mut notice);
+        *payload = serde_json::to_string(&notice).unwrap_or_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kuaidi100::TraceLine;
+
+    fn answer(times: &[&str], state: &str) -> QueryResult {
+        let data = times
+            .iter()
+            .map(|time| TraceLine {
+                time: (*time).into(),
+                ftime: (*time).into(),
+                context: "x".into(),
+                ..serde_json::from_str("{}").expect("an empty line")
+            })
+            .collect();
+        QueryResult { state: state.into(), data, ..serde_json::from_str(r#"{"data":[]}"#).expect("empty") }
+    }
+
+    #[test]
+    fn an_older_push_never_replaces_a_newer_answer() {
+        let two = answer(&["2026-12-02 10:00:00", "2026-12-01 10:00:00"], "0");
+        let one = answer(&["2026-12-01 10:00:00"], "0");
+        assert!(is_older(&one, &two));
+        assert!(!is_older(&two, &one));
+        assert!(!is_older(&two, &two), "a replay is not older: it is applied and tells nobody twice");
+        let delivered = answer(&["2026-12-02 10:00:00", "2026-12-01 10:00:00"], "3");
+        assert!(is_older(&two, &delivered), "never back from delivered");
+        let other_day = answer(&["2026-12-03 08:00:00"], "5");
+        assert!(!is_older(&other_day, &two), "a newer line wins even with fewer lines");
+    }
+}
