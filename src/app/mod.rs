@@ -13,4 +13,4 @@ mod tasks;
 
 pub use config::{Config, ConfigError};
 pub use engine::{Engine, SetupError};
-pub use tasks::{HttpBindError, bind_http, run_bot, run_bot_serving, run_console};
+pub use tasks::{HttpBindError, bind_http, local_callbacks, run_bot, run_bot_serving, run_console};

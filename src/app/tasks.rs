@@ -36,6 +36,33 @@ pub async fn bind_http(config: &Config) -> Result<Option<TcpListener>, HttpBindE
     TcpListener::bind(addr).await.map(Some).map_err(|source| HttpBindError { addr, source })
 }
 
+/// In sandbox mode with push or hybrid watching and no `PUBLIC_URL`, the in-process simulator pushes to
+/// this process's own HTTP server: on `http` when there is one (its loopback address, if it listens on
+/// all interfaces), else on a loopback port bound here. Sets `config.callback_base`, returns the
+/// listener to serve on. With real credentials nothing changes (Kuaidi100 needs `PUBLIC_URL`).
+pub async fn local_callbacks(
+    config: &mut Config,
+    http: Option<TcpListener>,
+) -> Result<Option<TcpListener>, HttpBindError> {
+    if !config.is_sandbox() || config.callback_base.is_some() || !config.watch_mode.subscribes() {
+        return Ok(http);
+    }
+    let listener = match http {
+        Some(listener) => listener,
+        None => {
+            let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+            TcpListener::bind(addr).await.map_err(|source| HttpBindError { addr, source })?
+        }
+    };
+    if let Ok(mut addr) = listener.local_addr() {
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        config.callback_base = Some(format!("http://{addr}"));
+    }
+    Ok(Some(listener))
+}
+
 /// The Telegram bot without an HTTP server: checks the token, registers the menu, then long-polls
 /// beside the watcher and the outbox until `shutdown` is cancelled.
 pub async fn run_bot(engine: &Engine, options: BotOptions, shutdown: CancellationToken) -> Result<(), TelegramError> {
@@ -125,13 +152,25 @@ impl HttpServer {
 }
 
 /// The console: the same chat core in a terminal, with the watcher and the outbox, whose pushes are
-/// printed as they come; until end of input or `shutdown`.
-pub async fn run_console(engine: &Engine, console: Console, shutdown: CancellationToken) -> std::io::Result<()> {
+/// printed as they come; until end of input or `shutdown`. `http` (from [`local_callbacks`]) serves
+/// the simulator's pushes in sandbox push or hybrid mode.
+pub async fn run_console(
+    engine: &Engine,
+    console: Console,
+    http: Option<TcpListener>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let readiness = Readiness::new();
+    readiness.telegram_reached();
+    let server = http.map(|listener| HttpServer::spawn(engine, listener, readiness, &shutdown));
     let core = engine.chat_core(Console::BOT_NAME);
     let background = spawn_background(engine, console.delivery(), &shutdown);
     let outcome = console.serve(core, shutdown.clone()).await;
     shutdown.cancel();
     background.join().await;
+    if let Some(server) = server {
+        server.stop().await;
+    }
     outcome
 }
 

@@ -47,6 +47,17 @@ mod tests {
     }
 
     #[test]
+    fn a_corrected_courier_is_said_in_both_languages() {
+        let mut corrected = notice(NoticeKind::Update, "YT1000000001");
+        corrected.courier = "zhongtong".into();
+        corrected.previous_courier = Some("yuantong".into());
+        let en = notices_reply(std::slice::from_ref(&corrected), Lang::En, false).html;
+        assert!(en.contains("corrected the courier: YTO Express → ZTO Express"), "{en}");
+        let zh = notices_reply(&[corrected], Lang::Zh, false).html;
+        assert!(zh.contains("更正了快递公司：圆通速递 → 中通快递"), "{zh}");
+    }
+
+    #[test]
     fn several_parcels_make_one_message_and_final_notices_close() {
         let reply = notices_reply(
             &[notice(NoticeKind::Update, "YT1000000001"), notice(NoticeKind::Finished, "YT1000000002")],

@@ -29,11 +29,21 @@ pub async fn run_with(config: Config, args: ConsoleArgs) -> ExitCode {
     let clock: SharedClock =
         if args.speed == 1.0 { Arc::new(SystemClock) } else { Arc::new(ScaledClock::new(args.speed)) };
     let database_url = config.console_database_url.clone();
+    let mut config = config;
+    if !config.is_sandbox() {
+        // Pushes for the console's own database would reach the bot's server, which knows none of its
+        // chats: the console polls.
+        config.watch_mode = crate::watch::WatchMode::Poll;
+    }
+    let http = match app::local_callbacks(&mut config, None).await {
+        Ok(http) => http,
+        Err(error) => return fail(exit::OTHER, error),
+    };
     let engine = match Engine::start_on(config, clock, &database_url).await {
         Ok(engine) => engine,
         Err(error) => return fail(exit::OTHER, error),
     };
-    let outcome = app::run_console(&engine, Console::new(), app::shutdown::on_signal()).await;
+    let outcome = app::run_console(&engine, Console::new(), http, app::shutdown::on_signal()).await;
     engine.store.close().await;
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,7 +26,12 @@ pub async fn run(console_fallback: bool) -> ExitCode {
         Err(error) => return fail(exit::BAD_INPUT, error),
     };
     // Before anything else starts: a taken port is a start-up error, like an unreachable database.
+    let mut config = config;
     let http = match app::bind_http(&config).await {
+        Ok(http) => http,
+        Err(error) => return fail(exit::OTHER, error),
+    };
+    let http = match app::local_callbacks(&mut config, http).await {
         Ok(http) => http,
         Err(error) => return fail(exit::OTHER, error),
     };

@@ -1,10 +1,12 @@
 //! `GET /metrics`: Prometheus text through the `metrics` facade and `metrics-exporter-prometheus`.
 //!
 //! One process-wide recorder ([`install_recorder`], idempotent) collects what is counted where it
-//! happens — notification sends by result in `watch/`'s outbox, Telegram's 429s in
+//! happens — notification sends by result in `watch/`'s outbox, push callbacks by result in its push
+//! intake, subscribe calls by outcome in the tracker, Telegram's 429s in
 //! the Telegram adapter, HTTP request latency here — and at each
 //! scrape the values that already live elsewhere are copied in: the tracker's counters (from its
-//! snapshot) and a few counts from the store (active subscriptions, due parcels, outbox depth). Copying
+//! snapshot) and a few counts from the store (active subscriptions, due parcels, watcher lag, outbox
+//! depth). Copying
 //! at scrape time costs nothing between scrapes and cannot drift from the source. The names are
 //! [`METRIC_NAMES`], all prefixed `kuaidi_`, listed in the README.
 
@@ -20,7 +22,8 @@ use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogra
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::HttpState;
-use crate::watch::SENDS_METRIC;
+use crate::tracking::SUBSCRIBE_METRIC;
+use crate::watch::{CALLBACKS_METRIC, SENDS_METRIC};
 
 const UPSTREAM_QUERIES: &str = "kuaidi_upstream_queries_total";
 const UPSTREAM_REFUSED: &str = "kuaidi_upstream_refused_total";
@@ -31,6 +34,7 @@ const AUTONUMBER_CALLS: &str = "kuaidi_autonumber_calls_total";
 const ACTIVE_SUBSCRIPTIONS: &str = "kuaidi_active_subscriptions";
 const DUE_PARCELS: &str = "kuaidi_due_parcels";
 const OUTBOX_DEPTH: &str = "kuaidi_outbox_depth";
+const WATCHER_LAG: &str = "kuaidi_watcher_lag_seconds";
 const HTTP_DURATION: &str = "kuaidi_http_request_duration_seconds";
 /// Counted by the Telegram adapter (`telegram::RETRY_AFTER_METRIC`); named here only to describe it,
 /// since one adapter does not import another.
@@ -46,6 +50,9 @@ pub const METRIC_NAMES: &[&str] = &[
     AUTONUMBER_CALLS,
     ACTIVE_SUBSCRIPTIONS,
     DUE_PARCELS,
+    WATCHER_LAG,
+    SUBSCRIBE_METRIC,
+    CALLBACKS_METRIC,
     OUTBOX_DEPTH,
     SENDS_METRIC,
     TELEGRAM_RETRY_AFTER,
@@ -96,6 +103,19 @@ fn describe() {
     describe_counter!(AUTONUMBER_CALLS, "Courier auto-detection calls made");
     describe_gauge!(ACTIVE_SUBSCRIPTIONS, "Active subscriptions across all chats");
     describe_gauge!(DUE_PARCELS, "Watched parcels whose next check is due");
+    describe_gauge!(
+        WATCHER_LAG,
+        Unit::Seconds,
+        "How long the most overdue parcel check has been waiting (0 = on time)"
+    );
+    describe_counter!(
+        SUBSCRIBE_METRIC,
+        "Kuaidi100 push subscribe calls, by outcome (subscribed, already_subscribed, account_refused, parcel_refused, try_later)"
+    );
+    describe_counter!(
+        CALLBACKS_METRIC,
+        "Kuaidi100 push callbacks, by result (applied, unwatched, stale, missing_sign, bad_sign, malformed)"
+    );
     describe_gauge!(OUTBOX_DEPTH, "Notifications not yet sent, due or not");
     describe_counter!(
         SENDS_METRIC,
@@ -144,6 +164,13 @@ async fn copy_store(state: &HttpState) {
     match state.store.count_due(now).await {
         Ok(count) => gauge!(DUE_PARCELS).set(count as f64),
         Err(error) => tracing::warn!(%error, "metrics: counting due parcels failed"),
+    }
+    match state.store.next_due_at().await {
+        Ok(next) => {
+            let lag = next.map_or(0.0, |at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
+            gauge!(WATCHER_LAG).set(lag);
+        }
+        Err(error) => tracing::warn!(%error, "metrics: reading the next due check failed"),
     }
     match state.store.unsent_notices().await {
         Ok(count) => gauge!(OUTBOX_DEPTH).set(count as f64),

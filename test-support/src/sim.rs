@@ -42,8 +42,23 @@ pub enum SimError {
 /// The engine opens its own connections to the store's database; `store` must outlive it (dropping a
 /// [`TestStore`] deletes the database).
 pub async fn sandbox_engine(store: &TestStore, clock: SharedClock, env: &[(&str, &str)]) -> Result<Engine, SimError> {
+    sandbox_engine_calling_back(store, clock, env, None).await
+}
+
+/// The same, with the simulator's pushes (push and hybrid `WATCH_MODE`) sent to `callback_base`
+/// (`http://127.0.0.1:PORT` of a listener the caller serves the bot's HTTP server on), as the binary
+/// does with `app::local_callbacks`.
+pub async fn sandbox_engine_calling_back(
+    store: &TestStore,
+    clock: SharedClock,
+    env: &[(&str, &str)],
+    callback_base: Option<&str>,
+) -> Result<Engine, SimError> {
     let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     vars.insert("DATABASE_URL".into(), store.url.clone());
-    let config = Config::from_lookup(|name| vars.get(name).cloned())?;
+    let mut config = Config::from_lookup(|name| vars.get(name).cloned())?;
+    if let Some(base) = callback_base {
+        config.callback_base = Some(base.to_owned());
+    }
     Ok(Engine::start(config, clock).await?)
 }

@@ -23,6 +23,8 @@ pub struct RunningBot {
     pub tg: FakeTelegram,
     pub clock: ManualClock,
     pub engine: Arc<Engine>,
+    /// `http://127.0.0.1:PORT` of the bot's HTTP server, when it has one ([`RunningBot::serving`]).
+    pub http: Option<String>,
     stop: CancellationToken,
     task: Option<JoinHandle<Result<(), TelegramError>>>,
     _store: TestStore,
@@ -35,9 +37,27 @@ impl RunningBot {
     }
 
     pub async fn start_with(env: &[(&str, &str)], pace: Option<Limits>) -> Self {
-        let store = test_store::sqlite().await.expect("sqlite");
+        Self::launch(test_store::sqlite().await.expect("sqlite"), env, pace, None).await
+    }
+
+    /// The bot with its HTTP server on a loopback port, which the simulator's pushes are sent to
+    /// (`WATCH_MODE=push` or `hybrid` in `env`), on `store`.
+    pub async fn serving(store: TestStore, env: &[(&str, &str)]) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        Self::launch(store, env, Some(default_limits()), Some(listener)).await
+    }
+
+    async fn launch(
+        store: TestStore,
+        env: &[(&str, &str)],
+        pace: Option<Limits>,
+        listener: Option<tokio::net::TcpListener>,
+    ) -> Self {
         let clock = ManualClock::new(start_time());
-        let mut engine = sim::sandbox_engine(&store, Arc::new(clock.clone()), env).await.expect("engine starts");
+        let http = listener.as_ref().map(|listener| format!("http://{}", listener.local_addr().expect("addr")));
+        let mut engine = sim::sandbox_engine_calling_back(&store, Arc::new(clock.clone()), env, http.as_deref())
+            .await
+            .expect("engine starts");
         // The watcher and sender look for work often, so that tests driving the clock stay quick.
         engine.watch.idle_poll = Duration::from_millis(20);
         let engine = Arc::new(engine);
@@ -50,8 +70,8 @@ impl RunningBot {
         let stop = CancellationToken::new();
         let running = engine.clone();
         let shutdown = stop.clone();
-        let task = tokio::spawn(async move { app::run_bot(&running, options, shutdown).await });
-        Self { tg, clock, engine, stop, task: Some(task), _store: store }
+        let task = tokio::spawn(async move { app::run_bot_serving(&running, options, listener, shutdown).await });
+        Self { tg, clock, engine, http, stop, task: Some(task), _store: store }
     }
 
     pub fn upstream(&self) -> Stats {

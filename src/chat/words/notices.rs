@@ -35,6 +35,11 @@ fn block(notice: &Notice, lang: Lang) -> Option<String> {
     let locale = lang.as_str();
     let courier = directory().get(&notice.courier)?;
     let mut block = format!("🔔 {}", parcel_header(courier.name(locale), &notice.number));
+    if let Some(old) = notice.previous_courier.as_deref() {
+        let old = directory().get(old).map_or(old, |old| old.name(locale));
+        let corrected = t!("notice.courier_corrected", locale = locale, old = old, new = courier.name(locale));
+        block += &format!("\n<i>{}</i>", escape(&corrected));
+    }
     if let Some(state) = &notice.state {
         let now = escape(&state_label(state, lang));
         match notice.previous_state.as_deref().filter(|previous| *previous != state) {
