@@ -469,7 +469,8 @@ impl Book {
 
 impl std::fmt::Debug for Book {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Book").field("subscriptions", &self.view().len()).finish_non_exhaustive()
+        let subscriptions = self.subscriptions.lock().unwrap_or_else(PoisonError::into_inner).len();
+        f.debug_struct("Book").field("subscriptions", &subscriptions).finish_non_exhaustive()
     }
 }
 
