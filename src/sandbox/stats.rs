@@ -77,7 +77,8 @@ pub struct ParcelStats {
     /// The most queries seen in any rolling 24 h window.
     pub max_in_24h: u64,
     /// Subscribe calls naming this parcel with the right key (billed like queries), whatever they
-    /// answered. A parcel only subscribed to has an entry with `queries: 0`.
+    /// answered. A parcel only subscribed to has an entry with `queries: 0` (so has the `zhongtong`
+    /// parcel a `COMNEW…` subscription is corrected to: it holds the pushed timeline's anchor).
     #[serde(default)]
     pub subscribes: u64,
 }
