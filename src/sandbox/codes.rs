@@ -6,7 +6,12 @@
 //! `未知错误` ("unknown error") and keep their code.
 //!
 //! A number of the form `ERR<3 digits><digits>` (any case, e.g. `ERR5000001`) makes the simulator answer
-//! that code, so that tests and people trying the bot can see every error path on demand.
+//! that code, so that tests and people trying the bot can see every error path on demand. The same
+//! numbers work for push subscriptions (`POST /poll`, `subscribe.rs`), with that API's codes.
+//!
+//! A number starting `NOREC` (any case, e.g. `NOREC0000001`) never gets a record: a query answers `500`
+//! (查询无结果) however long one waits, and a push subscription of it ends with `abort` ("3天查询无记录")
+//! after three days. Every other number always has at least its pick-up line.
 
 use crate::kuaidi100::response::ErrorBody;
 
@@ -49,9 +54,23 @@ pub fn requested_error(num: &str) -> Option<&str> {
     (digits_only(code) && digits_only(&num[6..])).then_some(code)
 }
 
+/// Whether `num` is one that never gets a record (`NOREC…`).
+pub fn never_recorded(num: &str) -> bool {
+    num.trim().get(..5).is_some_and(|prefix| prefix.eq_ignore_ascii_case("NOREC"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn norec_numbers_never_get_a_record() {
+        assert!(never_recorded("NOREC0000001"));
+        assert!(never_recorded(" norec12 "));
+        assert!(!never_recorded("NORE"));
+        assert!(!never_recorded("YT9693083639795"));
+        assert!(!never_recorded("无记录无记录"), "multi-byte text never panics");
+    }
 
     #[test]
     fn err_numbers_name_their_code() {

@@ -1,17 +1,24 @@
 //! A Kuaidi100 simulator, so that the bot can be tried, tested and benchmarked with no account and no
 //! network.
 //!
-//! It speaks Kuaidi100's real-time query API (`POST /poll/query.do`, signed exactly like the real one)
-//! and its courier auto-detection (`/autonumber/auto`), and answers every (courier, number) with a
+//! It speaks Kuaidi100's real-time query API (`POST /poll/query.do`, signed exactly like the real one),
+//! its push subscription (`POST /poll`, then signed pushes to the callback URL) and its courier
+//! auto-detection (`/autonumber/auto`), and answers every (courier, number) with a
 //! deterministic, realistic parcel whose life unfolds in the simulator's clock: a test drives a
 //! [`ManualClock`](crate::clock::ManualClock), a demo a sped-up clock. It also keeps the books the bot is
-//! judged by: every authenticated query, and every one that would have broken Kuaidi100's lock rule
-//! ([`Stats`], `GET /sandbox/stats`).
+//! judged by: every authenticated query, and every one that would have broken Kuaidi100's lock rule,
+//! every subscribe call and every push ([`Stats`], `GET /sandbox/stats`).
+//!
+//! Pushes follow the simulator's clock: [`Sandbox::deliver_due_pushes`] sends what is due at its now (a
+//! test drives it after moving a `ManualClock`), and [`Sandbox::run_pushes`] calls it every ~200 ms of
+//! real time; [`spawn`] and [`serve`] run that loop, [`Sandbox::serve`] alone does not.
 //!
 //! Files: `credentials.rs` (built-in account, signature check), `cities.rs` (the map), `names.rs`
 //! (couriers, stations), `parcel.rs` (the timeline generator and the number → progress rule),
-//! `render.rs` (timeline → Kuaidi100 JSON), `codes.rs` (error answers, `ERR<code>` numbers),
-//! `stats.rs` (query log, lock rule), `server.rs` (axum routes). This file holds the public handle:
+//! `render.rs` (timeline → Kuaidi100 JSON), `codes.rs` (error answers, `ERR<code>` and `NOREC`
+//! numbers), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
+//! request and its codes, `COMNEW` numbers), `push.rs` (the subscription book and the push scheduler),
+//! `server.rs` (axum routes). This file holds the public handle:
 //! configuration, the shared state, and starting a server in-process ([`spawn`]) or on a listener
 //! ([`serve`]).
 
@@ -20,22 +27,25 @@ mod codes;
 mod credentials;
 mod names;
 pub mod parcel;
+mod push;
 mod render;
 mod server;
 mod stats;
+mod subscribe;
 
 use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::kuaidi100::credentials::Credentials;
 
 pub use credentials::{SANDBOX_CUSTOMER, SANDBOX_KEY, sandbox_credentials};
 pub use parcel::{Ending, Event, Parcel};
+pub use push::{PendingPush, PushSubscription};
 pub use stats::{ParcelStats, Stats};
 
 /// How a simulator behaves.
@@ -49,12 +59,21 @@ pub struct SandboxConfig {
     pub lock_interval: chrono::Duration,
     /// More queries of one parcel than this in any rolling 24 hours break the lock rule. Default 48.
     pub lock_max_per_day: u32,
+    /// How long a push waits for its receiver's answer before it counts as not acknowledged. Default
+    /// 20 s, as Kuaidi100.
+    pub push_timeout: std::time::Duration,
 }
 
 impl SandboxConfig {
     /// Kuaidi100's documented lock rule: 30 minutes, 48 a day.
     pub fn new(credentials: Credentials, clock: SharedClock) -> Self {
-        Self { credentials, clock, lock_interval: chrono::Duration::minutes(30), lock_max_per_day: 48 }
+        Self {
+            credentials,
+            clock,
+            lock_interval: chrono::Duration::minutes(30),
+            lock_max_per_day: 48,
+            push_timeout: std::time::Duration::from_secs(20),
+        }
     }
 }
 
@@ -65,6 +84,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("now", &self.clock.now())
             .field("lock_interval", &self.lock_interval)
             .field("lock_max_per_day", &self.lock_max_per_day)
+            .field("push_timeout", &self.push_timeout)
             .finish()
     }
 }
@@ -72,6 +92,7 @@ impl std::fmt::Debug for SandboxConfig {
 struct Inner {
     config: SandboxConfig,
     ledger: stats::Ledger,
+    pushes: push::Book,
     forced_error: RwLock<Option<String>>,
     latency: RwLock<Option<std::time::Duration>>,
 }
@@ -85,6 +106,7 @@ pub struct Sandbox {
 impl Sandbox {
     pub fn new(config: SandboxConfig) -> Self {
         let inner = Inner {
+            pushes: push::Book::new(config.push_timeout),
             config,
             ledger: stats::Ledger::default(),
             forced_error: RwLock::new(None),
@@ -101,6 +123,36 @@ impl Sandbox {
     /// The books so far; the same document as `GET /sandbox/stats`.
     pub fn stats(&self) -> Stats {
         self.inner.ledger.snapshot()
+    }
+
+    /// Sends every push due at the clock's now (first attempts and retries, after running the checks
+    /// that are due) and returns how many POSTs it made. Concurrent callers are serialized: none sends a
+    /// push another already sent, and each returns only after the deliveries it made are settled.
+    pub async fn deliver_due_pushes(&self) -> usize {
+        self.inner.pushes.deliver_due(&self.inner.config.clock, &self.inner.ledger).await
+    }
+
+    /// Delivers due pushes every ~200 ms of real time until `shutdown` completes (a delivery in flight
+    /// is abandoned then, and would be sent again by a later run).
+    pub async fn run_pushes(&self, shutdown: impl Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = tick.tick() => {}
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = self.deliver_due_pushes() => {}
+            }
+        }
+    }
+
+    /// The push subscriptions still running (sorted by parcel): for tests.
+    pub fn push_subscriptions(&self) -> Vec<PushSubscription> {
+        self.inner.pushes.view()
     }
 
     /// While `Some(code)`, every authenticated query answers that `returnCode` (and is still recorded):
@@ -126,7 +178,8 @@ impl Sandbox {
         Parcel::generate(com, num, anchor)
     }
 
-    /// Serves this simulator on `listener` until `shutdown` completes.
+    /// Serves this simulator on `listener` until `shutdown` completes. Pushes are only delivered when
+    /// someone calls [`Sandbox::deliver_due_pushes`] or runs [`Sandbox::run_pushes`].
     pub async fn serve(
         &self,
         listener: TcpListener,
@@ -150,8 +203,10 @@ pub struct SandboxHandle {
     /// `/autonumber/auto`, the auto-detection URL.
     pub url: String,
     pub sandbox: Sandbox,
-    stop: Option<oneshot::Sender<()>>,
+    /// Stops the server and the push loop.
+    stop: CancellationToken,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    pushes: Option<JoinHandle<()>>,
 }
 
 impl SandboxHandle {
@@ -160,10 +215,11 @@ impl SandboxHandle {
         format!("{}/autonumber/auto", self.url)
     }
 
-    /// Stops the server and waits until it has stopped.
+    /// Stops the server and the push loop, and waits until both have stopped.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+        self.stop.cancel();
+        if let Some(pushes) = self.pushes.take() {
+            let _ = pushes.await;
         }
         match self.task.take() {
             Some(task) => task.await.unwrap_or_else(|error| Err(std::io::Error::other(error))),
@@ -174,37 +230,51 @@ impl SandboxHandle {
 
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.cancel();
     }
 }
 
-/// Starts a simulator in this process on an ephemeral loopback port (`127.0.0.1:0`).
+/// Runs [`Sandbox::run_pushes`] on its own task until `stop` is cancelled.
+fn spawn_pushes(sandbox: &Sandbox, stop: &CancellationToken) -> JoinHandle<()> {
+    let (sandbox, stop) = (sandbox.clone(), stop.clone());
+    tokio::spawn(async move { sandbox.run_pushes(stop.cancelled_owned()).await })
+}
+
+/// Starts a simulator in this process on an ephemeral loopback port (`127.0.0.1:0`), with its push
+/// loop ([`Sandbox::run_pushes`]) running until the handle is shut down or dropped.
 pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let sandbox = Sandbox::new(config);
-    let (stop, stopped) = oneshot::channel::<()>();
+    let stop = CancellationToken::new();
     let server = sandbox.clone();
-    let task = tokio::spawn(async move {
-        server
-            .serve(listener, async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = stop.clone().cancelled_owned();
+    let task = tokio::spawn(async move { server.serve(listener, stopped).await });
+    let pushes = spawn_pushes(&sandbox, &stop);
     tracing::debug!(%url, "sandbox: Kuaidi100 simulator listening");
-    Ok(SandboxHandle { url, sandbox, stop: Some(stop), task: Some(task) })
+    Ok(SandboxHandle { url, sandbox, stop, task: Some(task), pushes: Some(pushes) })
 }
 
-/// Serves a new simulator on `listener` until `shutdown` completes (`kuaidi-bot sandbox --listen ADDR`).
+/// Serves a new simulator on `listener`, with its push loop, until `shutdown` completes (`kuaidi-bot
+/// sandbox --listen ADDR`).
 pub async fn serve(
     listener: TcpListener,
     config: SandboxConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    Sandbox::new(config).serve(listener, shutdown).await
+    let sandbox = Sandbox::new(config);
+    let stop = CancellationToken::new();
+    let pushes = spawn_pushes(&sandbox, &stop);
+    let stopping = stop.clone();
+    let served = sandbox
+        .serve(listener, async move {
+            shutdown.await;
+            stopping.cancel();
+        })
+        .await;
+    stop.cancel();
+    let _ = pushes.await;
+    served
 }
 
 #[cfg(test)]

@@ -4,17 +4,24 @@
 //! |---|---|
 //! | `POST /poll/query.do` | a trajectory, or a Kuaidi100 error body |
 //! | `GET /poll/query.do` | `500` (Kuaidi100: "没有POST提交") |
+//! | `POST /poll` | a push subscription: `{"result":…,"returnCode":"200"/"5xx"/"6xx"/"7xx","message":…}` (`subscribe.rs`) |
+//! | `GET /poll` | `500` (a subscription must be POSTed) |
 //! | `GET`/`POST /autonumber/auto` | courier guesses for `num`, checked against `key` |
-//! | `GET /sandbox/stats` | the query log ([`super::Stats`]) |
+//! | `GET /sandbox/stats` | the query, subscribe and push log ([`super::Stats`]) |
 //! | anything else | 404 |
 //!
 //! A real-time query is checked in the order Kuaidi100 would have to: the form (`customer`, `sign` and
 //! `param` all present, form-encoded) → `400`; the signature over the raw `param` → `503`; only then is
 //! `param` read (not a JSON object → `400`, no `com`/`num` → `400`), the courier looked up (`400`), an
-//! `ERR<code>` number honoured, the number's length checked (6–32 characters, else `500`, "no result"),
+//! `ERR<code>` number honoured, the number's length checked (6–32 characters, else `500`, "no result";
+//! a `NOREC…` number too),
 //! and the phone checked (`408`: a courier that needs one got none, or its last four digits are `0000`).
 //! Every refusal is HTTP 200 with a Kuaidi100 error body, never a panic and never an HTTP error. Queries
 //! that pass the signature check are recorded whatever they answer; the others are only logged.
+//!
+//! A subscription is unsigned; its checks are `subscribe.rs`'s, then the book's (`501` while the parcel
+//! is still subscribed). Every subscribe call is counted; those with the right key are billed to their
+//! parcel. Pushes themselves leave from `push.rs`, not from here.
 
 use std::collections::HashMap;
 
@@ -33,6 +40,7 @@ use super::credentials::is_signed_by;
 use super::parcel::Parcel;
 use super::render::{Options, render};
 use super::stats::LockRule;
+use super::subscribe;
 use crate::couriers::directory;
 use crate::kuaidi100::param::ReceivedParam;
 use crate::kuaidi100::response::ErrorBody;
@@ -41,6 +49,7 @@ use crate::kuaidi100::response::ErrorBody;
 pub fn router(sandbox: Sandbox) -> Router {
     Router::new()
         .route("/poll/query.do", post(query).get(query_without_post))
+        .route("/poll", post(subscribe).get(subscribe_without_post))
         .route("/autonumber/auto", get(autonumber).post(autonumber))
         .route("/sandbox/stats", get(stats))
         .fallback(not_found)
@@ -102,7 +111,7 @@ fn judge(param: Option<&ReceivedParam>) -> Result<(), String> {
     if let Some(code) = codes::requested_error(num) {
         return Err(code.to_owned());
     }
-    if !(6..=32).contains(&num.chars().count()) {
+    if !(6..=32).contains(&num.chars().count()) || codes::never_recorded(num) {
         return Err(NO_RESULT.to_owned());
     }
     let phone = param.phone.trim();
@@ -158,6 +167,41 @@ async fn query(State(sandbox): State<Sandbox>, form: Result<Form<HashMap<String,
 
 async fn query_without_post() -> Response {
     refuse(NO_RESULT)
+}
+
+/// `POST /poll`: judge the request, then let the book take it (or answer `501`).
+async fn subscribe(
+    State(sandbox): State<Sandbox>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let inner = &sandbox.inner;
+    let form = form.map(|Form(form)| form).unwrap_or_default();
+    let request = subscribe::read(form.get("schema").map(String::as_str), form.get("param").map(String::as_str));
+    let key = inner.config.credentials.key();
+    let now = inner.config.clock.now();
+    let verdict = subscribe::judge(request.as_ref(), key)
+        .and_then(|accepted| inner.pushes.subscribe(accepted, now, &inner.ledger).map_err(str::to_owned));
+    let code = match &verdict {
+        Ok(()) => subscribe::SUBSCRIBED,
+        Err(code) => code.as_str(),
+    };
+    // Billed to the parcel when the key was right; with `autoCom` and no company, to the detected one.
+    let billed = request.as_ref().filter(|r| !r.key.is_empty() && r.key == key).map(|r| {
+        let com = match r.company.as_str() {
+            "" => directory().guess_by_number(&r.number).first().map_or("", |c| c.code),
+            company => company,
+        };
+        (com.to_owned(), r.number.clone())
+    });
+    inner.ledger.record_subscribe(billed.as_ref().map(|(com, num)| (com.as_str(), num.as_str())), code);
+    if code != subscribe::SUBSCRIBED {
+        tracing::debug!(code, "sandbox: subscription refused");
+    }
+    Json200(subscribe::answer(code)).into_response()
+}
+
+async fn subscribe_without_post() -> Response {
+    Json200(subscribe::answer(subscribe::MALFORMED)).into_response()
 }
 
 /// One courier guess, as Kuaidi100's auto-detection writes it.
@@ -248,6 +292,7 @@ mod tests {
         assert_eq!(judge(Some(&param("yuantong", "ERR5010001", ""))), Err("501".into()));
         assert_eq!(judge(Some(&param("shunfeng", "ERR6010001", ""))), Err("601".into()), "before the phone");
         assert_eq!(judge(Some(&param("yuantong", "12345", ""))), Err("500".into()));
+        assert_eq!(judge(Some(&param("yuantong", "NOREC0000001", ""))), Err("500".into()), "never a record");
         assert_eq!(judge(Some(&param("yuantong", &"9".repeat(33), ""))), Err("500".into()));
         assert_eq!(judge(Some(&param("shunfeng", "SF1234567890123", ""))), Err("408".into()));
         assert_eq!(judge(Some(&param("shunfeng", "SF1234567890123", "0000"))), Err("408".into()));
