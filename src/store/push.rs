@@ -215,6 +215,15 @@ impl Store {
         Ok(())
     }
 
+    /// Kuaidi100 will push this parcel no more (`shutdown`, `abort` of a parcel nobody watches now).
+    pub async fn end_push(&self, parcel_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE parcels SET push_state = 'ended', push_next_at = NULL WHERE id = $1")
+            .bind(parcel_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Kuaidi100 corrected the parcel's courier: the parcel is known under `courier` from now on.
     /// `false` (nothing changed) when a parcel with that courier and number exists already.
     pub async fn correct_courier(&self, parcel_id: i64, courier: &str) -> StoreResult<bool> {

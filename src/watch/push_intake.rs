@@ -102,6 +102,9 @@ impl PushIntake {
         };
         let subscribers = store.subscribers(record.id).await?;
         if subscribers.is_empty() {
+            if matches!(push.status, PushStatus::Shutdown | PushStatus::Abort) {
+                store.end_push(record.id).await?;
+            }
             return Ok(PushReceipt::Unwatched);
         }
         let stored = record.answer.as_deref().and_then(|json| serde_json::from_str::<QueryResult>(json).ok());
