@@ -542,7 +542,8 @@ async fn a_webhook_excludes_get_updates_and_receives_the_injected_updates() {
     let fake = FakeTelegram::start().await;
     let bot = bot_for(&fake);
     // A stand-in for the bot's webhook route: records what arrives, 401 without the right secret.
-    let received: Arc<Mutex<Vec<(Option<String>, Value)>>> = Arc::default();
+    type Received = Arc<Mutex<Vec<(Option<String>, Value)>>>;
+    let received: Received = Arc::default();
     let app = axum::Router::new().route(
         "/hook",
         axum::routing::post({
