@@ -95,6 +95,7 @@ impl Telegram {
             tracing::info!("long polling: the bot fetches its updates (deleting any webhook first)");
             return Ok(Intake(Route::Polling));
         };
+        // teloxide logs this probe's end ("Dispatching has been stopped (listener returned `None`)").
         let probe = handlers::dispatcher(self.bot.clone(), core.clone(), self.pace.clone());
         let allowed =
             listener::allowed_updates(probe).await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
