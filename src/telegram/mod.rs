@@ -22,10 +22,7 @@ mod pace;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use teloxide::RequestError;
-use teloxide::payloads::SetWebhookSetters;
 use teloxide::requests::Requester;
 use tokio_util::sync::CancellationToken;
 
@@ -41,10 +38,6 @@ use crate::watch::Delivery;
 /// Telegram's 429s ("retry after"), by `kind` (`reply`, `notification`), counted through the `metrics`
 /// facade (a no-op unless `app/` installed a recorder for the HTTP server's `/metrics`).
 pub const RETRY_AFTER_METRIC: &str = "kuaidi_telegram_retry_after_total";
-
-/// `setWebhook` attempts at start-up before giving up, and the first pause between two (doubling).
-const SET_WEBHOOK_ATTEMPTS: u32 = 4;
-const SET_WEBHOOK_BACKOFF: Duration = Duration::from_millis(500);
 
 /// How updates reach the bot, as [`Telegram::intake`] arranged it.
 pub struct Intake(Route);
@@ -99,41 +92,8 @@ impl Telegram {
         let probe = handlers::dispatcher(self.bot.clone(), core.clone(), self.pace.clone());
         let allowed =
             listener::allowed_updates(probe).await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
-        let (mut attempt, mut pause) = (0, SET_WEBHOOK_BACKOFF);
-        loop {
-            attempt += 1;
-            let request = self
-                .bot
-                .set_webhook(webhook.url().clone())
-                .secret_token(webhook.secret().to_owned())
-                .allowed_updates(allowed.clone())
-                .drop_pending_updates(false);
-            let error = match request.await {
-                Ok(_) => {
-                    tracing::info!(
-                        public_url = webhook.public_url(),
-                        "webhook mode: Telegram delivers updates to the bot under PUBLIC_URL"
-                    );
-                    return Ok(Intake(Route::Webhook(webhook.into_updates())));
-                }
-                Err(error) => error,
-            };
-            let reason = webhook.redact(&error.to_string());
-            if attempt >= SET_WEBHOOK_ATTEMPTS {
-                return Err(TelegramError::SetWebhook {
-                    public_url: webhook.public_url().to_owned(),
-                    attempts: attempt,
-                    reason,
-                });
-            }
-            let wait = match &error {
-                RequestError::RetryAfter(after) => after.duration().max(pause),
-                _ => pause,
-            };
-            tracing::warn!(attempt, %reason, "setWebhook failed; trying again in {wait:?}");
-            tokio::time::sleep(wait).await;
-            pause *= 2;
-        }
+        let updates = webhook.register(&self.bot, allowed).await?;
+        Ok(Intake(Route::Webhook(updates)))
     }
 
     /// Dispatches updates as `intake` brings them until `shutdown` is cancelled; the updates in hand

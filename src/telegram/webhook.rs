@@ -17,15 +17,20 @@
 //! not constant-time — hence ours in front). Neither the token, the secret nor the path is ever
 //! logged or shown by `Debug`.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use md5::{Digest, Md5};
+use teloxide::RequestError;
+use teloxide::payloads::SetWebhookSetters;
+use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::webhooks::{Options, axum_no_setup};
 
-use super::bot::TelegramError;
+use super::bot::{Api, TelegramError};
 use super::listener::WebhookUpdates;
 
 /// Accepted webhook updates (answered 200 by the listener), counted through the `metrics` facade.
@@ -41,6 +46,9 @@ const PATH_PREFIX: &str = "/telegram/";
 const ROUTE: &str = "/telegram/{*rest}";
 /// What the request's path becomes once the gate let it through (teloxide's tracing sees this).
 const NEUTRAL_PATH: &str = "/telegram/webhook";
+/// `setWebhook` attempts at start-up before giving up, and the first pause between two (doubling).
+const SET_WEBHOOK_ATTEMPTS: u32 = 4;
+const SET_WEBHOOK_BACKOFF: Duration = Duration::from_millis(500);
 
 /// The path and the secret of one bot token.
 #[derive(Clone, PartialEq, Eq)]
@@ -116,26 +124,51 @@ impl Webhook {
         self.router.clone()
     }
 
-    pub(super) fn public_url(&self) -> &str {
-        &self.public_url
-    }
-
-    pub(super) fn url(&self) -> &reqwest::Url {
-        &self.url
-    }
-
-    pub(super) fn secret(&self) -> &str {
-        &self.endpoint.secret
+    /// `setWebhook` with the secret and `allowed` (the kinds long polling would ask for), retried with
+    /// back-off; pending updates are kept. Then the updates that arrive.
+    pub(super) async fn register<B: Api>(
+        self,
+        bot: &B,
+        allowed: Vec<AllowedUpdate>,
+    ) -> Result<WebhookUpdates, TelegramError> {
+        let (mut attempt, mut pause) = (0, SET_WEBHOOK_BACKOFF);
+        loop {
+            attempt += 1;
+            let request = bot
+                .set_webhook(self.url.clone())
+                .secret_token(self.endpoint.secret.clone())
+                .allowed_updates(allowed.clone())
+                .drop_pending_updates(false);
+            let error = match request.await {
+                Ok(_) => {
+                    let public_url = self.public_url.as_str();
+                    tracing::info!(public_url, "webhook mode: Telegram delivers updates to the bot under PUBLIC_URL");
+                    return Ok(self.updates);
+                }
+                Err(error) => error,
+            };
+            let reason = self.redact(&error.to_string());
+            if attempt >= SET_WEBHOOK_ATTEMPTS {
+                return Err(TelegramError::SetWebhook {
+                    public_url: self.public_url.clone(),
+                    attempts: attempt,
+                    reason,
+                });
+            }
+            let wait = match &error {
+                RequestError::RetryAfter(after) => after.duration().max(pause),
+                _ => pause,
+            };
+            tracing::warn!(attempt, %reason, "setWebhook failed; trying again in {wait:?}");
+            tokio::time::sleep(wait).await;
+            pause *= 2;
+        }
     }
 
     /// A text about this webhook with the path and the secret blotted out (for Telegram's error texts,
     /// which might echo what was sent).
     pub(super) fn redact(&self, text: &str) -> String {
         text.replace(&self.endpoint.path, "/telegram/<redacted>").replace(&self.endpoint.secret, "<redacted>")
-    }
-
-    pub(super) fn into_updates(self) -> WebhookUpdates {
-        self.updates
     }
 }
 
@@ -197,12 +230,12 @@ mod tests {
     fn the_webhook_url_is_under_public_url_and_debug_hides_it() {
         let webhook = Webhook::new(TOKEN, "https://bot.example.com/k").expect("a webhook");
         let endpoint = Endpoint::derive(TOKEN);
-        assert_eq!(webhook.url().as_str(), format!("https://bot.example.com/k{}", endpoint.path));
-        assert_eq!(webhook.secret(), endpoint.secret);
+        assert_eq!(webhook.url.as_str(), format!("https://bot.example.com/k{}", endpoint.path));
+        assert_eq!(webhook.endpoint, endpoint);
         let shown = format!("{webhook:?}");
         assert!(shown.contains("https://bot.example.com/k"), "{shown}");
         assert!(!shown.contains(&endpoint.path) && !shown.contains(&endpoint.secret), "{shown}");
-        let echoed = format!("bad webhook {} {}", webhook.url(), endpoint.secret);
+        let echoed = format!("bad webhook {} {}", webhook.url, endpoint.secret);
         let redacted = webhook.redact(&echoed);
         assert!(!redacted.contains(&endpoint.path) && !redacted.contains(&endpoint.secret), "{redacted}");
     }
