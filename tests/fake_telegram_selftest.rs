@@ -531,3 +531,93 @@ async fn a_real_dispatcher_with_the_production_adaptors_runs_against_the_fake() 
     assert!(methods.contains(&"getWebhookInfo".to_owned()));
     assert!(fake.requests().iter().all(|r| r.status == 200 || r.status == 0), "{:?}", fake.requests());
 }
+
+#[tokio::test]
+async fn a_webhook_excludes_get_updates_and_receives_the_injected_updates() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::http::{HeaderMap, StatusCode};
+    use teloxide::types::AllowedUpdate;
+
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    // A stand-in for the bot's webhook route: records what arrives, 401 without the right secret.
+    type Received = Arc<Mutex<Vec<(Option<String>, Value)>>>;
+    let received: Received = Arc::default();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let received = received.clone();
+            move |headers: HeaderMap, body: String| async move {
+                let secret = headers.get("x-telegram-bot-api-secret-token").and_then(|v| v.to_str().ok());
+                let update = serde_json::from_str(&body).unwrap_or(Value::Null);
+                received.lock().unwrap().push((secret.map(str::to_owned), update));
+                if secret == Some("s3cret_-") { StatusCode::OK } else { StatusCode::UNAUTHORIZED }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    assert_eq!(fake.webhook(), None);
+    assert!(bot.get_webhook_info().await.unwrap().url.is_none());
+    bot.set_webhook(reqwest::Url::parse(&url).unwrap())
+        .secret_token("s3cret_-".to_owned())
+        .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+        .await
+        .unwrap();
+    let setting = fake.webhook().expect("a webhook");
+    assert_eq!(setting.url, url);
+    assert_eq!(setting.secret_token.as_deref(), Some("s3cret_-"));
+    assert_eq!(setting.allowed_updates, Some(vec!["message".to_owned(), "callback_query".to_owned()]));
+    assert_eq!(bot.get_webhook_info().await.unwrap().url.map(|u| u.to_string()), Some(url.clone()));
+
+    // Telegram's own 409 for getUpdates while a webhook is set.
+    let polled = bot.get_updates().await;
+    assert!(
+        matches!(&polled, Err(RequestError::Api(ApiError::Unknown(text))) if text.starts_with("Conflict: can't use getUpdates method while webhook is active")),
+        "{polled:?}"
+    );
+    assert_eq!(fake.requests_to("getUpdates")[0].status, 409);
+
+    // The injected update, as getUpdates would have handed it out, goes to the URL with the secret.
+    fake.send_text(Chat::private(1001), alice(), "/help");
+    let updates = fake.take_updates();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(fake.pending_updates(), 0);
+    assert_eq!(fake.deliver_via_webhook(&updates[0]).await, Ok(StatusCode::OK));
+    assert_eq!(fake.deliver_via_webhook_with_secret(&updates[0], Some("wrong")).await, Ok(StatusCode::UNAUTHORIZED));
+    assert_eq!(fake.deliver_via_webhook_with_secret(&updates[0], None).await, Ok(StatusCode::UNAUTHORIZED));
+    {
+        let received = received.lock().unwrap();
+        assert_eq!(received.len(), 3);
+        assert_eq!(received[0].0.as_deref(), Some("s3cret_-"));
+        assert_eq!(received[1].0.as_deref(), Some("wrong"));
+        assert_eq!(received[2].0, None);
+        assert_eq!(received[0].1, updates[0]);
+        // As teloxide's webhook reads it (from the text: `from_value` trips over the message).
+        let update: Update = serde_json::from_str(&received[0].1.to_string()).expect("teloxide reads it");
+        assert!(matches!(update.kind, UpdateKind::Message(_)), "{update:?} from {}", received[0].1);
+    }
+
+    // Pending updates are delivered in order; kinds outside allowed_updates are dropped as Telegram does.
+    fake.send_text(Chat::private(1001), alice(), "one");
+    fake.bot_blocked(Chat::private(1001), alice());
+    fake.send_text(Chat::private(1001), alice(), "two");
+    assert_eq!(fake.deliver_pending_via_webhook().await, Ok(vec![StatusCode::OK, StatusCode::OK]));
+    assert_eq!(fake.dropped_updates().len(), 1, "my_chat_member was not allowed");
+
+    // Refusals, then deleteWebhook: polling works again and nothing is delivered any more.
+    fake.refuse_webhooks(Some("Failed to resolve host"));
+    let refused = bot.set_webhook(reqwest::Url::parse(&url).unwrap()).await;
+    assert!(
+        matches!(&refused, Err(RequestError::Api(ApiError::Unknown(t))) if t == "Bad Request: bad webhook: Failed to resolve host"),
+        "{refused:?}"
+    );
+    assert!(fake.webhook().is_some(), "a refused setWebhook leaves the old one");
+    bot.delete_webhook().await.unwrap();
+    assert_eq!(fake.webhook(), None);
+    assert!(bot.get_updates().await.is_ok());
+    assert!(fake.deliver_via_webhook(&updates[0]).await.is_err(), "no webhook, no delivery");
+}

@@ -147,6 +147,13 @@ impl Config {
                 format!("`{}` needs the HTTP server (HTTP_ADDR is off): pushes arrive there", watch_mode.as_str()),
             ));
         }
+        if public_url.is_some() && http_addr.is_none() {
+            return Err(ConfigError::new(
+                "HTTP_ADDR",
+                "is off, but PUBLIC_URL is set (Telegram webhook mode): updates arrive on the HTTP server \
+                 (set HTTP_ADDR, or unset PUBLIC_URL for long polling)",
+            ));
+        }
         let push_salt = match get("KUAIDI100_PUSH_SALT") {
             Some(salt) if salt.chars().count() > 32 || !salt.is_ascii() => {
                 return Err(ConfigError::new("KUAIDI100_PUSH_SALT", "must be at most 32 ASCII characters"));
@@ -385,6 +392,17 @@ mod tests {
         assert!(!format!("{salted:?}").contains("SECRETSALT"));
         let derived = config(&[("KUAIDI100_KEY", "SECRETKEY"), ("KUAIDI100_CUSTOMER", "C")]).expect("valid");
         assert_eq!(derived.push_salt, Salt::derive("SECRETKEY"), "replicas sharing a key agree on the salt");
+    }
+
+    #[test]
+    fn webhook_mode_needs_the_http_server() {
+        let error = config(&[("PUBLIC_URL", "https://bot.example.com"), ("HTTP_ADDR", "off"), ("WATCH_MODE", "poll")])
+            .expect_err("no server for the webhook");
+        assert_eq!(error.variable, "HTTP_ADDR");
+        assert!(error.to_string().contains("PUBLIC_URL"), "{error}");
+        let served = config(&[("PUBLIC_URL", "https://bot.example.com"), ("HTTP_ADDR", "0.0.0.0:8080")]);
+        assert!(served.is_ok(), "{served:?}");
+        assert!(config(&[("HTTP_ADDR", "off")]).is_ok(), "long polling needs no server");
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! return, and the process waits for all of them. If the adapter ends on its own (end of input in the
 //! console), it cancels the token for the others.
 //!
-//! The bot also has an HTTP server (health, readiness, metrics) when given a listener
-//! ([`bind_http`] on `HTTP_ADDR`): it starts first, so that `/healthz` answers while Telegram is being
-//! reached, turns unready as soon as the token is cancelled, and is stopped last, after the other tasks
+//! The bot also has an HTTP server (health, readiness, metrics, and in webhook mode Telegram's
+//! webhook) when given a listener ([`bind_http`] on `HTTP_ADDR`): it starts first, so that `/healthz`
+//! answers while Telegram is being reached, turns unready as soon as the token is cancelled, and is stopped last, after the other tasks
 //! have finished, so that `/readyz` says "shutting down" while they do.
 
 use std::net::SocketAddr;
@@ -18,9 +18,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::Config;
 use super::engine::Engine;
+use crate::chat::ChatCore;
 use crate::console::Console;
 use crate::http::{self, HttpState, Readiness};
-use crate::telegram::{BotOptions, Telegram, TelegramError};
+use crate::telegram::{BotOptions, Intake, Telegram, TelegramError, Webhook};
 
 /// `HTTP_ADDR` could not be listened on (taken, not ours to bind).
 #[derive(Debug, thiserror::Error)]
@@ -64,22 +65,35 @@ pub async fn local_callbacks(
 }
 
 /// The Telegram bot without an HTTP server: checks the token, registers the menu, then long-polls
-/// beside the watcher and the outbox until `shutdown` is cancelled.
+/// beside the watcher and the outbox until `shutdown` is cancelled (webhook mode needs the server).
 pub async fn run_bot(engine: &Engine, options: BotOptions, shutdown: CancellationToken) -> Result<(), TelegramError> {
     run_bot_serving(engine, options, None, shutdown).await
 }
 
 /// The same, with the HTTP server on `http` (from [`bind_http`], or any bound listener in tests).
+///
+/// With `PUBLIC_URL` (`engine.config.public_url`) the bot runs in webhook mode: the webhook's routes
+/// are mounted on the HTTP server, which starts first (so that `/healthz` answers while Telegram is
+/// reached), then `getMe`, then `setWebhook`; a webhook Telegram does not accept fails start-up.
+/// Without it the bot long-polls. Either way one dispatcher serves the updates, and `/readyz` turns
+/// ready once they can arrive.
 pub async fn run_bot_serving(
     engine: &Engine,
     options: BotOptions,
     http: Option<TcpListener>,
     shutdown: CancellationToken,
 ) -> Result<(), TelegramError> {
+    let webhook = match (engine.config.public_url.as_deref(), &http) {
+        (Some(public_url), Some(_)) => Some(Webhook::new(&options.token, public_url)?),
+        (Some(_), None) => return Err(TelegramError::WebhookWithoutHttp),
+        (None, _) => None,
+    };
+    let routes = webhook.as_ref().map(Webhook::router).unwrap_or_default();
     let readiness = Readiness::new();
-    let server = http.map(|listener| HttpServer::spawn(engine, listener, readiness.clone(), &shutdown));
-    let telegram = match Telegram::connect(&options).await {
-        Ok(telegram) => telegram,
+    let server = http.map(|listener| HttpServer::spawn(engine, listener, routes, readiness.clone(), &shutdown));
+    let started = start_bot(engine, &options, webhook).await;
+    let (telegram, core, intake) = match started {
+        Ok(started) => started,
         Err(error) => {
             if let Some(server) = server {
                 server.stop().await;
@@ -88,14 +102,8 @@ pub async fn run_bot_serving(
         }
     };
     readiness.telegram_reached();
-    tracing::info!(bot = %telegram.username(), sandbox = engine.is_sandbox(), "connected to Telegram");
-    if engine.is_sandbox() {
-        tracing::warn!("sandbox mode: replies carry simulator data, and say so");
-    }
-    telegram.register_menu(engine.config.default_lang).await;
-    let core = engine.chat_core(telegram.username());
     let background = spawn_background(engine, telegram.delivery(), &shutdown);
-    telegram.serve(core, shutdown.clone()).await;
+    telegram.serve(core, intake, shutdown.clone()).await;
     shutdown.cancel();
     readiness.shutting_down();
     background.join().await;
@@ -105,6 +113,23 @@ pub async fn run_bot_serving(
     Ok(())
 }
 
+/// Connects, registers the menu, and arranges how updates arrive (polling, or `webhook`).
+async fn start_bot(
+    engine: &Engine,
+    options: &BotOptions,
+    webhook: Option<Webhook>,
+) -> Result<(Telegram, ChatCore, Intake), TelegramError> {
+    let telegram = Telegram::connect(options).await?;
+    tracing::info!(bot = %telegram.username(), sandbox = engine.is_sandbox(), "connected to Telegram");
+    if engine.is_sandbox() {
+        tracing::warn!("sandbox mode: replies carry simulator data, and say so");
+    }
+    telegram.register_menu(engine.config.default_lang).await;
+    let core = engine.chat_core(telegram.username());
+    let intake = telegram.intake(webhook, &core).await?;
+    Ok((telegram, core, intake))
+}
+
 /// The HTTP server, running, with its own stop (cancelled after everything else has finished).
 struct HttpServer {
     stop: CancellationToken,
@@ -112,7 +137,14 @@ struct HttpServer {
 }
 
 impl HttpServer {
-    fn spawn(engine: &Engine, listener: TcpListener, readiness: Readiness, shutdown: &CancellationToken) -> Self {
+    /// `routes`: other adapters' routes (the webhook), beside health, readiness and metrics.
+    fn spawn(
+        engine: &Engine,
+        listener: TcpListener,
+        routes: axum::Router,
+        readiness: Readiness,
+        shutdown: &CancellationToken,
+    ) -> Self {
         http::install_recorder();
         let stop = CancellationToken::new();
         let state = HttpState {
@@ -135,7 +167,7 @@ impl HttpServer {
         let task = tokio::spawn({
             let stop = stop.clone();
             async move {
-                if let Err(error) = http::serve(listener, state, axum::Router::new(), stop).await {
+                if let Err(error) = http::serve(listener, state, routes, stop).await {
                     tracing::error!(%error, "the HTTP server failed");
                 }
             }

@@ -2,8 +2,8 @@
 //!
 //! One process-wide recorder ([`install_recorder`], idempotent) collects what is counted where it
 //! happens — notification sends by result in `watch/`'s outbox, push callbacks by result in its push
-//! intake, subscribe calls by outcome in the tracker, Telegram's 429s in
-//! the Telegram adapter, HTTP request latency here — and at each
+//! intake, subscribe calls by outcome in the tracker, Telegram's 429s and webhook deliveries in the
+//! Telegram adapter, HTTP request latency here — and at each
 //! scrape the values that already live elsewhere are copied in: the tracker's counters (from its
 //! snapshot) and a few counts from the store (active subscriptions, due parcels, watcher lag, outbox
 //! depth). Copying
@@ -39,6 +39,10 @@ const HTTP_DURATION: &str = "kuaidi_http_request_duration_seconds";
 /// Counted by the Telegram adapter (`telegram::RETRY_AFTER_METRIC`); named here only to describe it,
 /// since one adapter does not import another.
 const TELEGRAM_RETRY_AFTER: &str = "kuaidi_telegram_retry_after_total";
+/// Counted by the Telegram adapter's webhook gate (`telegram::WEBHOOK_UPDATES_METRIC`,
+/// `telegram::WEBHOOK_REJECTED_METRIC`), named here to describe them.
+const TELEGRAM_WEBHOOK_UPDATES: &str = "kuaidi_telegram_webhook_updates_total";
+const TELEGRAM_WEBHOOK_REJECTED: &str = "kuaidi_telegram_webhook_rejected_total";
 
 /// Every metric this process publishes.
 pub const METRIC_NAMES: &[&str] = &[
@@ -56,6 +60,8 @@ pub const METRIC_NAMES: &[&str] = &[
     OUTBOX_DEPTH,
     SENDS_METRIC,
     TELEGRAM_RETRY_AFTER,
+    TELEGRAM_WEBHOOK_UPDATES,
+    TELEGRAM_WEBHOOK_REJECTED,
     HTTP_DURATION,
 ];
 
@@ -122,6 +128,11 @@ fn describe() {
         "Notification sends by result (delivered, chat_gone, migrated, retry_after = 429, not_allowed_yet, failed)"
     );
     describe_counter!(TELEGRAM_RETRY_AFTER, "Telegram's 429 answers (retry after), by kind (reply, notification)");
+    describe_counter!(TELEGRAM_WEBHOOK_UPDATES, "Updates Telegram delivered through the webhook and the bot accepted");
+    describe_counter!(
+        TELEGRAM_WEBHOOK_REJECTED,
+        "Webhook requests refused (401, not dispatched) for their secret token, by reason (missing, wrong)"
+    );
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency by method, route and status");
 }
 

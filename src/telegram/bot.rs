@@ -17,6 +17,7 @@ pub trait Api:
         GetUpdates: Send,
         GetWebhookInfo: Send,
         DeleteWebhook: Send,
+        SetWebhook: Send,
         SetMyCommands: Send,
         SendMessage: Send,
         EditMessageText: Send,
@@ -36,6 +37,7 @@ impl<B> Api for B where
             GetUpdates: Send,
             GetWebhookInfo: Send,
             DeleteWebhook: Send,
+            SetWebhook: Send,
             SetMyCommands: Send,
             SendMessage: Send,
             EditMessageText: Send,
@@ -76,6 +78,19 @@ pub enum TelegramError {
     BadApiUrl(String),
     #[error("Telegram refused the bot at start-up (getMe failed: {0}); check TELOXIDE_TOKEN and the network")]
     GetMe(String),
+    #[error("PUBLIC_URL `{0}` plus the webhook path is not a valid URL")]
+    BadPublicUrl(String),
+    #[error(
+        "PUBLIC_URL is set (Telegram webhook mode) but the bot has no HTTP server to receive updates on: \
+         set HTTP_ADDR, or unset PUBLIC_URL for long polling"
+    )]
+    WebhookWithoutHttp,
+    #[error(
+        "Telegram did not accept the webhook under PUBLIC_URL {public_url} (setWebhook failed {attempts} times, \
+         last: {reason}); check that PUBLIC_URL is an https address Telegram can reach and that it leads to \
+         HTTP_ADDR, or unset PUBLIC_URL for long polling"
+    )]
+    SetWebhook { public_url: String, attempts: u32, reason: String },
 }
 
 impl BotOptions {

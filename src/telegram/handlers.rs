@@ -1,13 +1,14 @@
-//! The dispatcher: updates in, chat core, actions out, until shutdown.
+//! The dispatcher: updates in (long polling or the webhook, the same handler tree either way), chat
+//! core, actions out, until shutdown.
 
 use std::future::Future;
 use std::time::Duration;
 
-use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, CallbackQueryId, ChatAction, ChatMemberUpdated, Message, MessageId};
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::{Polling, UpdateListener};
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
@@ -21,20 +22,36 @@ const TYPING_AFTER: Duration = Duration::from_millis(300);
 /// Long-polling timeout of `getUpdates`.
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Long-polls until `shutdown` is cancelled, then finishes the updates in hand. Updates of one chat are
-/// handled in order, different chats concurrently, so one busy chat does not hold up the others.
-pub async fn serve<B: Api>(bot: B, core: ChatCore, pace: Option<Pace>, shutdown: CancellationToken) {
+/// The dispatcher of the bot's one handler tree, whichever way the updates come. Updates of one chat
+/// are handled in order, different chats concurrently, so one busy chat does not hold up the others.
+pub fn dispatcher<B: Api>(bot: B, core: ChatCore, pace: Option<Pace>) -> Dispatcher<B, RequestError, DefaultKey> {
     // Without the my_chat_member branch Telegram would not tell the bot it was blocked or removed.
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
         .branch(Update::filter_callback_query().endpoint(on_callback::<B>))
         .branch(Update::filter_my_chat_member().endpoint(on_my_chat_member));
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
+    Dispatcher::builder(bot, handler)
         .dependencies(dptree::deps![core, Replies(pace)])
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
-        .build();
+        .build()
+}
 
+/// The long-polling listener, after deleting any webhook (a webhook and `getUpdates` exclude each other).
+pub async fn polling<B: Api>(bot: B) -> Polling<B> {
+    Polling::builder(bot).timeout(POLL_TIMEOUT).delete_webhook().await.build()
+}
+
+/// Dispatches what `listener` brings until `shutdown` is cancelled, then finishes the updates in hand.
+pub async fn serve<B, L>(
+    mut dispatcher: Dispatcher<B, RequestError, DefaultKey>,
+    listener: L,
+    shutdown: CancellationToken,
+) where
+    B: Api,
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+{
     let token = dispatcher.shutdown_token();
     tokio::spawn(async move {
         shutdown.cancelled().await;
@@ -50,7 +67,6 @@ pub async fn serve<B: Api>(bot: B, core: ChatCore, pace: Option<Pace>, shutdown:
             }
         }
     });
-    let listener = Polling::builder(bot.clone()).timeout(POLL_TIMEOUT).delete_webhook().await.build();
     dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getting updates failed")).await;
 }
 

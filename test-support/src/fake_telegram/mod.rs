@@ -15,11 +15,16 @@
 //!   bytes, edits that change nothing ("message is not modified") and edits of unknown messages fail.
 //! - Errors can be injected per chat (`fail_chat`) and a global rolling-window rate limiter answers 429,
 //!   with the exact descriptions Telegram uses so teloxide classifies them as it would in production.
+//! - Webhooks work as in Telegram (`webhook.rs`): `setWebhook` records the URL, secret and
+//!   `allowed_updates`, `getUpdates` then fails with Telegram's 409 until `deleteWebhook`, and the test
+//!   delivers the very updates it injected by POSTing them to the bot's URL with the secret header
+//!   (`deliver_via_webhook`, or with a chosen header to see the bot refuse it).
 //! - One `std::sync::Mutex` guards the state and is never held across an `.await`; two `Notify`s wake
 //!   long polls (new updates) and waiters (any activity).
 
 mod html;
 mod server;
+mod webhook;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -28,6 +33,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::sync::Notify;
+
+pub use webhook::WebhookSetting;
 
 /// The kind of a chat, as far as the bot can tell it apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -337,6 +344,10 @@ struct State {
     sends_in_flight: usize,
     max_sends_in_flight: usize,
     strict_html: bool,
+    /// What the last successful `setWebhook` set (`None`: no webhook, long polling allowed).
+    webhook: Option<WebhookSetting>,
+    /// `Some(reason)`: `setWebhook` answers 400 "Bad Request: bad webhook: {reason}".
+    webhook_refusal: Option<String>,
 }
 
 /// A Telegram error answer.
@@ -449,6 +460,8 @@ impl State {
             sends_in_flight: 0,
             max_sends_in_flight: 0,
             strict_html: true,
+            webhook: None,
+            webhook_refusal: None,
         }
     }
 

@@ -261,7 +261,7 @@ fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Value 
 
 // ----- param access, tolerant of strings from form bodies -----
 
-fn int(params: &Value, key: &str) -> Option<i64> {
+pub(super) fn int(params: &Value, key: &str) -> Option<i64> {
     match params.get(key)? {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -269,7 +269,7 @@ fn int(params: &Value, key: &str) -> Option<i64> {
     }
 }
 
-fn string(params: &Value, key: &str) -> Option<String> {
+pub(super) fn string(params: &Value, key: &str) -> Option<String> {
     match params.get(key)? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -277,7 +277,7 @@ fn string(params: &Value, key: &str) -> Option<String> {
     }
 }
 
-fn boolean(params: &Value, key: &str) -> bool {
+pub(super) fn boolean(params: &Value, key: &str) -> bool {
     match params.get(key) {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s == "true" || s == "1",
@@ -349,7 +349,7 @@ impl State {
         }
     }
 
-    fn take_batch(&mut self, limit: usize) -> Vec<Value> {
+    pub(super) fn take_batch(&mut self, limit: usize) -> Vec<Value> {
         if self.honour_allowed_updates {
             let updates = std::mem::take(&mut self.updates);
             let (keep, drop): (Vec<Value>, Vec<Value>) =
@@ -367,6 +367,7 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiErr> {
     let timeout = int(params, "timeout").unwrap_or(0).clamp(0, 3600) as u64;
     {
         let mut state = shared.lock();
+        state.polling_allowed()?;
         if let Some(Value::Array(allowed)) = params.get("allowed_updates") {
             let allowed: Vec<String> = allowed.iter().filter_map(Value::as_str).map(str::to_owned).collect();
             state.allowed_updates = if allowed.is_empty() { None } else { Some(allowed) };
@@ -401,15 +402,12 @@ impl State {
                 me["has_main_web_app"] = json!(false);
                 Ok(me)
             }
-            "logOut"
-            | "close"
-            | "setWebhook"
-            | "deleteWebhook"
-            | "setMyName"
-            | "setMyDescription"
-            | "setMyShortDescription"
-            | "setChatMenuButton" => Ok(json!(true)),
-            "getWebhookInfo" => Ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0})),
+            "logOut" | "close" | "setMyName" | "setMyDescription" | "setMyShortDescription" | "setChatMenuButton" => {
+                Ok(json!(true))
+            }
+            "setWebhook" => self.set_webhook(params),
+            "deleteWebhook" => self.delete_webhook(params),
+            "getWebhookInfo" => Ok(self.webhook_info()),
             "getMyName" => Ok(json!({"name": FakeTelegram::BOT_NAME})),
             "getMyDescription" => Ok(json!({"description": ""})),
             "getMyShortDescription" => Ok(json!({"short_description": ""})),
