@@ -194,7 +194,7 @@ pub async fn run_console(
 ) -> std::io::Result<()> {
     let readiness = Readiness::new();
     readiness.telegram_reached();
-    let server = http.map(|listener| HttpServer::spawn(engine, listener, readiness, &shutdown));
+    let server = http.map(|listener| HttpServer::spawn(engine, listener, axum::Router::new(), readiness, &shutdown));
     let core = engine.chat_core(Console::BOT_NAME);
     let background = spawn_background(engine, console.delivery(), &shutdown);
     let outcome = console.serve(core, shutdown.clone()).await;
