@@ -89,8 +89,7 @@ async fn main() {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let clock = ManualClock::new(seeded_at + ChronoDuration::minutes(30));
     let env = [("WATCH_MODE", "hybrid")];
-    let engine =
-        sandbox_engine_calling_back(&store, Arc::new(clock.clone()), &env, Some(&base)).await.expect("engine");
+    let engine = sandbox_engine_calling_back(&store, Arc::new(clock.clone()), &env, Some(&base)).await.expect("engine");
     let salt = engine.config.push_salt.clone();
     let readiness = Readiness::new();
     readiness.telegram_reached();
@@ -128,7 +127,9 @@ async fn main() {
                     let sent = Instant::now();
                     let form = [("param", param.as_str()), ("sign", sign.as_str())];
                     let acked = match client.post(&url).form(&form).send().await {
-                        Ok(response) => response.status().is_success() && response.text().await.is_ok_and(|b| b == PUSH_ACK),
+                        Ok(response) => {
+                            response.status().is_success() && response.text().await.is_ok_and(|b| b == PUSH_ACK)
+                        }
                         Err(_) => false,
                     };
                     (sent.elapsed(), acked)
@@ -148,8 +149,8 @@ async fn main() {
             results.len(),
             wall.as_secs_f64(),
             results.len() as f64 / wall.as_secs_f64(),
-            ms(percentile(&latencies, 50.0).unwrap_or(0)),
-            ms(percentile(&latencies, 99.0).unwrap_or(0)),
+            ms(percentile(&latencies, 0.5).unwrap_or(0)),
+            ms(percentile(&latencies, 0.99).unwrap_or(0)),
             ms(latencies.last().copied().unwrap_or(0)),
         );
     }
@@ -159,7 +160,14 @@ async fn main() {
     let mut answered = 0;
     for id in [1, parcels / 2, parcels] {
         let key = kuaidi_bot::store::ParcelKey::new("yuantong", &number(id.max(1)));
-        if engine.store.parcel(&key, Utc::now()).await.ok().flatten().is_some_and(|p| p.state.as_deref() == Some("1002")) {
+        if engine
+            .store
+            .parcel(&key, Utc::now())
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.state.as_deref() == Some("1002"))
+        {
             answered += 1;
         }
     }

@@ -26,7 +26,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
-pub use push::{PushDue, PushState, PushSubscribed};
+pub use push::{PushDue, PushState, PushSubscribed, PushWrite};
 pub use subscriptions::{Subscribed, Subscriber, WatchedParcel};
 pub use watch::{CheckOutcome, DueParcel, NewNotice};
 
@@ -51,6 +51,9 @@ pub enum StoreError {
     /// An operation that only one backend has (the bulk operations of benchmarks).
     #[error("{what} is not supported on {backend:?}")]
     Unsupported { what: &'static str, backend: Backend },
+    /// One failure of a batch, shared by every item of it (see `Store::commit_pushes`).
+    #[error("{0}")]
+    Shared(std::sync::Arc<StoreError>),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -66,6 +66,17 @@ pub struct PushDue {
     pub attempts: u32,
 }
 
+/// One push to take in ([`Store::commit_pushes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushWrite {
+    pub parcel_id: i64,
+    /// The answer it carries (JSON) and its state; `None` keeps the stored one.
+    pub answer: Option<(String, String)>,
+    pub push_state: PushState,
+    pub outcome: CheckOutcome,
+    pub now: DateTime<Utc>,
+}
+
 /// How a subscribe call ended, to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PushSubscribed {
@@ -171,48 +182,35 @@ impl Store {
         Ok(())
     }
 
-    /// Takes in a push: the answer it carries (recorded without counting as a query), the subscription's
-    /// new state, and the check outcome (notices, next check) — in one transaction.
-    pub async fn commit_push(
+    /// Takes in pushes, in one transaction for all of them: for each, the answer it carries (recorded
+    /// without counting as a query), the subscription's new state and the check outcome (notices, next
+    /// check). `is_newer(stored, pushed)` is asked, inside the transaction, whether a push's answer may
+    /// replace the stored one; a push it refuses is left out (`false` in the result, in order).
+    pub async fn commit_pushes(
         &self,
-        parcel_id: i64,
-        answer: Option<(&str, &str)>,
-        push_state: Option<PushState>,
-        outcome: &CheckOutcome,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let now_ms = to_millis(now);
+        pushes: &[PushWrite],
+        is_newer: impl Fn(&str, &str) -> bool,
+    ) -> StoreResult<Vec<bool>> {
         let mut tx = self.pool.begin().await?;
-        if let Some((json, state)) = answer {
-            sqlx::query(
-                "UPDATE parcels SET answer = $1, state = $2, answer_lang = 'zh', answered_at = $3, pushed_at = $3, \
-                     updated_at = $3 WHERE id = $4",
-            )
-            .bind(json)
-            .bind(state)
-            .bind(now_ms)
-            .bind(parcel_id)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query("UPDATE parcels SET pushed_at = $1, updated_at = $1 WHERE id = $2")
-                .bind(now_ms)
-                .bind(parcel_id)
-                .execute(&mut *tx)
-                .await?;
+        let mut applied = Vec::with_capacity(pushes.len());
+        for push in pushes {
+            if let Some((json, _)) = &push.answer {
+                let stored: Option<Option<String>> = sqlx::query_scalar("SELECT answer FROM parcels WHERE id = $1")
+                    .bind(push.parcel_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(Some(stored)) = stored
+                    && !is_newer(&stored, json)
+                {
+                    applied.push(false);
+                    continue;
+                }
+            }
+            write_push(&mut tx, push).await?;
+            applied.push(true);
         }
-        if let Some(state) = push_state {
-            let next = (state == PushState::Retry).then_some(now_ms);
-            sqlx::query("UPDATE parcels SET push_state = $1, push_next_at = $2 WHERE id = $3")
-                .bind(state.as_db())
-                .bind(next)
-                .bind(parcel_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        write_outcome(&mut tx, parcel_id, outcome, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(applied)
     }
 
     /// Kuaidi100 will push this parcel no more (`shutdown`, `abort` of a parcel nobody watches now).
@@ -257,4 +255,35 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// One push of [`Store::commit_pushes`].
+async fn write_push(tx: &mut sqlx::Transaction<'_, sqlx::Any>, push: &PushWrite) -> StoreResult<()> {
+    let (parcel_id, now_ms) = (push.parcel_id, to_millis(push.now));
+    if let Some((json, state)) = &push.answer {
+        sqlx::query(
+            "UPDATE parcels SET answer = $1, state = $2, answer_lang = 'zh', answered_at = $3, pushed_at = $3, \
+                 updated_at = $3 WHERE id = $4",
+        )
+        .bind(json)
+        .bind(state)
+        .bind(now_ms)
+        .bind(parcel_id)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("UPDATE parcels SET pushed_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(now_ms)
+            .bind(parcel_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let next = (push.push_state == PushState::Retry).then_some(now_ms);
+    sqlx::query("UPDATE parcels SET push_state = $1, push_next_at = $2 WHERE id = $3")
+        .bind(push.push_state.as_db())
+        .bind(next)
+        .bind(parcel_id)
+        .execute(&mut **tx)
+        .await?;
+    write_outcome(tx, parcel_id, &push.outcome, push.now).await
 }
