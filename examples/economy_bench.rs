@@ -968,7 +968,7 @@ async fn main() {
         runs.iter().chain(&frontier_runs).filter(|run| run.setting.mode == WatchMode::Hybrid).collect();
     if hybrids.len() > 1 || !frontier_runs.is_empty() {
         println!();
-        println!("frontier (hybrid settings; the bot's default is marked *):");
+        println!("frontier (hybrid settings, safety floors:last mile; the bot's default is marked *):");
         println!(
             "{:<52} {:>7} {:>7}   {:<15}   {:<15}   {:<15}",
             "setting", "billed/", "queries", "out for deliv.", "delivered", "at a locker"
@@ -982,7 +982,7 @@ async fn main() {
             let mark = if run.setting.is_default() { "* " } else { "  " };
             println!(
                 "{mark}{:<50} {:>7.2} {:>7.2}   {}   {}   {}",
-                run.setting.label(),
+                format!("hybrid {}:{}", run.setting.safety_floors, run.setting.last_mile.as_str()),
                 figures.billed_per_parcel(),
                 Figures::per_parcel(&figures.queries),
                 median_p95(&figures.out_for_delivery),
