@@ -14,7 +14,8 @@
 //! In push and hybrid mode ([`WatchMode`]) the watcher also makes each watched parcel's one Kuaidi100
 //! push subscription (`push_subscribe.rs`), and the [`PushIntake`] takes Kuaidi100's pushes in like a
 //! check's answer, through the same diff and the same entrance (`Store::commit_push`). Hybrid mode
-//! polls only the last mile; a pushed parcel elsewhere gets only a safety check.
+//! polls only the last mile ([`LastMile`]); a pushed parcel elsewhere gets only a safety check
+//! ([`Policy::push_safety`]).
 
 mod delivery;
 mod mode;
@@ -27,7 +28,7 @@ mod subscriptions;
 mod watcher;
 
 pub use delivery::{Delivered, Delivering, Delivery};
-pub use mode::{WatchMode, is_last_mile};
+pub use mode::{LastMile, WatchMode, is_last_mile};
 pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
 pub use subscriptions::{Subscribe, Subscriptions};
 

@@ -27,21 +27,30 @@ const MAX_NO_RESULT_FLOORS: i32 = 16;
 const MAX_UNCHANGED_FLOORS: i32 = 16;
 /// A parcel Kuaidi100 pushes is looked at again after this many floors without a push (24 h at the
 /// 30-minute floor): in hybrid mode a silent parcel is queried then, in push mode only judged again.
+/// The default of [`Policy::push_safety_floors`]; the economy benchmark tries others.
 pub const PUSH_SAFETY_FLOORS: i32 = 48;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
     pub floor: Duration,
+    /// Floors without a push before a pushed parcel's safety check ([`PUSH_SAFETY_FLOORS`] unless set).
+    pub push_safety_floors: i32,
 }
 
 impl Policy {
     pub fn new(floor: Duration) -> Self {
-        Self { floor }
+        Self { floor, push_safety_floors: PUSH_SAFETY_FLOORS }
     }
 
-    /// The safety check of a parcel Kuaidi100 pushes ([`PUSH_SAFETY_FLOORS`]).
+    /// The same with another safety interval (at least one floor).
+    pub fn with_push_safety_floors(mut self, floors: i32) -> Self {
+        self.push_safety_floors = floors.max(1);
+        self
+    }
+
+    /// The safety check of a parcel Kuaidi100 pushes: [`Policy::push_safety_floors`] floors.
     pub fn push_safety(&self) -> Duration {
-        self.floor * PUSH_SAFETY_FLOORS
+        self.floor * self.push_safety_floors
     }
 
     /// How many floors between two checks of a parcel in this state.
@@ -184,6 +193,15 @@ mod tests {
         );
         assert_eq!(policy.next_check(lookup("1001"), beijing(3, 2, 0), 0.0), beijing(3, 7, 0));
         assert_eq!(policy.next_check(lookup("1001"), beijing(3, 6, 40), 0.0), beijing(3, 7, 10));
+    }
+
+    #[test]
+    fn the_push_safety_check_is_48_floors_unless_set() {
+        let policy = Policy::new(Duration::minutes(30));
+        assert_eq!(policy.push_safety(), Duration::hours(24));
+        assert_eq!(policy.with_push_safety_floors(16).push_safety(), Duration::hours(8));
+        assert_eq!(policy.with_push_safety_floors(0).push_safety(), Duration::minutes(30), "one floor at least");
+        assert_eq!(Policy::new(Duration::minutes(1)).push_safety(), Duration::minutes(48));
     }
 
     #[test]

@@ -4,15 +4,16 @@
 //! `/sub` only records the intent ([`Store::want_push`](crate::store::Store::want_push)), so it never
 //! waits on Kuaidi100, and a crash between the two loses nothing. Each call is claimed in the store
 //! with a lease first, so that it is made once even with several loops or processes. The outcome:
-//! subscribed (200, or 501 "already subscribed") → pushes carry the parcel and, outside the last mile,
-//! polling stops until the safety check; refused (600/601 for the account, 700–702 for the parcel) →
-//! the parcel is polled as in poll mode; anything else → tried again later, with back-off, while the
+//! subscribed (200, or 501 "already subscribed") → pushes carry the parcel and, outside the last mile
+//! (`WatcherConfig::last_mile`; in push mode everywhere), polling stops until the safety check
+//! (`Policy::push_safety`); refused (600/601 for the account, 700–702 for the parcel) → the parcel is
+//! polled as in poll mode; anything else → tried again later, with back-off, while the
 //! parcel keeps its poll schedule. The user's subscription is never touched by any of it.
 
 use chrono::Duration;
 use futures::StreamExt;
 
-use super::mode::{WatchMode, is_last_mile};
+use super::mode::WatchMode;
 use super::watcher::Watcher;
 use crate::kuaidi100::{SubscribeOutcome, state};
 use crate::store::{PushDue, PushState, PushSubscribed, StoreError};
@@ -47,7 +48,7 @@ impl Watcher {
         let policy = self.config.policy;
         let record = match outcome {
             SubscribeOutcome::Subscribed | SubscribeOutcome::AlreadySubscribed => {
-                let last_mile = is_last_mile(parcel.state.as_deref().and_then(state::lookup));
+                let last_mile = self.config.last_mile.contains(parcel.state.as_deref().and_then(state::lookup));
                 let polled_on = self.config.mode == WatchMode::Hybrid && last_mile;
                 PushSubscribed {
                     state: PushState::Subscribed,

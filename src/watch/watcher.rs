@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::mode::{WatchMode, is_last_mile};
+use super::mode::{LastMile, WatchMode};
 use super::notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
 use super::policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};
 use crate::clock::SharedClock;
@@ -27,6 +27,8 @@ pub struct WatcherConfig {
     pub idle_poll: StdDuration,
     /// `WATCH_MODE`.
     pub mode: WatchMode,
+    /// Where hybrid mode polls a pushed parcel (by default [`is_last_mile`](super::is_last_mile)).
+    pub last_mile: LastMile,
 }
 
 impl WatcherConfig {
@@ -37,6 +39,7 @@ impl WatcherConfig {
             concurrency: 8,
             idle_poll: StdDuration::from_secs(1),
             mode: WatchMode::Poll,
+            last_mile: LastMile::default(),
         }
     }
 
@@ -186,7 +189,7 @@ impl Watcher {
         if self.config.mode == WatchMode::Hybrid {
             let heard_at = parcel.pushed_at.max(parcel.last_change_at);
             let silent = heard_at.is_none_or(|at| now - at >= self.config.policy.push_safety());
-            if silent || is_last_mile(state::lookup(&result.state)) {
+            if silent || self.config.last_mile.contains(state::lookup(&result.state)) {
                 return Ok(None);
             }
         }
@@ -248,7 +251,7 @@ impl Watcher {
             return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
         }
         let pushed_long_haul =
-            self.is_pushed(parcel) && (self.config.mode == WatchMode::Push || !is_last_mile(current));
+            self.is_pushed(parcel) && (self.config.mode == WatchMode::Push || !self.config.last_mile.contains(current));
         let next = if pushed_long_haul {
             now + policy.push_safety()
         } else {
