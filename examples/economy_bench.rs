@@ -5,8 +5,10 @@
 //! (options: `-- --parcels 1000 --spread-hours 48 --max-days 40 --shards 8 --modes poll,push,hybrid`;
 //! `--safety-floors 48 --last-mile city+delivery+locker+problem` set the hybrid run; `--frontier` adds
 //! hybrid runs of several settings, `--frontier 48:city+delivery,96:city+delivery` of the ones listed
-//! (safety floors:last mile, names as `LastMile::as_str`). The three modes take about 2.5 minutes on 2
-//! cores (poll ~1 min, push ~20 s, hybrid ~70 s), each frontier setting about as long as hybrid.)
+//! (safety floors:last mile, names as `LastMile::as_str`); `--locker-floors 4 --city-until 18
+//! --delivery-until 21 --patience-floors 48` override hybrid's last-mile pace (`Policy::hybrid`) for
+//! every hybrid run. The three modes take about 2.5 minutes on 2 cores (poll ~1 min, push ~20 s,
+//! hybrid ~70 s), each frontier setting about as long as hybrid.)
 //!
 //! What it measures. 1,000 simulated parcels (yuantong numbers ending in 0 or 1, so each one is "just
 //! picked up" at its first query and its whole life is ahead) are each subscribed by one chat and watched
@@ -428,6 +430,14 @@ async fn run_shard(
     assert_eq!(engine.watch.mode, setting.mode);
     engine.watch.policy = engine.watch.policy.with_push_safety_floors(setting.safety_floors);
     engine.watch.last_mile = setting.last_mile;
+    // Hybrid's last-mile pace (`Policy::hybrid`), overridable to draw the frontier.
+    let policy = &mut engine.watch.policy;
+    policy.locker_floors = i32::try_from(arg("--locker-floors", i64::from(policy.locker_floors))).unwrap_or(1);
+    policy.city_until_hour = u32::try_from(arg("--city-until", i64::from(policy.city_until_hour))).unwrap_or(23);
+    policy.delivery_until_hour =
+        u32::try_from(arg("--delivery-until", i64::from(policy.delivery_until_hour))).unwrap_or(24);
+    policy.last_mile_patience_floors =
+        i32::try_from(arg("--patience-floors", i64::from(policy.last_mile_patience_floors))).unwrap_or(i32::MAX);
     let state = HttpState {
         store: engine.store.clone(),
         tracker: engine.tracker.clone(),

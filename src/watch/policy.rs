@@ -35,11 +35,51 @@ pub struct Policy {
     pub floor: Duration,
     /// Floors without a push before a pushed parcel's safety check ([`PUSH_SAFETY_FLOORS`] unless set).
     pub push_safety_floors: i32,
+    /// Floors between two checks of a parcel waiting in a locker or station (501).
+    pub locker_floors: i32,
+    /// A parcel in its destination city (1001) is not checked from this hour (Beijing) to 07:00:
+    /// nobody sends a parcel out for delivery in the evening.
+    pub city_until_hour: u32,
+    /// A parcel out for delivery (5) is not checked from this hour (Beijing) to 07:00; 24 = it is
+    /// checked all night (poll mode, which has nothing else to catch a late delivery with).
+    pub delivery_until_hour: u32,
+    /// Hybrid mode: a pushed parcel unchanged in the last mile for this many floors is left to pushes
+    /// (a locker nobody empties, a delivery stuck for days).
+    pub last_mile_patience_floors: i32,
 }
 
 impl Policy {
     pub fn new(floor: Duration) -> Self {
-        Self { floor, push_safety_floors: PUSH_SAFETY_FLOORS }
+        Self {
+            floor,
+            push_safety_floors: PUSH_SAFETY_FLOORS,
+            locker_floors: 1,
+            city_until_hour: 23,
+            delivery_until_hour: 24,
+            last_mile_patience_floors: i32::MAX,
+        }
+    }
+
+    /// Hybrid mode's last mile, tuned with the economy benchmark (`--modes hybrid`): pushes carry
+    /// everything else, so the polls it pays for go where minutes matter. A locker or station is
+    /// checked every 4 floors (the recipient got the pickup code by SMS and collects it themselves; the
+    /// "at a locker" notice itself comes from the check that was made out for delivery); a parcel in
+    /// its destination city not after 18:00 (nobody is sent out for delivery in the evening), one out
+    /// for delivery not after 21:00 (a late delivery is still caught by Kuaidi100's next push); and a
+    /// locker or delivery problem unchanged for a day is left to pushes.
+    pub fn hybrid(floor: Duration) -> Self {
+        Self {
+            locker_floors: 4,
+            city_until_hour: 18,
+            delivery_until_hour: 21,
+            last_mile_patience_floors: 48,
+            ..Self::new(floor)
+        }
+    }
+
+    /// How long hybrid mode polls an unchanged parcel in the last mile.
+    pub fn last_mile_patience(&self) -> Duration {
+        self.floor * self.last_mile_patience_floors.clamp(1, 100_000)
     }
 
     /// The same with another safety interval (at least one floor).
@@ -53,10 +93,16 @@ impl Policy {
         self.floor * self.push_safety_floors
     }
 
+    /// When a pushed parcel's safety check falls: [`Policy::push_safety`] from `now`, never at night.
+    pub fn safety_check(&self, now: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+        self.after_night(now + self.push_safety(), jitter)
+    }
+
     /// How many floors between two checks of a parcel in this state.
-    pub fn floors_for(state: Option<&State>) -> i32 {
+    pub fn floors_for(&self, state: Option<&State>) -> i32 {
         let Some(state) = state else { return 4 };
         match state.family {
+            Family::OutForDelivery if state.code == "501" => self.locker_floors.max(1),
             Family::OutForDelivery => 1,
             // Arrived in the destination city: delivery is near.
             Family::InTransit if state.code == "1001" => 1,
@@ -80,8 +126,8 @@ impl Policy {
         jitter: f64,
         unchanged_for: Duration,
     ) -> DateTime<Utc> {
-        let mut floors = Self::floors_for(state);
-        let near_the_end = floors == 1;
+        let mut floors = self.floors_for(state);
+        let near_the_end = state.is_some_and(|state| matches!(state.code, "1001" | "5" | "501"));
         if !near_the_end {
             let days = u32::try_from(unchanged_for.num_days().clamp(0, 8)).unwrap_or(0);
             floors = floors.saturating_mul(2_i32.saturating_pow(days)).min(MAX_UNCHANGED_FLOORS).max(floors);
@@ -89,8 +135,12 @@ impl Policy {
         let interval = self.floor * floors;
         let jitter = if floors == 1 { 0.0 } else { jitter };
         let candidate = now + interval + self.jitter(interval, jitter);
-        let out_for_delivery = state.is_some_and(|state| state.code == "5");
-        if out_for_delivery { candidate } else { self.after_night(candidate, jitter) }
+        match state.map(|state| state.code) {
+            Some("5") if self.delivery_until_hour >= 24 => candidate,
+            Some("5") => self.after_hours(candidate, jitter, self.delivery_until_hour),
+            Some("1001") => self.after_hours(candidate, jitter, self.city_until_hour),
+            _ => self.after_night(candidate, jitter),
+        }
     }
 
     /// The next try after `streak` "no result" answers in a row: 2, 4, 8 … floors.
@@ -107,12 +157,18 @@ impl Policy {
 
     /// Moves a check that falls between 23:00 and 07:00 Beijing time to just after 07:00.
     fn after_night(&self, at: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+        self.after_hours(at, jitter, 23)
+    }
+
+    /// Moves a check that falls between `until`:00 and 07:00 Beijing time to just after 07:00.
+    fn after_hours(&self, at: DateTime<Utc>, jitter: f64, until: u32) -> DateTime<Utc> {
         let local = at.with_timezone(&Shanghai);
         let hour = local.time().hour_of_day();
-        if (7..23).contains(&hour) {
+        let until = until.clamp(8, 24);
+        if (7..until).contains(&hour) {
             return at;
         }
-        let morning_date = if hour >= 23 { local.date_naive() + Duration::days(1) } else { local.date_naive() };
+        let morning_date = if hour >= until { local.date_naive() + Duration::days(1) } else { local.date_naive() };
         let seven = morning_date.and_time(NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default());
         let morning = Shanghai.from_local_datetime(&seven).single().map(|time| time.with_timezone(&Utc)).unwrap_or(at);
         morning + self.jitter(self.floor * 2, jitter)
@@ -202,6 +258,24 @@ mod tests {
         assert_eq!(policy.with_push_safety_floors(16).push_safety(), Duration::hours(8));
         assert_eq!(policy.with_push_safety_floors(0).push_safety(), Duration::minutes(30), "one floor at least");
         assert_eq!(Policy::new(Duration::minutes(1)).push_safety(), Duration::minutes(48));
+    }
+
+    #[test]
+    fn hybrid_polls_lockers_slower_and_the_city_and_deliveries_not_in_the_evening() {
+        let policy = Policy::hybrid(Duration::minutes(30));
+        let noon = beijing(2, 12, 0);
+        assert_eq!(policy.next_check(lookup("501"), noon, 0.0), noon + Duration::hours(2));
+        assert_eq!(policy.next_check(lookup("1001"), noon, 0.0), noon + Duration::minutes(30));
+        assert_eq!(policy.next_check(lookup("1001"), beijing(2, 17, 40), 0.0), beijing(3, 7, 0));
+        assert_eq!(policy.next_check(lookup("5"), beijing(2, 20, 10), 0.0), beijing(2, 20, 40));
+        assert_eq!(policy.next_check(lookup("5"), beijing(2, 20, 40), 0.0), beijing(3, 7, 0));
+        assert_eq!(policy.last_mile_patience(), Duration::hours(24));
+        assert_eq!(policy.safety_check(beijing(2, 20, 0), 0.0), beijing(3, 20, 0), "a day later");
+        assert_eq!(policy.safety_check(beijing(2, 2, 0), 0.0), beijing(3, 7, 0), "never at night");
+        // Poll mode is unchanged: every floor in the last mile, out for delivery all night.
+        let poll = Policy::new(Duration::minutes(30));
+        assert_eq!(poll.next_check(lookup("501"), noon, 0.0), noon + Duration::minutes(30));
+        assert_eq!(poll.next_check(lookup("5"), beijing(2, 23, 40), 0.0), beijing(3, 0, 10));
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Watcher {
                 PushSubscribed {
                     state: PushState::Subscribed,
                     retry_at: None,
-                    next_check_at: (!polled_on).then(|| now + policy.push_safety()),
+                    next_check_at: (!polled_on).then(|| policy.safety_check(now, rand::random::<f64>())),
                     billed,
                 }
             }

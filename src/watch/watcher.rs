@@ -12,7 +12,7 @@ use super::policy::{GIVE_UP_NO_RESULT_AFTER, Policy, STOP_UNCHANGED_AFTER_DAYS};
 use crate::clock::SharedClock;
 use crate::couriers::directory;
 use crate::input::tracking_number;
-use crate::kuaidi100::{Advice, Lang, QueryResult, state};
+use crate::kuaidi100::{Advice, Family, Lang, QueryResult, state};
 use crate::store::{CheckOutcome, DueParcel, NewNotice, PushState, Store, StoreError, Subscriber};
 use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked, Tracker};
 
@@ -43,8 +43,13 @@ impl WatcherConfig {
         }
     }
 
+    /// In `mode`; hybrid mode also takes its own last-mile policy ([`Policy::hybrid`]).
     pub fn with_mode(mut self, mode: WatchMode) -> Self {
         self.mode = mode;
+        if mode == WatchMode::Hybrid {
+            self.policy =
+                Policy { push_safety_floors: self.policy.push_safety_floors, ..Policy::hybrid(self.policy.floor) };
+        }
         self
     }
 }
@@ -130,6 +135,16 @@ impl Watcher {
         Ok(count + subscribed)
     }
 
+    /// Hybrid mode polls a pushed parcel in `state`: it is in the last mile, and has not sat there
+    /// unchanged beyond the policy's patience.
+    fn polls_last_mile(&self, parcel: &DueParcel, state: Option<&crate::kuaidi100::State>, now: DateTime<Utc>) -> bool {
+        let unchanged_for = parcel.last_change_at.map_or_else(Duration::zero, |at| now - at);
+        // Patience runs out only where the parcel waits on a person: a locker, a delivery problem.
+        let waits_on_someone = state.is_some_and(|state| state.code == "501" || state.family == Family::Problem);
+        self.config.last_mile.contains(state)
+            && !(waits_on_someone && unchanged_for >= self.config.policy.last_mile_patience())
+    }
+
     /// A parcel Kuaidi100 pushes, in push or hybrid mode.
     fn is_pushed(&self, parcel: &DueParcel) -> bool {
         self.config.mode.subscribes() && parcel.push_state == PushState::Subscribed
@@ -189,7 +204,7 @@ impl Watcher {
         if self.config.mode == WatchMode::Hybrid {
             let heard_at = parcel.pushed_at.max(parcel.last_change_at);
             let silent = heard_at.is_none_or(|at| now - at >= self.config.policy.push_safety());
-            if silent || self.config.last_mile.contains(state::lookup(&result.state)) {
+            if silent || self.polls_last_mile(parcel, state::lookup(&result.state), now) {
                 return Ok(None);
             }
         }
@@ -250,10 +265,10 @@ impl Watcher {
         if last_change_at.is_some_and(|at| now - at >= Duration::days(STOP_UNCHANGED_AFTER_DAYS)) {
             return stop_with(parcel, subscribers, NoticeKind::Unchanged, Some(result.state.clone()), now);
         }
-        let pushed_long_haul =
-            self.is_pushed(parcel) && (self.config.mode == WatchMode::Push || !self.config.last_mile.contains(current));
+        let pushed_long_haul = self.is_pushed(parcel)
+            && (self.config.mode == WatchMode::Push || !self.polls_last_mile(parcel, current, now));
         let next = if pushed_long_haul {
-            now + policy.push_safety()
+            policy.safety_check(now, jitter)
         } else {
             let unchanged_for = last_change_at.map(|at| now - at).unwrap_or_else(Duration::zero);
             // Never plan a check before the tracker would allow a query.
