@@ -376,3 +376,72 @@ async fn the_binary_serves_health_and_readiness_on_http_addr() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+/// Waits (without blocking the runtime the fake Bot API runs on) for the child to exit.
+async fn exit_of(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the bot did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_http_addr_off_the_bot_runs_without_a_server() {
+    let tg = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = std::fs::File::create(dir.path().join("bot.log")).expect("log file");
+    let mut child = binary(dir.path(), &tg, "off")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("bot starts");
+    let chat = Chat::private(42);
+    tg.send_text(chat, User::new(42, "Li").lang("en"), "/help");
+    let replies = tg.wait_for_messages(chat.id, 1, WAIT).await;
+    assert!(!replies.is_empty(), "the bot answers with no HTTP server: {:?}", tg.requests());
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert_eq!(exit_of(&mut child).await.code(), Some(0));
+    let log = std::fs::read_to_string(dir.path().join("bot.log")).expect("log");
+    assert!(log.contains("connected to Telegram"), "{log}");
+    assert!(!log.contains("HTTP server listening"), "no server with HTTP_ADDR=off: {log}");
+}
+
+#[tokio::test]
+async fn a_database_file_that_is_not_sqlite_stops_start_up_clearly() {
+    let tg = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bot.db"), vec![b'#'; 8192]).expect("a file that is not a database");
+    let mut child =
+        binary(dir.path(), &tg, "off").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("bot starts");
+    let status = exit_of(&mut child).await;
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_comes_gets_408_after_the_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let store = test_store::sqlite().await.expect("sqlite");
+    let bot = Served::sandbox(&store).await;
+    bot.wait_for("/healthz", 200).await;
+    let mut stream = TcpStream::connect(bot.base.trim_start_matches("http://")).await.expect("connect");
+    let head = "POST /kuaidi100/push HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                Content-Length: 1000\r\n\r\nparam=";
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut answer)).await.expect("an answer");
+    let answer = String::from_utf8_lossy(&answer[..read.expect("read")]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_secs(9), "the timeout is 10 s: {:?}", started.elapsed());
+    assert_eq!(bot.get("/healthz").await, (200, "ok".to_owned()), "still serving");
+    bot.stop().await;
+}
