@@ -228,3 +228,63 @@ async fn callbacks_are_checked_applied_once_and_never_roll_a_parcel_back() {
     assert!(!metrics.contains(salt.expose()));
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_courier_kuaidi100_corrects_is_stored_and_every_chat_is_told() {
+    let bot = RunningBot::serving(test_store::sqlite().await.expect("sqlite"), HYBRID).await;
+    let chat = Chat::private(li().id);
+    let number = "COMNEW9693083631";
+    let subscribed = bot.ask(chat, li(), &format!("/sub yto {number}")).await;
+    assert!(subscribed.text.contains("已订阅"), "{}", subscribed.text);
+    let end = bot.clock.now() + Duration::hours(6);
+    while sandbox(&bot).stats().pushes_acknowledged == 0 && step(&bot, end).await {}
+    let told = bot.tg.messages_to(chat.id);
+    let corrected = told.iter().find(|m| m.text.contains("更正了快递公司")).unwrap_or_else(|| panic!("{told:?}"));
+    assert!(corrected.text.contains("圆通速递 → 中通快递"), "{}", corrected.text);
+    let moved = bot.engine.store.parcel(&ParcelKey::new("zhongtong", number), bot.clock.now()).await.expect("store");
+    assert!(moved.is_some(), "the parcel is now known under the corrected courier");
+    let list = bot.ask(chat, li(), "/list").await;
+    assert!(list.text.contains("中通快递") && list.text.contains(number), "{}", list.text);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_subscribe_call_keeps_the_chats_subscription_and_is_tried_again() {
+    let bot = RunningBot::serving(test_store::sqlite().await.expect("sqlite"), HYBRID).await;
+    let chat = Chat::private(li().id);
+    // Kuaidi100 answers 500 for this number, to the query ("no result yet") and to the subscribe call.
+    let number = "ERR5009693083631";
+    let subscribed = bot.ask(chat, li(), &format!("/sub yto {number}")).await;
+    assert!(subscribed.text.contains("已订阅"), "{}", subscribed.text);
+    bot.settle().await;
+    let key = ParcelKey::new("yuantong", number);
+    let calls = || sandbox(&bot).stats().subscribe_calls;
+    let deadline = tokio::time::Instant::now() + bot_harness::WAIT;
+    while calls() == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(calls(), 1);
+    let (state, billed, _) = bot.engine.store.push_record(&key).await.expect("store").expect("parcel");
+    assert_eq!((state, billed), (PushState::Retry, 1));
+    let list = bot.ask(chat, li(), "/list").await;
+    assert!(list.text.contains(number), "still watched: {}", list.text);
+    // Tried again after a floor (back-off), not before.
+    bot.clock.advance(Duration::minutes(29));
+    bot.settle().await;
+    assert_eq!(calls(), 1);
+    bot.clock.advance(Duration::minutes(2));
+    let deadline = tokio::time::Instant::now() + bot_harness::WAIT;
+    while calls() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(calls(), 2, "tried again");
+    let metrics = reqwest::get(format!("{}/metrics", bot.http.as_deref().expect("served")))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains(r#"kuaidi_push_subscribe_total{outcome="try_later"} 2"#), "{metrics}");
+    assert!(metrics.contains("kuaidi_watcher_lag_seconds"), "{metrics}");
+    bot.stop().await;
+}

@@ -75,6 +75,9 @@ pub struct PushWrite {
     pub push_state: PushState,
     pub outcome: CheckOutcome,
     pub now: DateTime<Utc>,
+    /// Ask `is_newer` before replacing the stored answer (not when the courier was just corrected:
+    /// the stored answer is then another courier's).
+    pub check_newer: bool,
 }
 
 /// How a subscribe call ended, to record.
@@ -194,7 +197,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut applied = Vec::with_capacity(pushes.len());
         for push in pushes {
-            if let Some((json, _)) = &push.answer {
+            if let Some((json, _)) = push.answer.as_ref().filter(|_| push.check_newer) {
                 let stored: Option<Option<String>> = sqlx::query_scalar("SELECT answer FROM parcels WHERE id = $1")
                     .bind(push.parcel_id)
                     .fetch_optional(&mut *tx)

@@ -131,7 +131,12 @@ impl PushIntake {
             }
             return Ok(PushReceipt::Unwatched);
         }
-        let stored = record.answer.as_deref().and_then(|json| serde_json::from_str::<QueryResult>(json).ok());
+        // The stored answer of a corrected parcel is the wrong courier's: nothing to compare with.
+        let stored = record
+            .answer
+            .as_deref()
+            .filter(|_| corrected.is_none())
+            .and_then(|json| serde_json::from_str::<QueryResult>(json).ok());
         if stored.as_ref().is_some_and(|stored| is_older(&push.last_result, stored)) {
             tracing::debug!(parcel = %key, "an older push than the stored answer: ignored");
             return Ok(PushReceipt::Stale);
@@ -176,7 +181,8 @@ impl PushIntake {
         }
         let answer = answer.then(|| (serde_json::to_string(result).unwrap_or_default(), result.state.clone()));
         let notices = outcome.notices.len();
-        let write = PushWrite { parcel_id: record.id, answer, push_state, outcome, now };
+        let check_newer = previous_courier.is_none();
+        let write = PushWrite { parcel_id: record.id, answer, push_state, outcome, now, check_newer };
         if !self.write(write).await? {
             return Ok(PushReceipt::Stale);
         }
