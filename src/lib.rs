@@ -20,8 +20,10 @@
 //!   the outbox under one cancellation token that SIGINT/SIGTERM cancel ([`app::shutdown`]).
 //! - [`telegram`] is the only module that knows teloxide: it converts updates, paces everything it
 //!   sends on one budget (replies first), and implements [`watch::Delivery`] for notifications.
-//! - [`http`] is the bot's HTTP server on `HTTP_ADDR` (health, readiness, Prometheus metrics), run by
-//!   [`app::run_bot_serving`] beside the bot; it knows the store and the tracker, never teloxide.
+//! - [`http`] is the bot's HTTP server on `HTTP_ADDR` (health, readiness, Prometheus metrics, Kuaidi100's
+//!   push callbacks, and the Telegram webhook routes the Telegram adapter hands it), run by
+//!   [`app::run_bot_serving`] beside the bot; it knows the store, the tracker and `watch/`'s push
+//!   intake, never teloxide.
 //! - [`console`] is the same chat in a terminal, on its own database, with the watcher and outbox too.
 //! - [`chat`] decides everything a user sees; [`watch`] everything about subscriptions and
 //!   notifications; both go through [`tracking::Tracker`] for parcel data.
