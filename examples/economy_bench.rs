@@ -434,6 +434,7 @@ async fn run_shard(
     let policy = &mut engine.watch.policy;
     policy.locker_floors = i32::try_from(arg("--locker-floors", i64::from(policy.locker_floors))).unwrap_or(1);
     policy.city_until_hour = u32::try_from(arg("--city-until", i64::from(policy.city_until_hour))).unwrap_or(23);
+    policy.city_from_hour = u32::try_from(arg("--city-from", i64::from(policy.city_from_hour))).unwrap_or(7);
     policy.delivery_until_hour =
         u32::try_from(arg("--delivery-until", i64::from(policy.delivery_until_hour))).unwrap_or(24);
     policy.last_mile_patience_floors =

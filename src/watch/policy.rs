@@ -40,6 +40,8 @@ pub struct Policy {
     /// A parcel in its destination city (1001) is not checked from this hour (Beijing) to 07:00:
     /// nobody sends a parcel out for delivery in the evening.
     pub city_until_hour: u32,
+    /// … and not before this hour.
+    pub city_from_hour: u32,
     /// A parcel out for delivery (5) is not checked from this hour (Beijing) to 07:00; 24 = it is
     /// checked all night (poll mode, which has nothing else to catch a late delivery with).
     pub delivery_until_hour: u32,
@@ -55,6 +57,7 @@ impl Policy {
             push_safety_floors: PUSH_SAFETY_FLOORS,
             locker_floors: 1,
             city_until_hour: 23,
+            city_from_hour: 7,
             delivery_until_hour: 24,
             last_mile_patience_floors: i32::MAX,
         }
@@ -64,13 +67,15 @@ impl Policy {
     /// everything else, so the polls it pays for go where minutes matter. A locker or station is
     /// checked every 4 floors (the recipient got the pickup code by SMS and collects it themselves; the
     /// "at a locker" notice itself comes from the check that was made out for delivery); a parcel in
-    /// its destination city not after 18:00 (nobody is sent out for delivery in the evening), one out
+    /// its destination city only 08:00–18:00 (delivery rounds start in the morning, and nobody is sent
+    /// out for delivery in the evening), one out
     /// for delivery not after 21:00 (a late delivery is still caught by Kuaidi100's next push); and a
     /// locker or delivery problem unchanged for a day is left to pushes.
     pub fn hybrid(floor: Duration) -> Self {
         Self {
             locker_floors: 4,
             city_until_hour: 18,
+            city_from_hour: 8,
             delivery_until_hour: 21,
             last_mile_patience_floors: 48,
             ..Self::new(floor)
@@ -138,7 +143,7 @@ impl Policy {
         match state.map(|state| state.code) {
             Some("5") if self.delivery_until_hour >= 24 => candidate,
             Some("5") => self.after_hours(candidate, jitter, self.delivery_until_hour),
-            Some("1001") => self.after_hours(candidate, jitter, self.city_until_hour),
+            Some("1001") => self.between_hours(candidate, jitter, self.city_from_hour, self.city_until_hour),
             _ => self.after_night(candidate, jitter),
         }
     }
@@ -162,14 +167,20 @@ impl Policy {
 
     /// Moves a check that falls between `until`:00 and 07:00 Beijing time to just after 07:00.
     fn after_hours(&self, at: DateTime<Utc>, jitter: f64, until: u32) -> DateTime<Utc> {
+        self.between_hours(at, jitter, 7, until)
+    }
+
+    /// Moves a check that falls outside `from`:00–`until`:00 Beijing time to just after `from`:00.
+    fn between_hours(&self, at: DateTime<Utc>, jitter: f64, from: u32, until: u32) -> DateTime<Utc> {
         let local = at.with_timezone(&Shanghai);
         let hour = local.time().hour_of_day();
-        let until = until.clamp(8, 24);
-        if (7..until).contains(&hour) {
+        let from = from.clamp(0, 12);
+        let until = until.clamp(from + 1, 24);
+        if (from..until).contains(&hour) {
             return at;
         }
         let morning_date = if hour >= until { local.date_naive() + Duration::days(1) } else { local.date_naive() };
-        let seven = morning_date.and_time(NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default());
+        let seven = morning_date.and_time(NaiveTime::from_hms_opt(from, 0, 0).unwrap_or_default());
         let morning = Shanghai.from_local_datetime(&seven).single().map(|time| time.with_timezone(&Utc)).unwrap_or(at);
         morning + self.jitter(self.floor * 2, jitter)
     }
@@ -266,7 +277,9 @@ mod tests {
         let noon = beijing(2, 12, 0);
         assert_eq!(policy.next_check(lookup("501"), noon, 0.0), noon + Duration::hours(2));
         assert_eq!(policy.next_check(lookup("1001"), noon, 0.0), noon + Duration::minutes(30));
-        assert_eq!(policy.next_check(lookup("1001"), beijing(2, 17, 40), 0.0), beijing(3, 7, 0));
+        assert_eq!(policy.next_check(lookup("1001"), beijing(2, 17, 40), 0.0), beijing(3, 8, 0));
+        assert_eq!(policy.next_check(lookup("1001"), beijing(3, 6, 0), 0.0), beijing(3, 8, 0));
+        assert_eq!(policy.next_check(lookup("501"), beijing(3, 5, 0), 0.0), beijing(3, 7, 0), "lockers from 07:00");
         assert_eq!(policy.next_check(lookup("5"), beijing(2, 20, 10), 0.0), beijing(2, 20, 40));
         assert_eq!(policy.next_check(lookup("5"), beijing(2, 20, 40), 0.0), beijing(3, 7, 0));
         assert_eq!(policy.last_mile_patience(), Duration::hours(24));
