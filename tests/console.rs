@@ -27,7 +27,7 @@ fn console(dir: &std::path::Path, args: &[&str], env: &[(&str, String)]) -> (Chi
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(dir.join("console.log")).map(Stdio::from).unwrap_or_else(|_| Stdio::null()));
     for variable in ["DATABASE_URL", "CONSOLE_DATABASE_URL", "KUAIDI100_CUSTOMER", "KUAIDI100_KEY", "TELOXIDE_TOKEN"] {
         command.env_remove(variable);
     }
@@ -97,6 +97,24 @@ fn the_console_watches_a_parcel_and_prints_its_push() {
     assert!(wait_for_exit(&mut child, Duration::from_secs(10)).success(), "end of input stops the console cleanly");
     assert!(dir.path().join("kuaidi-bot-console.db").exists(), "the console keeps its own database");
     assert!(!dir.path().join("kuaidi-bot.db").exists(), "and never touches the bot's");
+}
+
+#[test]
+fn in_hybrid_mode_the_simulator_pushes_to_the_consoles_own_callback_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [("WATCH_MODE", "hybrid".to_owned()), ("RUST_LOG", "kuaidi_bot=debug".to_owned())];
+    let (mut child, mut stdin, lines) = console(dir.path(), &["--speed", "3600"], &env);
+    writeln!(stdin, "/sub yto YT9693083639790").expect("type");
+    let (subscribed, seen) = read_until(&lines, Duration::from_secs(30), |line| line.contains("Watching this parcel"));
+    assert!(subscribed.is_some(), "the /sub reply: {seen}");
+    let (push, seen) =
+        read_until(&lines, Duration::from_secs(90), |line| line.starts_with("🔔") && line.contains("YT9693083639790"));
+    assert!(push.is_some(), "a notice for the parcel appeared in the terminal; it printed:\n{seen}");
+    drop(stdin);
+    assert!(wait_for_exit(&mut child, Duration::from_secs(10)).success());
+    let log = std::fs::read_to_string(dir.path().join("console.log")).expect("the console's log");
+    assert!(log.contains("watching with Kuaidi100 push subscriptions"), "{log}");
+    assert!(log.contains("push taken in"), "a push reached the console's callback server: {log}");
 }
 
 #[test]

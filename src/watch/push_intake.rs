@@ -188,6 +188,7 @@ impl PushIntake {
         }
         watcher.tracker.forget(&key);
         watcher.tracker.forget(&parcel.key);
+        tracing::debug!(parcel = %parcel.key, notices, "push taken in");
         if watcher.config.mode == WatchMode::Poll {
             tracing::debug!(parcel = %parcel.key, "a push in poll mode (subscribed earlier): taken in");
         }
