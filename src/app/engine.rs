@@ -114,9 +114,11 @@ impl Engine {
         Watcher::new(self.tracker.clone(), self.clock.clone(), self.watch.clone())
     }
 
-    /// The intake of Kuaidi100's pushes, for the HTTP server's callback route; `None` in poll mode.
+    /// The intake of Kuaidi100's pushes, for the HTTP server's callback route. Also in poll mode:
+    /// parcels subscribed while another mode was on keep being pushed until they finish, and their
+    /// pushes are free news.
     pub fn push_intake(&self) -> Option<PushIntake> {
-        self.watch.mode.subscribes().then(|| PushIntake::new(self.watcher(), self.config.push_salt.clone()))
+        Some(PushIntake::new(self.watcher(), self.config.push_salt.clone()))
     }
 
     /// The outbox drain through `delivery`, its notices worded by the chat core.

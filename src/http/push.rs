@@ -35,7 +35,7 @@ pub(super) async fn callback(
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
     let Some(intake) = state.push.as_ref() else {
-        return refusal(StatusCode::NOT_FOUND, "404", "push subscriptions are off (WATCH_MODE=poll)");
+        return refusal(StatusCode::NOT_FOUND, "404", "push callbacks are not served here");
     };
     let Ok(Form(form)) = form else {
         metrics::counter!(crate::watch::CALLBACKS_METRIC, "result" => PushRefusal::Malformed.label()).increment(1);

@@ -22,7 +22,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::mode::WatchMode;
 use super::notice::{Notice, NoticeKind};
 use super::watcher::{Watcher, new_notice, stop_with};
 use crate::couriers::directory;
@@ -189,9 +188,6 @@ impl PushIntake {
         watcher.tracker.forget(&key);
         watcher.tracker.forget(&parcel.key);
         tracing::debug!(parcel = %parcel.key, notices, "push taken in");
-        if watcher.config.mode == WatchMode::Poll {
-            tracing::debug!(parcel = %parcel.key, "a push in poll mode (subscribed earlier): taken in");
-        }
         Ok(PushReceipt::Applied { notices })
     }
 }
