@@ -149,6 +149,11 @@ async fn push_for(bot: &RunningBot, key: &ParcelKey, status: &str, extra: &[(&st
     serde_json::json!({"status": status, "billstatus": "got", "message": "", "lastResult": result}).to_string()
 }
 
+async fn metrics(bot: &RunningBot) -> String {
+    let url = format!("{}/metrics", bot.http.as_deref().expect("served"));
+    reqwest::get(url).await.expect("metrics").text().await.expect("text")
+}
+
 async fn post(bot: &RunningBot, form: &[(&str, &str)]) -> (u16, String) {
     let url = format!("{}/kuaidi100/push", bot.http.as_deref().expect("served"));
     let response = reqwest::Client::new().post(url).form(form).send().await.expect("the bot answers");
@@ -213,12 +218,7 @@ async fn callbacks_are_checked_applied_once_and_never_roll_a_parcel_back() {
     let list = bot.ask(chat, li(), "/list").await;
     assert!(!list.text.contains(number), "{}", list.text);
 
-    let metrics = reqwest::get(format!("{}/metrics", bot.http.as_deref().expect("served")))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&bot).await;
     for series in [r#"result="applied""#, r#"result="bad_sign""#, r#"result="missing_sign""#, r#"result="malformed""#] {
         assert!(
             metrics.lines().any(|l| l.starts_with("kuaidi_push_callbacks_total") && l.contains(series)),
@@ -236,6 +236,7 @@ async fn a_courier_kuaidi100_corrects_is_stored_and_every_chat_is_told() {
     let number = "COMNEW9693083631";
     let subscribed = bot.ask(chat, li(), &format!("/sub yto {number}")).await;
     assert!(subscribed.text.contains("已订阅"), "{}", subscribed.text);
+    let subscribed_at = bot.clock.now();
     let end = bot.clock.now() + Duration::hours(6);
     while sandbox(&bot).stats().pushes_acknowledged == 0 && step(&bot, end).await {}
     let told = bot.tg.messages_to(chat.id);
@@ -245,6 +246,14 @@ async fn a_courier_kuaidi100_corrects_is_stored_and_every_chat_is_told() {
     assert!(moved.is_some(), "the parcel is now known under the corrected courier");
     let list = bot.ask(chat, li(), "/list").await;
     assert!(list.text.contains("中通快递") && list.text.contains(number), "{}", list.text);
+    // Later pushes still name the old courier: they reach the parcel under the corrected one.
+    let corrected_key = ParcelKey::new("zhongtong", number);
+    let (_, _, first) = bot.engine.store.push_record(&corrected_key).await.expect("store").expect("parcel");
+    let acknowledged = sandbox(&bot).stats().pushes_acknowledged;
+    while sandbox(&bot).stats().pushes_acknowledged == acknowledged && step(&bot, end + Duration::days(3)).await {}
+    let (_, _, later) = bot.engine.store.push_record(&corrected_key).await.expect("store").expect("parcel");
+    assert!(later > first && first.is_some_and(|at| at > subscribed_at), "the later push was taken in");
+    assert_eq!(bot.tg.messages_to(chat.id).iter().filter(|m| m.text.contains("更正了快递公司")).count(), 1);
     bot.stop().await;
 }
 
@@ -278,12 +287,7 @@ async fn a_failed_subscribe_call_keeps_the_chats_subscription_and_is_tried_again
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(calls(), 2, "tried again");
-    let metrics = reqwest::get(format!("{}/metrics", bot.http.as_deref().expect("served")))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&bot).await;
     assert!(metrics.contains(r#"kuaidi_push_subscribe_total{outcome="try_later"} 2"#), "{metrics}");
     assert!(metrics.contains("kuaidi_watcher_lag_seconds"), "{metrics}");
     bot.stop().await;

@@ -51,6 +51,9 @@ pub enum StoreError {
     /// An operation that only one backend has (the bulk operations of benchmarks).
     #[error("{what} is not supported on {backend:?}")]
     Unsupported { what: &'static str, backend: Backend },
+    /// The part of the process that writes for the caller has stopped (shutdown).
+    #[error("the store's writer has stopped")]
+    Closed,
     /// One failure of a batch, shared by every item of it (see `Store::commit_pushes`).
     #[error("{0}")]
     Shared(std::sync::Arc<StoreError>),

@@ -116,10 +116,19 @@ impl PushIntake {
         let store = &watcher.store;
         let now = watcher.clock.now();
         let number = push.last_result.nu.trim().to_owned();
-        let corrected = push.courier_corrected().map(|(old, new)| (old.to_owned(), new.to_owned()));
+        let mut corrected = push.courier_corrected().map(|(old, new)| (old.to_owned(), new.to_owned()));
         let watched_as = corrected.as_ref().map_or(push.courier().to_owned(), |(old, _)| old.clone());
-        let key = ParcelKey::new(&watched_as, &number);
-        let Some(record) = store.parcel(&key, now).await? else { return Ok(PushReceipt::Unwatched) };
+        let mut key = ParcelKey::new(&watched_as, &number);
+        let mut record = store.parcel(&key, now).await?;
+        if record.is_none()
+            && let Some((_, new)) = &corrected
+        {
+            // Corrected by an earlier push already: every later push still names the old courier.
+            key = ParcelKey::new(new, &number);
+            record = store.parcel(&key, now).await?;
+            corrected = None;
+        }
+        let Some(record) = record else { return Ok(PushReceipt::Unwatched) };
         let Some(mut parcel) = store.watched_parcel(record.id, now).await? else {
             return Ok(PushReceipt::Unwatched);
         };
@@ -203,7 +212,7 @@ impl PushIntake {
 
 /// The intake is shutting down (its writer has stopped).
 fn closed() -> StoreError {
-    StoreError::Shared(Arc::new(StoreError::Database(sqlx::Error::PoolClosed)))
+    StoreError::Closed
 }
 
 /// The writer: takes every push waiting (up to [`BATCH`]) into one transaction, then answers each.
