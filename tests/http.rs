@@ -445,3 +445,30 @@ async fn a_request_whose_body_never_comes_gets_408_after_the_timeout() {
     assert_eq!(bot.get("/healthz").await, (200, "ok".to_owned()), "still serving");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_binary_in_sandbox_hybrid_mode_subscribes_with_a_callback_to_itself() {
+    let tg = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let mut child = binary(dir.path(), &tg, &addr.to_string())
+        .env("WATCH_MODE", "hybrid")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bot starts");
+    let chat = Chat::private(43);
+    tg.send_text(chat, User::new(43, "Li").lang("zh-hans"), "/sub yto YT9693083639790");
+    let replies = tg.wait_for_messages(chat.id, 1, WAIT).await;
+    assert!(replies.first().is_some_and(|reply| reply.text.contains("已订阅")), "{replies:?}");
+    let subscribed = r#"kuaidi_push_subscribe_total{outcome="subscribed"}"#;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut metrics = get(&format!("http://{addr}/metrics")).await.1;
+    while sample(&metrics, subscribed) < 1.0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        metrics = get(&format!("http://{addr}/metrics")).await.1;
+    }
+    assert_eq!(sample(&metrics, subscribed), 1.0, "one subscribe call, accepted by the simulator: {metrics}");
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert_eq!(exit_of(&mut child).await.code(), Some(0));
+}
