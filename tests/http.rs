@@ -15,6 +15,7 @@ use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::telegram::{BotOptions, TelegramError, default_limits};
 use kuaidi_test_support::fake_telegram::{Chat, Failure, FakeTelegram, User};
 use kuaidi_test_support::outbox::queue_one;
+use kuaidi_test_support::process::{bot_run, http_get as get};
 use kuaidi_test_support::sim::{self, start_time};
 use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::net::{TcpListener, TcpStream};
@@ -89,17 +90,6 @@ impl Served {
 impl Drop for Served {
     fn drop(&mut self) {
         self.stop.cancel();
-    }
-}
-
-async fn get(url: &str) -> (u16, String) {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
-    match client.get(url).send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
-        }
-        Err(error) => (0, error.to_string()),
     }
 }
 
@@ -311,18 +301,8 @@ async fn an_oversized_body_is_refused_and_the_server_keeps_serving() {
 }
 
 fn binary(dir: &std::path::Path, tg: &FakeTelegram, http_addr: &str) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .arg("run")
-        .current_dir(dir)
-        .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
-        .env("TELOXIDE_TOKEN", FakeTelegram::TOKEN)
-        .env("TELOXIDE_API_URL", tg.api_url())
-        .env("HTTP_ADDR", http_addr)
-        .env("RUST_LOG", "warn")
-        .env_remove("KUAIDI100_CUSTOMER")
-        .env_remove("KUAIDI100_KEY")
-        .stdin(Stdio::null());
+    let mut command = bot_run(BIN, dir, tg, http_addr);
+    command.env("RUST_LOG", "warn");
     command
 }
 

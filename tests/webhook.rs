@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User, WebhookSetting};
+use kuaidi_test_support::process::{bot_run, http_get as get};
 use reqwest::StatusCode;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
@@ -28,37 +29,16 @@ fn free_addr() -> SocketAddr {
 
 /// The binary as `kuaidi-bot run` in sandbox mode, polling for parcels, logging at debug into `log`.
 fn bot(dir: &Path, tg: &FakeTelegram, http_addr: &str, public_url: Option<&str>, log: &Path) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = bot_run(BIN, dir, tg, http_addr);
     command
-        .arg("run")
-        .current_dir(dir)
-        .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
-        .env("TELOXIDE_TOKEN", FakeTelegram::TOKEN)
-        .env("TELOXIDE_API_URL", tg.api_url())
-        .env("HTTP_ADDR", http_addr)
         .env("WATCH_MODE", "poll")
         .env("RUST_LOG", "debug")
-        .env_remove("PUBLIC_URL")
-        .env_remove("KUAIDI100_CUSTOMER")
-        .env_remove("KUAIDI100_KEY")
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).expect("a log file"));
     if let Some(url) = public_url {
         command.env("PUBLIC_URL", url);
     }
     command
-}
-
-async fn get(url: &str) -> (u16, String) {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("client");
-    match client.get(url).send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
-        }
-        Err(error) => (0, error.to_string()),
-    }
 }
 
 async fn wait_ready(base: &str) {
