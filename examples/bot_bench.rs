@@ -90,6 +90,7 @@ async fn main() {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
         pace: None,
+        shared_pace: None,
     };
     let running = engine.clone();
     tokio::spawn(async move { app::run_bot(&running, options, tokio_util::sync::CancellationToken::new()).await });
@@ -146,6 +147,7 @@ async fn strict_limiter() {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
         pace: Some(default_limits()),
+        shared_pace: None,
     };
     let running = engine.clone();
     tokio::spawn(async move { app::run_bot(&running, options, tokio_util::sync::CancellationToken::new()).await });

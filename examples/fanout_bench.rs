@@ -130,6 +130,7 @@ async fn main() {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
         pace: Some(limits),
+        shared_pace: None,
     };
     let stop = tokio_util::sync::CancellationToken::new();
     let shutdown = stop.clone();

@@ -45,6 +45,7 @@ impl Served {
             token: FakeTelegram::TOKEN.to_owned(),
             api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
             pace: Some(default_limits()),
+            shared_pace: None,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -133,6 +134,7 @@ async fn readyz_is_503_until_telegram_answers() {
         token: FakeTelegram::TOKEN.to_owned(),
         api_url: Some(reqwest::Url::parse(&silent_url).expect("url")),
         pace: Some(default_limits()),
+        shared_pace: None,
     };
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -60,6 +60,10 @@ pub struct Config {
     /// Where Kuaidi100's pushes are sent: `PUBLIC_URL`, or in sandbox mode the loopback address the
     /// HTTP server was bound at (set by the command that binds it).
     pub callback_base: Option<String>,
+    /// `WATCH_LEASE`: how long a replica holds the due parcels it took (PostgreSQL; default 2 min).
+    pub watch_lease: Duration,
+    /// `OUTBOX_LEASE`: how long a replica holds the notices it claimed (PostgreSQL; default 30 s).
+    pub outbox_lease: Duration,
 }
 
 impl Config {
@@ -161,6 +165,16 @@ impl Config {
             Some(salt) => Salt::new(salt),
             None => Salt::derive(credentials.as_ref().map(Credentials::key).unwrap_or(crate::sandbox::SANDBOX_KEY)),
         };
+        let lease = |name: &'static str, default: Duration| match get(name) {
+            Some(text) => match parse_duration(&text) {
+                Ok(lease) if lease >= Duration::from_secs(1) => Ok(lease),
+                Ok(_) => Err(ConfigError::new(name, "must be at least 1s")),
+                Err(problem) => Err(ConfigError::new(name, problem)),
+            },
+            None => Ok(default),
+        };
+        let watch_lease = lease("WATCH_LEASE", Duration::from_secs(120))?;
+        let outbox_lease = lease("OUTBOX_LEASE", Duration::from_secs(30))?;
         let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         check_url("KUAIDI100_API_URL", &api_url)?;
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
@@ -192,6 +206,8 @@ impl Config {
             push_salt,
             callback_base: public_url.clone(),
             public_url,
+            watch_lease,
+            outbox_lease,
         })
     }
 

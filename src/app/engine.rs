@@ -92,7 +92,8 @@ impl Engine {
             user_rate: config.user_rate_limit,
             push,
         };
-        let watch = WatcherConfig::new(floor).with_mode(mode);
+        let mut watch = WatcherConfig::new(floor).with_mode(mode);
+        watch.lease = Duration::from_std(config.watch_lease).unwrap_or(watch.lease);
         let tracker = Tracker::new(client, store.clone(), clock.clone(), tracker_config);
         let subscriptions =
             Subscriptions::new(store.clone(), clock.clone(), watch.policy, config.max_subscriptions_per_chat)
@@ -132,6 +133,7 @@ impl Engine {
             delivery,
             self.watch.idle_poll,
         )
+        .with_lease(Duration::from_std(self.config.outbox_lease).unwrap_or(Duration::seconds(30)))
     }
 
     pub fn is_sandbox(&self) -> bool {

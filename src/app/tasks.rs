@@ -21,6 +21,7 @@ use super::engine::Engine;
 use crate::chat::ChatCore;
 use crate::console::Console;
 use crate::http::{self, HttpState, Readiness};
+use crate::store::PollingLock;
 use crate::telegram::{BotOptions, Intake, Telegram, TelegramError, Webhook};
 
 /// `HTTP_ADDR` could not be listened on (taken, not ours to bind).
@@ -83,6 +84,11 @@ pub async fn run_bot_serving(
     http: Option<TcpListener>,
     shutdown: CancellationToken,
 ) -> Result<(), TelegramError> {
+    let mut options = options;
+    if options.shared_pace.is_none() && engine.store.is_shared() {
+        // Replicas on one PostgreSQL keep one Telegram budget between them.
+        options.shared_pace = Some(engine.store.clone());
+    }
     let webhook = match (engine.config.public_url.as_deref(), &http) {
         (Some(public_url), Some(_)) => Some(Webhook::new(&options.token, public_url)?),
         (Some(_), None) => return Err(TelegramError::WebhookWithoutHttp),
@@ -91,8 +97,8 @@ pub async fn run_bot_serving(
     let routes = webhook.as_ref().map(Webhook::router).unwrap_or_default();
     let readiness = Readiness::new();
     let server = http.map(|listener| HttpServer::spawn(engine, listener, routes, readiness.clone(), &shutdown));
-    let started = start_bot(engine, &options, webhook).await;
-    let (telegram, core, intake) = match started {
+    let started = start_bot(engine, &options, webhook, &shutdown).await;
+    let (telegram, core, intake, polling_lock) = match started {
         Ok(started) => started,
         Err(error) => {
             if let Some(server) = server {
@@ -107,27 +113,73 @@ pub async fn run_bot_serving(
     shutdown.cancel();
     readiness.shutting_down();
     background.join().await;
+    if let Some(lock) = polling_lock {
+        lock.release().await;
+    }
     if let Some(server) = server {
         server.stop().await;
     }
     Ok(())
 }
 
-/// Connects, registers the menu, and arranges how updates arrive (polling, or `webhook`).
+/// Connects, registers the menu, and arranges how updates arrive (polling, or `webhook`). A long
+/// poller on PostgreSQL first takes the bot's polling lock, waiting while another replica holds it.
 async fn start_bot(
     engine: &Engine,
     options: &BotOptions,
     webhook: Option<Webhook>,
-) -> Result<(Telegram, ChatCore, Intake), TelegramError> {
+    shutdown: &CancellationToken,
+) -> Result<(Telegram, ChatCore, Intake, Option<PollingLock>), TelegramError> {
     let telegram = Telegram::connect(options).await?;
     tracing::info!(bot = %telegram.username(), sandbox = engine.is_sandbox(), "connected to Telegram");
     if engine.is_sandbox() {
         tracing::warn!("sandbox mode: replies carry simulator data, and say so");
     }
+    let polling_lock = match webhook {
+        None if engine.store.is_shared() => polling_lock(engine, &telegram, shutdown).await,
+        _ => None,
+    };
     telegram.register_menu(engine.config.default_lang).await;
     let core = engine.chat_core(telegram.username());
     let intake = telegram.intake(webhook, &core).await?;
-    Ok((telegram, core, intake))
+    Ok((telegram, core, intake, polling_lock))
+}
+
+/// How often a standby long poller asks again for the polling lock.
+const POLLING_LOCK_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Telegram hands updates to one long poller at a time (a second one gets 409 Conflict and both
+/// lose updates), so replicas must run in webhook mode; a second replica started in long-polling
+/// mode waits here, saying why, and takes over when the first stops (a rolling deploy). `None` on
+/// shutdown while waiting, or when the database cannot tell (then polling goes ahead, as alone).
+async fn polling_lock(engine: &Engine, telegram: &Telegram, shutdown: &CancellationToken) -> Option<PollingLock> {
+    let bot_id = telegram.id().to_string();
+    let mut said = false;
+    loop {
+        match engine.store.try_lock_polling(&bot_id).await {
+            Ok(Some(lock)) => {
+                if said {
+                    tracing::info!("the other long poller stopped: this replica now long-polls");
+                }
+                return Some(lock);
+            }
+            Ok(None) if !said => {
+                tracing::error!(
+                    "another process is already long polling this bot on this database: Telegram serves one long                      poller at a time, so this replica waits as a standby and takes over when it stops                      (to run several replicas at once, use webhook mode: set PUBLIC_URL)"
+                );
+                said = true;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "cannot take the long-polling lock; polling anyway");
+                return None;
+            }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return None,
+            _ = tokio::time::sleep(POLLING_LOCK_RETRY) => {}
+        }
+    }
 }
 
 /// The HTTP server, running, with its own stop (cancelled after everything else has finished).

@@ -23,7 +23,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::HttpState;
 use crate::tracking::SUBSCRIBE_METRIC;
-use crate::watch::{CALLBACKS_METRIC, SENDS_METRIC};
+use crate::watch::{CALLBACKS_METRIC, CHECKS_METRIC, SENDS_METRIC};
 
 const UPSTREAM_QUERIES: &str = "kuaidi_upstream_queries_total";
 const UPSTREAM_REFUSED: &str = "kuaidi_upstream_refused_total";
@@ -55,6 +55,7 @@ pub const METRIC_NAMES: &[&str] = &[
     ACTIVE_SUBSCRIPTIONS,
     DUE_PARCELS,
     WATCHER_LAG,
+    CHECKS_METRIC,
     SUBSCRIBE_METRIC,
     CALLBACKS_METRIC,
     OUTBOX_DEPTH,
@@ -113,6 +114,10 @@ fn describe() {
         WATCHER_LAG,
         Unit::Seconds,
         "How long the most overdue parcel check has been waiting (0 = on time)"
+    );
+    describe_counter!(
+        CHECKS_METRIC,
+        "Watcher checks that asked the tracker, by result (queried = its own upstream call, shared = answered by a call made just before)"
     );
     describe_counter!(
         SUBSCRIBE_METRIC,

@@ -6,6 +6,7 @@
 //! `RETURNING` — and times are stored as milliseconds since the epoch. Only the migrations differ per
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
+mod budget;
 mod bulk;
 mod chats;
 mod detections;
@@ -23,6 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use budget::PollingLock;
 pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};

@@ -23,25 +23,67 @@ pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outb
      outbox.payload, outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
      WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2";
 
+/// The same, claimed (PostgreSQL, where replicas share the outbox): the due rows no other replica holds
+/// are locked, their next attempt moved to the end of the claim (`$2`), and returned with the time they
+/// were due, so that a killed replica's notices are taken over once its claim has run out.
+const CLAIM_NOTICES: &str = "WITH due AS (SELECT id, next_attempt_at AS due_at FROM outbox \
+     WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     UPDATE outbox SET next_attempt_at = $2 FROM due WHERE outbox.id = due.id \
+     RETURNING outbox.id, outbox.chat_id, outbox.lang, (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) \
+     AS chat_lang, outbox.payload, outbox.attempts, outbox.first_failure_at, due.due_at";
+
 impl Store {
     /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
     /// rows, so the history of sent notices costs nothing).
     pub async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingNotice>> {
         let rows =
             sqlx::query(PENDING_NOTICES).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(PendingNotice {
-                    id: row.try_get("id")?,
-                    chat_id: row.try_get("chat_id")?,
-                    lang: row.try_get("lang")?,
-                    chat_lang: row.try_get("chat_lang")?,
-                    payload: row.try_get("payload")?,
-                    attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-                    first_failure_at: row.try_get::<Option<i64>, _>("first_failure_at")?.map(from_millis),
-                })
-            })
-            .collect()
+        rows.iter().map(pending_from_row).collect()
+    }
+
+    /// Takes the notices due at `now` for one round of sending, earliest due first. On PostgreSQL they
+    /// are claimed until `now + lease` (`FOR UPDATE SKIP LOCKED`): no other replica sends them meanwhile,
+    /// and those of a replica that dies are taken over once the claim has run out. Notices the caller
+    /// will not send after all go back with [`Store::release_notices`]. On SQLite, the single-process
+    /// backend, this is [`Store::pending_notices`].
+    pub async fn claim_notices(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<PendingNotice>> {
+        if !self.is_shared() {
+            return self.pending_notices(now, limit).await;
+        }
+        let rows = sqlx::query(CLAIM_NOTICES)
+            .bind(to_millis(now))
+            .bind(to_millis(now + lease))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut claimed = rows
+            .iter()
+            .map(|row| Ok((row.try_get::<i64, _>("due_at")?, pending_from_row(row)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|(due_at, notice)| (*due_at, notice.id));
+        Ok(claimed.into_iter().map(|(_, notice)| notice).collect())
+    }
+
+    /// Claimed notices that were not sent go back to being due at `now`, for any replica to send.
+    pub async fn release_notices(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+        if !self.is_shared() || ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL")
+                .bind(to_millis(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Notices not yet sent, due or not.
@@ -110,4 +152,16 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn pending_from_row(row: &sqlx::any::AnyRow) -> StoreResult<PendingNotice> {
+    Ok(PendingNotice {
+        id: row.try_get("id")?,
+        chat_id: row.try_get("chat_id")?,
+        lang: row.try_get("lang")?,
+        chat_lang: row.try_get("chat_lang")?,
+        payload: row.try_get("payload")?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+        first_failure_at: row.try_get::<Option<i64>, _>("first_failure_at")?.map(from_millis),
+    })
 }

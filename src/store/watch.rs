@@ -56,6 +56,15 @@ pub(super) const DUE_PARCELS: &str = "SELECT id, courier, number, watch_next_at,
      watch_no_result_since, watch_no_result_streak, push_state, pushed_at FROM parcels \
      WHERE watch_next_at IS NOT NULL AND watch_next_at <= $1 ORDER BY watch_next_at LIMIT $2";
 
+/// The same, leased (PostgreSQL, where replicas share the work): the due rows no other replica holds are
+/// locked, their next check moved to the end of the lease (`$2`), and returned with the time they were
+/// due. A check that finishes writes its real next check; one that dies leaves the lease to run out.
+const CLAIM_DUE_PARCELS: &str = "WITH due AS (SELECT id, watch_next_at AS due_at FROM parcels \
+     WHERE watch_next_at IS NOT NULL AND watch_next_at <= $1 ORDER BY watch_next_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     UPDATE parcels SET watch_next_at = $2 FROM due WHERE parcels.id = due.id \
+     RETURNING parcels.id, parcels.courier, parcels.number, due.due_at AS watch_next_at, parcels.watch_last_change_at, \
+     parcels.watch_no_result_since, parcels.watch_no_result_streak, parcels.push_state, parcels.pushed_at";
+
 /// The same columns for one parcel, watched or not.
 const WATCHED_PARCEL: &str = "SELECT id, courier, number, watch_next_at, watch_last_change_at, \
      watch_no_result_since, watch_no_result_streak, push_state, pushed_at FROM parcels WHERE id = $1";
@@ -69,6 +78,30 @@ impl Store {
     pub async fn due_parcels(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DueParcel>> {
         let rows = sqlx::query(DUE_PARCELS).bind(to_millis(now)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(due_parcel_from_row).collect()
+    }
+
+    /// Takes the parcels due at `now` for one round of checks, earliest first. On PostgreSQL each is
+    /// leased until `now + lease` (`FOR UPDATE SKIP LOCKED`): no other replica takes it meanwhile, and a
+    /// replica that dies leaves it to be taken over once the lease has run out. On SQLite, the
+    /// single-process backend, this is [`Store::due_parcels`].
+    pub async fn claim_due_parcels(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<DueParcel>> {
+        if !self.is_shared() {
+            return self.due_parcels(now, limit).await;
+        }
+        let rows = sqlx::query(CLAIM_DUE_PARCELS)
+            .bind(to_millis(now))
+            .bind(to_millis(now + lease))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut due = rows.iter().map(due_parcel_from_row).collect::<StoreResult<Vec<_>>>()?;
+        due.sort_by_key(|parcel| (parcel.due_at, parcel.id));
+        Ok(due)
     }
 
     /// One parcel as the watcher sees it (its `due_at` is `now` when it is not scheduled).

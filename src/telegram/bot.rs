@@ -62,11 +62,17 @@ pub struct BotOptions {
     /// Telegram's send limits, which the bot paces itself to; `None` sends unpaced (benchmarks of the
     /// bot itself only).
     pub pace: Option<Limits>,
+    /// Where replicas share that pace (PostgreSQL); `None`: this process paces itself alone.
+    pub shared_pace: Option<crate::store::Store>,
 }
 
 impl std::fmt::Debug for BotOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BotOptions").field("token", &"<redacted>").field("api_url", &self.api_url).finish()
+        f.debug_struct("BotOptions")
+            .field("token", &"<redacted>")
+            .field("api_url", &self.api_url)
+            .field("shared_pace", &self.shared_pace.is_some())
+            .finish()
     }
 }
 
@@ -105,7 +111,7 @@ impl BotOptions {
             }
             None => None,
         };
-        Ok(Self { token, api_url, pace: Some(default_limits()) })
+        Ok(Self { token, api_url, pace: Some(default_limits()), shared_pace: None })
     }
 }
 

@@ -51,6 +51,8 @@ enum Route {
 pub struct Telegram {
     bot: TgBot,
     username: String,
+    /// The bot's user id (the public part of its token).
+    id: u64,
     /// The one budget for everything the bot sends (`None`: unpaced, for benchmarks of the bot).
     pace: Option<Pace>,
 }
@@ -61,12 +63,21 @@ impl Telegram {
         let bot = build_bot(options);
         let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
         let username = me.user.username.clone().unwrap_or_default();
-        Ok(Self { bot, username, pace: options.pace.map(Pace::new) })
+        let pace = options.pace.map(|limits| match &options.shared_pace {
+            Some(store) => Pace::shared(limits, store.clone(), &me.user.id.0.to_string()),
+            None => Pace::new(limits),
+        });
+        Ok(Self { bot, username, id: me.user.id.0, pace })
     }
 
     /// The bot's username, for `/track@BotName`.
     pub fn username(&self) -> &str {
         &self.username
+    }
+
+    /// The bot's user id, which names its budgets and its long-polling lock.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Registers the command menu in Chinese, English and `default_lang` for other languages.

@@ -10,6 +10,13 @@
 //! can still get a short burst) are taken before joining the queue, and a single scheduler hands out the overall permits,
 //! **replies before notifications**, so a user's reply waits at most for the message being released.
 //! Nothing else in the process throttles Telegram: this is the one pace setting ([`Limits`]).
+//!
+//! Replicas on one PostgreSQL share the budget ([`Pace::shared`]): every permit — overall, per chat,
+//! per group — is then a reservation in the database (`Store::reserve_send`, on the database's clock),
+//! so three replicas together keep the pace of one. Within a replica the scheduler still hands out
+//! one overall permit at a time, replies first, so a reply waits for at most the reservations the
+//! other replicas hold at that moment (one each). If the database cannot answer, the replica falls
+//! back to its own limiters for that permit: a slower database must never stop the bot talking.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -21,6 +28,8 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
+
+use crate::store::Store;
 
 /// Telegram's limits as the bot keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +77,36 @@ struct Inner {
     queues: Mutex<Queues>,
     queued: Notify,
     per_second: u32,
+    /// The budget shared with other replicas, where there is one.
+    shared: Option<SharedBudget>,
+}
+
+/// The budgets kept in the database, named after the bot (Telegram's limits are per bot).
+struct SharedBudget {
+    store: Store,
+    bot: String,
+    /// The spacing of the overall budget, the chat's, and the group's limit per minute.
+    overall_every: Duration,
+    chat_every: Duration,
+    group_per_minute: u32,
+}
+
+impl SharedBudget {
+    /// Waits for a reservation in `budget`; `false` when the database could not give one.
+    async fn wait(&self, budget: &str, most: u32, per: Duration) -> bool {
+        match self.store.reserve_send(&format!("{}:{budget}", self.bot), most, per).await {
+            Ok(wait) => {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the shared Telegram budget is unavailable; pacing this send locally");
+                false
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -89,6 +128,24 @@ impl Queues {
 impl Pace {
     /// Starts the scheduler; it stops when the last clone is dropped.
     pub fn new(limits: Limits) -> Self {
+        Self::start(limits, None)
+    }
+
+    /// The same budget shared through `store` by every replica of the bot `bot_id` on it.
+    pub fn shared(limits: Limits, store: Store, bot_id: &str) -> Self {
+        let per_second = limits.messages_per_sec_overall.max(1);
+        let per_chat = limits.messages_per_sec_chat.max(1);
+        let shared = SharedBudget {
+            store,
+            bot: format!("bot{bot_id}"),
+            overall_every: Duration::from_secs(1) / per_second,
+            chat_every: Duration::from_secs(1) / per_chat,
+            group_per_minute: limits.messages_per_min_chat.max(1),
+        };
+        Self::start(limits, Some(shared))
+    }
+
+    fn start(limits: Limits, shared: Option<SharedBudget>) -> Self {
         let overall = NonZeroU32::new(limits.messages_per_sec_overall).unwrap_or(NonZeroU32::MIN);
         let chat = NonZeroU32::new(limits.messages_per_sec_chat).unwrap_or(NonZeroU32::MIN);
         let inner = Arc::new(Inner {
@@ -99,6 +156,7 @@ impl Pace {
             queues: Mutex::default(),
             queued: Notify::new(),
             per_second: overall.get(),
+            shared,
         });
         let stop = CancellationToken::new();
         tokio::spawn(schedule(inner.clone(), stop.clone()));
@@ -112,9 +170,18 @@ impl Pace {
 
     /// Waits until a message to `chat_id` may leave now.
     pub async fn permit(&self, chat_id: i64, priority: Priority) {
-        self.inner.per_chat.until_key_ready(&chat_id).await;
-        if chat_id < 0 {
-            self.group_slot(chat_id).await;
+        let shared = match &self.inner.shared {
+            Some(shared) => {
+                shared.wait(&format!("chat:{chat_id}"), 1, shared.chat_every).await
+                    && (chat_id >= 0 || shared.wait(&format!("group:{chat_id}"), shared.group_per_minute, MINUTE).await)
+            }
+            None => false,
+        };
+        if !shared {
+            self.inner.per_chat.until_key_ready(&chat_id).await;
+            if chat_id < 0 {
+                self.group_slot(chat_id).await;
+            }
         }
         self.overall(priority).await;
     }
@@ -175,6 +242,16 @@ async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
             }
         }
         if Instant::now() >= forget_at {
+            if let Some(shared) = &inner.shared {
+                let store = shared.store.clone();
+                tokio::spawn(async move {
+                    if let Err(error) =
+                        store.forget_idle_budgets(Duration::from_secs(3600), chrono::Utc::now(), 10_000).await
+                    {
+                        tracing::warn!(%error, "forgetting idle shared budgets failed; will try again later");
+                    }
+                });
+            }
             inner.per_chat.retain_recent();
             let now = Instant::now();
             inner.per_group.retain(|_, sent| sent.back().is_some_and(|at| now.duration_since(*at) < MINUTE));
@@ -183,9 +260,18 @@ async fn schedule(inner: Arc<Inner>, stop: CancellationToken) {
         if inner.lock().is_empty() {
             continue;
         }
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = inner.overall.until_ready() => {}
+        let reserved = match &inner.shared {
+            Some(shared) => tokio::select! {
+                _ = stop.cancelled() => return,
+                reserved = shared.wait("overall", 1, shared.overall_every) => reserved,
+            },
+            None => false,
+        };
+        if !reserved {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = inner.overall.until_ready() => {}
+            }
         }
         // A waiter that gave up (its request was dropped) hands its slot to the next one.
         loop {

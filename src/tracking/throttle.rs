@@ -1,7 +1,10 @@
 //! The per-user rate limit (`USER_RATE_LIMIT`), on governor's keyed GCRA limiter.
 //!
 //! governor is driven by the project's [`Clock`] through a small adapter, so tests move the limiter's
-//! time by hand like everything else's.
+//! time by hand like everything else's. Where replicas share a PostgreSQL the budget is kept there
+//! instead (the same GCRA, `Store::take_rate`), so that a user's requests spread over replicas by a
+//! load balancer still get one budget; if the database cannot answer, the process's own limiter
+//! decides, so a database hiccup never locks users out.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -13,6 +16,7 @@ use governor::{Quota, RateLimiter};
 
 use super::rate::Rate;
 use crate::clock::SharedClock;
+use crate::store::Store;
 
 /// governor's view of a [`SharedClock`]: time since the Unix epoch.
 #[derive(Clone)]
@@ -31,6 +35,9 @@ impl GovernorClock for ClockAdapter {
 pub struct UserThrottle {
     limiter: RateLimiter<i64, DashMapStateStore<i64>, ClockAdapter, NoOpMiddleware<Duration>>,
     clock: ClockAdapter,
+    rate: Rate,
+    /// The store that keeps the budget for every replica, where it is shared.
+    shared: Option<Store>,
 }
 
 impl UserThrottle {
@@ -39,11 +46,25 @@ impl UserThrottle {
         let quota =
             Quota::with_period(rate.per / count.get()).unwrap_or_else(|| Quota::per_second(count)).allow_burst(count);
         let clock = ClockAdapter(clock);
-        Self { limiter: RateLimiter::dashmap_with_clock(quota, clock.clone()), clock }
+        Self { limiter: RateLimiter::dashmap_with_clock(quota, clock.clone()), clock, rate, shared: None }
+    }
+
+    /// The same budget kept in `store` for every process on it.
+    pub fn shared_in(mut self, store: Store) -> Self {
+        self.shared = Some(store);
+        self
     }
 
     /// `Ok` if the user may go ahead now, else how long until they may.
-    pub fn check(&self, user: i64) -> Result<(), Duration> {
+    pub async fn check(&self, user: i64) -> Result<(), Duration> {
+        if let Some(store) = &self.shared {
+            let count = self.rate.count.max(1);
+            let period = self.rate.per / count;
+            match store.take_rate(&format!("user:{user}"), self.clock.0.now(), period, count).await {
+                Ok(decision) => return decision,
+                Err(error) => tracing::warn!(%error, "the shared user throttle is unavailable; deciding locally"),
+            }
+        }
         self.limiter.check_key(&user).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
@@ -62,17 +83,17 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
 
-    #[test]
-    fn eleventh_request_in_a_minute_waits_and_others_are_free() {
+    #[tokio::test]
+    async fn eleventh_request_in_a_minute_waits_and_others_are_free() {
         let clock = ManualClock::new(DateTime::from_timestamp(1_767_225_600, 0).expect("valid"));
         let throttle = UserThrottle::new(Rate { count: 10, per: Duration::from_secs(60) }, Arc::new(clock.clone()));
         for _ in 0..10 {
-            assert_eq!(throttle.check(1), Ok(()));
+            assert_eq!(throttle.check(1).await, Ok(()));
         }
-        let wait = throttle.check(1).expect_err("the 11th must wait");
+        let wait = throttle.check(1).await.expect_err("the 11th must wait");
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(6), "{wait:?}");
-        assert_eq!(throttle.check(2), Ok(()), "another user is not affected");
+        assert_eq!(throttle.check(2).await, Ok(()), "another user is not affected");
         clock.advance(chrono::Duration::seconds(6));
-        assert_eq!(throttle.check(1), Ok(()), "one request per 6 s replenishes");
+        assert_eq!(throttle.check(1).await, Ok(()), "one request per 6 s replenishes");
     }
 }

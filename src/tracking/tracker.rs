@@ -16,10 +16,12 @@ use super::throttle::UserThrottle;
 use crate::clock::SharedClock;
 use crate::couriers::{Courier, directory};
 use crate::kuaidi100::{Client, Error, QueryRequest};
-use crate::store::{Claim, ParcelKey, QueryOutcome, Refusal, Store};
+use crate::store::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal, Store};
 
 /// Memory entries past their floor are swept once the cache holds this many.
 const CACHE_SWEEP_AT: usize = 10_000;
+/// How often a question waiting on another replica's query looks whether its answer is recorded.
+const OTHER_QUERY_POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// The limits the tracker enforces.
 #[derive(Debug, Clone)]
@@ -63,6 +65,7 @@ pub(super) struct Inner {
 impl Tracker {
     pub fn new(client: Client, store: Store, clock: SharedClock, config: TrackerConfig) -> Self {
         let throttle = UserThrottle::new(config.user_rate, clock.clone());
+        let throttle = if store.is_shared() { throttle.shared_in(store.clone()) } else { throttle };
         Self {
             inner: Arc::new(Inner {
                 client,
@@ -96,7 +99,7 @@ impl Tracker {
     pub async fn track(&self, request: TrackRequest) -> Result<Tracked, TrackError> {
         let inner = &self.inner;
         if let Asker::User(user) = request.asker
-            && let Err(retry_after) = inner.throttle.check(user)
+            && let Err(retry_after) = inner.throttle.check(user).await
         {
             Metrics::bump(&inner.metrics.throttled);
             return Err(TrackError::Throttled { retry_after });
@@ -165,6 +168,15 @@ impl Tracker {
         let parcel_id = match inner.store.claim_query(key, phone.as_deref(), now, floor, cap).await? {
             Claim::Granted { parcel_id } => parcel_id,
             Claim::Refused { record, reason, next_query_at } => {
+                // Another replica's query of this parcel is on its way: its answer is this one's too.
+                if record.last_outcome == Some(QueryOutcome::Pending)
+                    && let Some(known) = self.await_other_query(key, &record, next_query_at).await?
+                {
+                    Metrics::bump(&inner.metrics.coalesced);
+                    let known = Arc::new(known);
+                    self.remember(key, known.clone(), now);
+                    return self.answer_from(courier, key, &known, true, request.asker, phone.as_deref());
+                }
                 // Another process, or this one before a restart, queried inside the limits.
                 let capped = reason == Refusal::DailyCap;
                 Metrics::bump(if capped {
@@ -248,6 +260,38 @@ impl Tracker {
             self.remember(key, known.clone(), now);
         }
         self.answer_from(courier, key, &known, true, request.asker, phone.as_deref())
+    }
+
+    /// Waits for the query another process claimed (`record` says it is pending) to be recorded, the
+    /// single flight across replicas: what it brought, or `None` when it is not recorded within the
+    /// time a query may take (that process died, or the claim is older than that).
+    async fn await_other_query(
+        &self,
+        key: &ParcelKey,
+        record: &ParcelRecord,
+        next_query_at: DateTime<Utc>,
+    ) -> Result<Option<Known>, TrackError> {
+        let inner = &self.inner;
+        let client = inner.client.config();
+        let longest = client.connect_timeout + client.timeout;
+        let claimed_at = record.last_query_at.unwrap_or(DateTime::UNIX_EPOCH);
+        if self.now() - claimed_at > Duration::from_std(longest).unwrap_or(Duration::seconds(20)) {
+            return Ok(None);
+        }
+        let deadline = tokio::time::Instant::now() + longest;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(OTHER_QUERY_POLL).await;
+            let Some(latest) = inner.store.parcel(key, self.now()).await? else { return Ok(None) };
+            if latest.last_query_at != record.last_query_at {
+                // A later query was claimed meanwhile: this one's answer is not to be had here.
+                return Ok(None);
+            }
+            if latest.last_outcome != Some(QueryOutcome::Pending) {
+                let capped = latest.queries_last_24h >= inner.config.max_per_day;
+                return Ok(Some(Known::from_record(&latest, next_query_at, capped)));
+            }
+        }
+        Ok(None)
     }
 
     /// What is known of a parcel without asking anyone: memory, else the store. Never queries upstream

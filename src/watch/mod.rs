@@ -35,4 +35,4 @@ pub use subscriptions::{Subscribe, Subscriptions};
 pub use notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
 pub use policy::{GIVE_UP_NO_RESULT_AFTER, PUSH_SAFETY_FLOORS, Policy, STOP_UNCHANGED_AFTER_DAYS};
 pub use push_intake::{CALLBACKS_METRIC, PushIntake, PushReceipt};
-pub use watcher::{Watcher, WatcherConfig};
+pub use watcher::{CHECKS_METRIC, Watcher, WatcherConfig};

@@ -35,6 +35,9 @@ use crate::store::{PendingNotice, Store, StoreError};
 
 /// Pending notices taken per round.
 const BATCH: u32 = 500;
+/// Pending notices claimed per round where replicas share the outbox: a few seconds of sending at
+/// Telegram's pace, so that a claim is short and a killed replica leaves little to take over.
+const SHARED_BATCH: u32 = 100;
 /// Sent notices are kept this long (to look into what a chat was told), then purged hourly, in
 /// batches so that the store is never held for long.
 const SENT_KEPT_DAYS: i64 = 7;
@@ -57,6 +60,8 @@ pub struct Outbox {
     delivery: Arc<dyn Delivery>,
     /// How long to wait (real time) when nothing is pending before looking again.
     idle_poll: StdDuration,
+    /// `OUTBOX_LEASE`: how long a round's claimed notices are this process's alone (PostgreSQL).
+    lease: Duration,
 }
 
 /// A message on its way: the notices it carries and its delivery.
@@ -74,7 +79,13 @@ impl Outbox {
         delivery: Arc<dyn Delivery>,
         idle_poll: StdDuration,
     ) -> Self {
-        Self { store, clock, subscriptions, render, delivery, idle_poll }
+        Self { store, clock, subscriptions, render, delivery, idle_poll, lease: Duration::seconds(30) }
+    }
+
+    /// With claims of `lease` (where replicas share the outbox; see [`Store::claim_notices`]).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Runs until `shutdown`; the messages on their way are settled first, and nothing is lost.
@@ -130,13 +141,25 @@ impl Outbox {
     /// Sends what is due now; returns how many notices were taken. On shutdown it starts nothing new
     /// and settles the messages already on their way (at most one window), so that stopping takes a
     /// moment and loses nothing.
+    ///
+    /// Where replicas share the outbox the round's notices are claimed for `OUTBOX_LEASE`, and no
+    /// message is started in the last third of it, so that the claim outlives every send this replica
+    /// starts: another replica sends a notice only once its claim has run out, i.e. when this replica
+    /// died (or is stuck). What was claimed but not started goes back at once, for any replica.
     pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
-        let pending = self.store.pending_notices(self.clock.now(), BATCH).await?;
+        let shared = self.store.is_shared();
+        let claimed_at = self.clock.now();
+        let batch = if shared { SHARED_BATCH } else { BATCH };
+        let pending = self.store.claim_notices(claimed_at, self.lease, batch).await?;
         let count = pending.len();
+        let start_until = claimed_at + self.lease * 2 / 3;
         let mut groups = by_chat(pending).into_iter();
         let mut in_flight = FuturesUnordered::new();
         loop {
-            while !shutdown.is_cancelled() && in_flight.len() < self.delivery.window().max(1) {
+            while !shutdown.is_cancelled()
+                && in_flight.len() < self.delivery.window().max(1)
+                && (!shared || self.clock.now() < start_until)
+            {
                 let Some(group) = groups.next() else { break };
                 if let Some(outgoing) = self.prepare(group).await? {
                     in_flight.push(async move { (outgoing.notices, outgoing.delivering.await) });
@@ -145,6 +168,8 @@ impl Outbox {
             let Some((notices, outcome)) = in_flight.next().await else { break };
             self.settle(notices, outcome).await?;
         }
+        let unsent: Vec<i64> = groups.flatten().map(|notice| notice.id).collect();
+        self.store.release_notices(&unsent, self.clock.now()).await?;
         Ok(count)
     }
 
@@ -181,7 +206,7 @@ impl Outbox {
             Delivered::MigratedTo(to) => {
                 // The notices move with the chat and go out again in the next round.
                 self.subscriptions.chat_migrated(chat_id, to).await;
-                Ok(())
+                self.store.release_notices(&ids, now).await
             }
             Delivered::RetryAfter(wait) => {
                 let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(5));

@@ -29,6 +29,10 @@ pub struct WatcherConfig {
     pub mode: WatchMode,
     /// Where hybrid mode polls a pushed parcel (by default [`is_last_mile`](super::is_last_mile)).
     pub last_mile: LastMile,
+    /// `WATCH_LEASE`: how long a round's parcels are this process's alone (PostgreSQL, shared by
+    /// replicas); a replica that dies leaves its parcels to the others once it has run out. Longer
+    /// than any check takes (a query times out well before), short enough to take over quickly.
+    pub lease: Duration,
 }
 
 impl WatcherConfig {
@@ -40,6 +44,7 @@ impl WatcherConfig {
             idle_poll: StdDuration::from_secs(1),
             mode: WatchMode::Poll,
             last_mile: LastMile::default(),
+            lease: Duration::minutes(2),
         }
     }
 
@@ -124,7 +129,7 @@ impl Watcher {
     /// returns how many were due.
     pub async fn tick(&self) -> Result<usize, StoreError> {
         let subscribed = if self.config.mode.subscribes() { self.subscribe_due().await? } else { 0 };
-        let due = self.store.due_parcels(self.clock.now(), self.config.batch).await?;
+        let due = self.store.claim_due_parcels(self.clock.now(), self.config.lease, self.config.batch).await?;
         let count = due.len();
         let results: Vec<Result<(), StoreError>> = futures::stream::iter(due)
             .map(|parcel| self.check(parcel))
@@ -169,7 +174,12 @@ impl Watcher {
             Ok(number) => {
                 let request = TrackRequest::new(Some(&parcel.key.courier), number, Asker::Watcher).with_lang(lang);
                 match self.tracker.track(request).await {
-                    Ok(tracked) => self.outcome(&parcel, &subscribers, &tracked, now),
+                    Ok(tracked) => {
+                        // A check answered by someone else's query is a check that was not needed.
+                        let result = if tracked.fresh { "queried" } else { "shared" };
+                        metrics::counter!(CHECKS_METRIC, "result" => result).increment(1);
+                        self.outcome(&parcel, &subscribers, &tracked, now)
+                    }
                     Err(TrackError::Store(error)) => return Err(error),
                     Err(error) => {
                         tracing::warn!(parcel = %parcel.key, %error, "cannot watch a parcel");
@@ -331,6 +341,11 @@ impl Watcher {
         }
     }
 }
+
+/// The watcher's checks that asked the tracker, by `result`: `queried` (its own upstream query, or the
+/// error it got) or `shared` (answered by a query someone made just before: a user, or — if leases
+/// failed — another replica checking the same parcel).
+pub const CHECKS_METRIC: &str = "kuaidi_watch_checks_total";
 
 pub(super) fn new_notice(
     subscriber: &Subscriber,

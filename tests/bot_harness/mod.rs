@@ -66,6 +66,7 @@ impl RunningBot {
             token: FakeTelegram::TOKEN.to_owned(),
             api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),
             pace,
+            shared_pace: None,
         };
         let stop = CancellationToken::new();
         let running = engine.clone();
