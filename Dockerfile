@@ -14,12 +14,17 @@ RUN cargo build --release --locked --bin kuaidi-bot
 
 # Runtime stage: a slim Debian with the binary, running as an unprivileged user.
 FROM debian:bookworm-slim
+# Unpinned on purpose (hadolint DL3008): Debian drops superseded versions from its archive, so a pin
+# breaks the build at the next point release, and CA certificates and time zones should be current.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --create-home --home-dir /data kuaidi
+    && groupadd --system --gid 10001 kuaidi \
+    && useradd --system --uid 10001 --gid kuaidi --create-home --home-dir /data kuaidi
 COPY --from=build /src/target/release/kuaidi-bot /usr/local/bin/kuaidi-bot
-USER kuaidi
+# Numeric, so that the host (and runAsNonRoot checks) can resolve it: kuaidi:kuaidi.
+USER 10001:10001
 WORKDIR /data
 ENV DATABASE_URL=sqlite:///data/kuaidi-bot.db \
     CONSOLE_DATABASE_URL=sqlite:///data/kuaidi-bot-console.db \
