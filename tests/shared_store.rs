@@ -1,0 +1,163 @@
+//! What replicas share through PostgreSQL, at the store: leased due parcels, claimed notices, the
+//! send budget, the user throttle and the long-polling lock — each used from several handles on one
+//! database, as replicas do. PostgreSQL only (SQLite is the single-process backend, where these are
+//! plain reads or are not used); skipped with a printed line when PostgreSQL is not reachable.
+
+use std::collections::HashSet;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+use kuaidi_bot::store::{CheckOutcome, ParcelKey, Store};
+use kuaidi_test_support::outbox::queue_fan_out;
+use kuaidi_test_support::store as test_store;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_225_600, 0).expect("valid time") // 2026-01-01 00:00 UTC
+}
+
+/// A PostgreSQL test store and `more` further handles on the same schema (the other replicas).
+async fn replicas(more: usize) -> Option<(test_store::TestStore, Vec<Store>)> {
+    let test = test_store::postgres().await?;
+    let mut handles = Vec::new();
+    for _ in 0..more {
+        handles.push(Store::connect(&test.url).await.expect("a second handle"));
+    }
+    Some((test, handles))
+}
+
+#[tokio::test]
+async fn due_parcels_are_leased_to_one_replica_and_taken_over_when_the_lease_runs_out() {
+    let Some((test, others)) = replicas(2).await else { return };
+    let stores: Vec<&Store> = std::iter::once(&test.store).chain(others.iter()).collect();
+    let lease = Duration::minutes(2);
+    for i in 0..90 {
+        let key = ParcelKey::new("yuantong", &format!("YT8{i:012}"));
+        test.store.subscribe(i, &key, "zh", 0, None, 50, t0(), t0()).await.expect("subscribe");
+    }
+    // Three replicas take their rounds at the same moment: every parcel goes to exactly one.
+    let rounds = futures::future::join_all(stores.iter().map(|store| store.claim_due_parcels(t0(), lease, 40))).await;
+    let mut taken = HashSet::new();
+    let mut per_replica = Vec::new();
+    for round in rounds {
+        let round = round.expect("claim");
+        per_replica.push(round.len());
+        for parcel in round {
+            assert_eq!(parcel.due_at, t0(), "returned with the time it was due, not its lease");
+            assert!(taken.insert(parcel.id), "parcel {} taken twice", parcel.id);
+        }
+    }
+    assert_eq!(taken.len(), 90, "all taken, none twice: {per_replica:?}");
+    assert!(stores[0].claim_due_parcels(t0() + Duration::seconds(90), lease, 100).await.expect("claim").is_empty());
+
+    // One replica finishes its checks, the others die: their parcels come back once the lease is over.
+    let done: Vec<i64> = taken.iter().copied().take(30).collect();
+    for id in &done {
+        let outcome = CheckOutcome { next_check_at: Some(t0() + Duration::hours(2)), ..CheckOutcome::default() };
+        stores[1].commit_check(*id, &outcome, t0()).await.expect("commit");
+    }
+    let retaken = stores[2].claim_due_parcels(t0() + lease, lease, 100).await.expect("claim");
+    assert_eq!(retaken.len(), 60, "the unfinished ones are taken over after the lease");
+    assert!(retaken.iter().all(|parcel| !done.contains(&parcel.id)), "a finished check is not redone");
+}
+
+#[tokio::test]
+async fn notices_are_claimed_by_one_replica_released_when_unsent_and_taken_over_after_the_claim() {
+    let Some((test, others)) = replicas(1).await else { return };
+    let (a, b) = (&test.store, &others[0]);
+    let lease = Duration::seconds(30);
+    queue_fan_out(a, 1, 50, t0()).await;
+    let (first, second) = tokio::join!(a.claim_notices(t0(), lease, 30), b.claim_notices(t0(), lease, 30));
+    let (first, second) = (first.expect("claim"), second.expect("claim"));
+    assert_eq!(first.len() + second.len(), 50, "{} + {}", first.len(), second.len());
+    let ids: HashSet<i64> = first.iter().chain(second.iter()).map(|notice| notice.id).collect();
+    assert_eq!(ids.len(), 50, "no notice claimed twice");
+    let mut order: Vec<i64> = first.iter().map(|notice| notice.id).collect();
+    let sorted = {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted
+    };
+    assert_eq!(order, sorted, "earliest first");
+
+    // `a` sends two, gives the rest back (shutdown); `b` dies with its claim.
+    a.mark_sent(&order[..2], t0()).await.expect("sent");
+    let rest = order.split_off(2);
+    a.release_notices(&rest, t0()).await.expect("release");
+    let again = b.claim_notices(t0(), lease, 100).await.expect("claim");
+    assert_eq!(again.len(), rest.len(), "released notices are due again at once");
+    let after_claims = a.claim_notices(t0() + lease, lease, 100).await.expect("claim");
+    assert_eq!(after_claims.len(), 50 - 2, "a dead replica's claims are taken over when they run out");
+}
+
+#[tokio::test]
+async fn the_send_budget_spaces_every_replicas_sends_on_one_clock() {
+    let Some((test, others)) = replicas(2).await else { return };
+    let stores: Vec<&Store> = std::iter::once(&test.store).chain(others.iter()).collect();
+    let every = StdDuration::from_millis(40);
+    let started = Instant::now();
+    // 3 replicas × 10 sends reserved at once: the slots are 40 ms apart, whoever reserved them.
+    let reservations =
+        futures::future::join_all((0..30).map(|i| stores[i % 3].reserve_send("bot1:overall", 1, every))).await;
+    let reserving = started.elapsed();
+    let mut waits: Vec<StdDuration> = reservations.into_iter().map(|wait| wait.expect("reserve")).collect();
+    waits.sort();
+    let last = *waits.last().expect("30 waits");
+    // 29 gaps of 40 ms, less what the reservations themselves took (their clock moved meanwhile).
+    assert!(last + reserving >= every * 29, "the last waits {last:?} (reserving took {reserving:?})");
+    for pair in waits.windows(2) {
+        assert!(pair[1] + reserving >= pair[0], "{waits:?}");
+    }
+
+    // A group's budget: 3 in any rolling second. The first 3 go at once, the next 3 a second later.
+    let group: Vec<StdDuration> = futures::future::join_all(
+        (0..6).map(|i| stores[i % 3].reserve_send("bot1:group:-5", 3, StdDuration::from_secs(1))),
+    )
+    .await
+    .into_iter()
+    .map(|wait| wait.expect("reserve"))
+    .collect();
+    let mut group = group;
+    group.sort();
+    assert!(group[2] < StdDuration::from_millis(200), "{group:?}");
+    assert!(group[3] >= StdDuration::from_millis(700), "{group:?}");
+    // Other budgets are not affected.
+    let other = stores[1].reserve_send("bot1:chat:7", 1, StdDuration::from_secs(1)).await.expect("reserve");
+    assert!(other < StdDuration::from_millis(100), "{other:?}");
+    assert!(test.store.forget_idle_budgets(StdDuration::from_secs(3600), Utc::now(), 100).await.expect("forget") == 0);
+}
+
+#[tokio::test]
+async fn the_user_throttle_is_one_budget_across_replicas() {
+    let Some((test, others)) = replicas(1).await else { return };
+    let (a, b) = (&test.store, &others[0]);
+    let period = StdDuration::from_secs(6);
+    // 10 a minute, burst 10: five asks at each replica, then the eleventh waits one period.
+    for i in 0..10 {
+        let store = if i % 2 == 0 { a } else { b };
+        assert_eq!(store.take_rate("user:1", t0(), period, 10).await.expect("take"), Ok(()), "ask {i}");
+    }
+    let wait = b.take_rate("user:1", t0(), period, 10).await.expect("take").expect_err("the 11th waits");
+    assert_eq!(wait, period);
+    assert_eq!(a.take_rate("user:2", t0(), period, 10).await.expect("take"), Ok(()), "another user is free");
+    assert_eq!(a.take_rate("user:1", t0() + Duration::seconds(6), period, 10).await.expect("take"), Ok(()));
+    assert_eq!(
+        test.store
+            .forget_idle_budgets(StdDuration::from_secs(60), t0() + Duration::hours(1), 100)
+            .await
+            .expect("forget"),
+        2,
+        "idle users are forgotten"
+    );
+}
+
+#[tokio::test]
+async fn one_long_poller_per_bot_and_the_standby_takes_over() {
+    let Some((test, others)) = replicas(1).await else { return };
+    let first = test.store.try_lock_polling("42").await.expect("lock").expect("the first poller gets it");
+    assert!(others[0].try_lock_polling("42").await.expect("lock").is_none(), "a second poller waits");
+    let other_bot = others[0].try_lock_polling("43").await.expect("lock").expect("another bot is free");
+    first.release().await;
+    let second = others[0].try_lock_polling("42").await.expect("lock");
+    assert!(second.is_some(), "once the first stops, the standby takes over");
+    other_bot.release().await;
+}
