@@ -82,7 +82,7 @@ async fn notices_are_claimed_by_one_replica_released_when_unsent_and_taken_over_
     // `a` sends two, gives the rest back (shutdown); `b` dies with its claim.
     a.mark_sent(&order[..2], t0()).await.expect("sent");
     let rest = order.split_off(2);
-    a.release_notices(&rest, t0()).await.expect("release");
+    a.release_notices(&rest).await.expect("release");
     let again = b.claim_notices(t0(), lease, 100).await.expect("claim");
     assert_eq!(again.len(), rest.len(), "released notices are due again at once");
     let after_claims = a.claim_notices(t0() + lease, lease, 100).await.expect("claim");

@@ -1,4 +1,11 @@
--- Budgets shared by every replica on this database (see src/store/budget.rs).
+-- Replicas on one database (see src/store/budget.rs, src/store/outbox.rs).
+--
+-- outbox.claimed_until: a replica sending a notice holds it until then; past it (the replica died),
+-- any replica may send it. Kept apart from next_attempt_at so that a notice taken over keeps its place
+-- in the queue.
+ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;
+
+-- Budgets shared by every replica on this database.
 --
 -- send_slots: for each budget (Telegram's overall pace, one chat, one group) the times of its latest
 -- `most` reserved sends, in microseconds of the database's clock, so that the replicas, whose clocks

@@ -24,13 +24,14 @@ pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outb
      WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2";
 
 /// The same, claimed (PostgreSQL, where replicas share the outbox): the due rows no other replica holds
-/// are locked, their next attempt moved to the end of the claim (`$2`), and returned with the time they
-/// were due, so that a killed replica's notices are taken over once its claim has run out.
-const CLAIM_NOTICES: &str = "WITH due AS (SELECT id, next_attempt_at AS due_at FROM outbox \
-     WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-     UPDATE outbox SET next_attempt_at = $2 FROM due WHERE outbox.id = due.id \
+/// (`claimed_until` unset or past) are locked and claimed until `$2`, so that a killed replica's notices
+/// are taken over once its claim has run out — in their place in the queue.
+const CLAIM_NOTICES: &str = "WITH due AS (SELECT id FROM outbox \
+     WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
+     ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     UPDATE outbox SET claimed_until = $2 FROM due WHERE outbox.id = due.id \
      RETURNING outbox.id, outbox.chat_id, outbox.lang, (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) \
-     AS chat_lang, outbox.payload, outbox.attempts, outbox.first_failure_at, due.due_at";
+     AS chat_lang, outbox.payload, outbox.attempts, outbox.first_failure_at, outbox.next_attempt_at";
 
 impl Store {
     /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
@@ -63,24 +64,20 @@ impl Store {
             .await?;
         let mut claimed = rows
             .iter()
-            .map(|row| Ok((row.try_get::<i64, _>("due_at")?, pending_from_row(row)?)))
+            .map(|row| Ok((row.try_get::<i64, _>("next_attempt_at")?, pending_from_row(row)?)))
             .collect::<StoreResult<Vec<_>>>()?;
         claimed.sort_by_key(|(due_at, notice)| (*due_at, notice.id));
         Ok(claimed.into_iter().map(|(_, notice)| notice).collect())
     }
 
-    /// Claimed notices that were not sent go back to being due at `now`, for any replica to send.
-    pub async fn release_notices(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+    /// Claimed notices that were not sent go back, in their place, for any replica to send.
+    pub async fn release_notices(&self, ids: &[i64]) -> StoreResult<()> {
         if !self.is_shared() || ids.is_empty() {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL")
-                .bind(to_millis(now))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -140,7 +137,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for id in ids {
             sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, \
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL, \
                      first_failure_at = COALESCE(first_failure_at, $2) WHERE id = $3",
             )
             .bind(to_millis(retry_at))

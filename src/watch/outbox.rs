@@ -169,7 +169,7 @@ impl Outbox {
             self.settle(notices, outcome).await?;
         }
         let unsent: Vec<i64> = groups.flatten().map(|notice| notice.id).collect();
-        self.store.release_notices(&unsent, self.clock.now()).await?;
+        self.store.release_notices(&unsent).await?;
         Ok(count)
     }
 
@@ -206,7 +206,7 @@ impl Outbox {
             Delivered::MigratedTo(to) => {
                 // The notices move with the chat and go out again in the next round.
                 self.subscriptions.chat_migrated(chat_id, to).await;
-                self.store.release_notices(&ids, now).await
+                self.store.release_notices(&ids).await
             }
             Delivered::RetryAfter(wait) => {
                 let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(5));

@@ -112,3 +112,14 @@ pub async fn all() -> Vec<TestStore> {
     stores.extend(postgres().await);
     stores
 }
+
+/// The chats of unsent notices claimed past `now` (`claimed_until`), by any
+/// replica: what a killed replica may have been holding (`examples/replica_bench.rs`).
+pub async fn claimed_notice_chats(test: &TestStore, now: chrono::DateTime<chrono::Utc>) -> Vec<i64> {
+    let Ok(mut connection) = sqlx::PgConnection::connect(&test.url).await else { return Vec::new() };
+    sqlx::query_scalar::<_, i64>("SELECT DISTINCT chat_id FROM outbox WHERE sent_at IS NULL AND claimed_until > $1")
+        .bind(kuaidi_bot::store::to_millis(now))
+        .fetch_all(&mut connection)
+        .await
+        .unwrap_or_default()
+}
