@@ -161,3 +161,42 @@ async fn one_long_poller_per_bot_and_the_standby_takes_over() {
     assert!(second.is_some(), "once the first stops, the standby takes over");
     other_bot.release().await;
 }
+
+#[tokio::test]
+async fn concurrent_asks_at_two_replicas_make_one_query_and_every_asker_gets_it_fresh() {
+    use kuaidi_bot::clock::ManualClock;
+    use kuaidi_bot::input::tracking_number;
+    use kuaidi_bot::tracking::{Asker, Report, TrackRequest};
+    use kuaidi_test_support::sim::{sandbox_engine, start_time};
+
+    let Some(test) = test_store::postgres().await else { return };
+    let clock = ManualClock::new(start_time());
+    let env = [("USER_RATE_LIMIT", "1000/min")];
+    let a = sandbox_engine(&test, std::sync::Arc::new(clock.clone()), &env).await.expect("replica a");
+    let b = sandbox_engine(&test, std::sync::Arc::new(clock.clone()), &env).await.expect("replica b");
+    for engine in [&a, &b] {
+        let sandbox = &engine.sandbox.as_ref().expect("sandbox mode").sandbox;
+        sandbox.set_latency(Some(StdDuration::from_millis(300)));
+    }
+    let ask = |engine: &kuaidi_bot::app::Engine, user: i64| {
+        let request = TrackRequest::new(
+            Some("yuantong"),
+            tracking_number("YT9693083639795").expect("valid"),
+            Asker::User(user),
+        );
+        let tracker = engine.tracker.clone();
+        async move { tracker.track(request).await }
+    };
+    let asks = (0..10).map(|user| if user % 2 == 0 { ask(&a, user) } else { ask(&b, user) });
+    let answers = futures::future::join_all(asks).await;
+    for (user, answer) in answers.iter().enumerate() {
+        let tracked = answer.as_ref().expect("an answer");
+        assert!(tracked.fresh, "asker {user} got the answer of the one query as fresh");
+        assert!(matches!(tracked.report, Report::Answer { .. }), "asker {user}: {:?}", tracked.report);
+    }
+    let queries: u64 = [&a, &b]
+        .iter()
+        .map(|engine| engine.sandbox.as_ref().expect("sandbox").sandbox.stats().total_queries)
+        .sum();
+    assert_eq!(queries, 1, "one upstream query for ten asks at two replicas");
+}
