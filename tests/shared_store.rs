@@ -179,11 +179,8 @@ async fn concurrent_asks_at_two_replicas_make_one_query_and_every_asker_gets_it_
         sandbox.set_latency(Some(StdDuration::from_millis(300)));
     }
     let ask = |engine: &kuaidi_bot::app::Engine, user: i64| {
-        let request = TrackRequest::new(
-            Some("yuantong"),
-            tracking_number("YT9693083639795").expect("valid"),
-            Asker::User(user),
-        );
+        let request =
+            TrackRequest::new(Some("yuantong"), tracking_number("YT9693083639795").expect("valid"), Asker::User(user));
         let tracker = engine.tracker.clone();
         async move { tracker.track(request).await }
     };
@@ -194,9 +191,7 @@ async fn concurrent_asks_at_two_replicas_make_one_query_and_every_asker_gets_it_
         assert!(tracked.fresh, "asker {user} got the answer of the one query as fresh");
         assert!(matches!(tracked.report, Report::Answer { .. }), "asker {user}: {:?}", tracked.report);
     }
-    let queries: u64 = [&a, &b]
-        .iter()
-        .map(|engine| engine.sandbox.as_ref().expect("sandbox").sandbox.stats().total_queries)
-        .sum();
+    let queries: u64 =
+        [&a, &b].iter().map(|engine| engine.sandbox.as_ref().expect("sandbox").sandbox.stats().total_queries).sum();
     assert_eq!(queries, 1, "one upstream query for ten asks at two replicas");
 }

@@ -276,3 +276,35 @@ async fn webhook_mode_without_the_http_server_is_a_start_up_error() {
     assert!(stderr.contains("HTTP_ADDR") && stderr.contains("PUBLIC_URL"), "{stderr}");
     assert!(tg.requests().is_empty(), "nothing was sent to Telegram");
 }
+
+#[tokio::test]
+async fn a_second_long_poller_on_one_postgres_waits_as_a_standby_and_takes_over() {
+    let Some(database) = kuaidi_test_support::store::postgres().await else { return };
+    let tg = FakeTelegram::start().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let (addr_a, addr_b) = (free_addr(), free_addr());
+    let (log_a, log_b) = (dir_a.path().join("a.log"), dir_b.path().join("b.log"));
+    let replica = |dir: &Path, addr: SocketAddr, log: &Path| {
+        let mut command = bot(dir, &tg, &addr.to_string(), None, log);
+        command.env("DATABASE_URL", &database.url);
+        command.spawn().expect("a replica starts")
+    };
+    let a = replica(dir_a.path(), addr_a, &log_a);
+    wait_ready(&format!("http://{addr_a}")).await;
+    let b = replica(dir_b.path(), addr_b, &log_b);
+    let said = tg.wait_for(WAIT, |_| log_text(&log_b).contains("already long polling this bot").then_some(())).await;
+    assert!(said.is_some(), "the standby says why it waits:\n{}", log_text(&log_b));
+    let (status, _) = get(&format!("http://{addr_b}/readyz")).await;
+    assert_eq!(status, 503, "the standby is not ready");
+
+    // Only the first polls: the standby never calls getUpdates while it waits.
+    tg.send_text(Chat::private(21), User::new(21, "Wang").lang("zh"), "/help");
+    assert_eq!(tg.wait_for_messages(21, 1, WAIT).await.len(), 1, "the first replica answers");
+    assert_eq!(stop(a).await, Some(0));
+    wait_ready(&format!("http://{addr_b}")).await;
+    assert!(log_text(&log_b).contains("now long-polls"), "{}", log_text(&log_b));
+    tg.send_text(Chat::private(21), User::new(21, "Wang").lang("zh"), "/help");
+    assert_eq!(tg.wait_for_messages(21, 2, WAIT).await.len(), 2, "the standby took over");
+    assert!(tg.requests().iter().all(|request| request.status != 409), "never two long pollers at once");
+    assert_eq!(stop(b).await, Some(0));
+}
