@@ -14,8 +14,10 @@
 //!   bot's engine started on the in-process Kuaidi100 simulator.
 //! - [`outbox`]: notices waiting in the outbox, queued the way the watcher queues them.
 //! - [`process`]: the real binary started as the end-to-end tests start it, and a plain HTTP GET.
+//! - [`balancer`]: a round-robin HTTP reverse proxy on loopback, the load balancer in front of replicas.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
+pub mod balancer;
 pub mod bench;
 pub mod fake_telegram;
 pub mod outbox;
