@@ -2,6 +2,8 @@
 //! PostgreSQL, in webhook mode behind a round-robin balancer, on one fast Kuaidi100 simulator
 //! (`kuaidi_test_support::replicas` says how and why). What must hold:
 //!
+//! - Started together on an empty database, the replicas migrate it, register one webhook, and the
+//!   balancer hands updates to each in turn (the harness itself, and migrations run concurrently).
 //! - 300 chats subscribe to 100 parcels, which then live their whole lives: every notification
 //!   delivered, no chat told twice, 0 lock violations, each check made by one replica (none answered
 //!   from another replica's query, and every replica checks some: leases spread the work) — and,
@@ -24,7 +26,7 @@ use kuaidi_bot::kuaidi100::state;
 use kuaidi_bot::sandbox::Sandbox;
 use kuaidi_bot::telegram::MAX_WINDOW;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_test_support::replicas::Replicas;
+use kuaidi_test_support::replicas::{LEASE, Replicas};
 use reqwest::StatusCode;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
@@ -33,9 +35,10 @@ const PARCELS: usize = 100;
 const CHATS_PER_PARCEL: usize = 3;
 /// Kuaidi100's code for YTO, which the chats call `yto`.
 const COURIER: &str = "yuantong";
-/// The longest simulated life of a chosen parcel, from its first query to its delivery: 3 days, 36 s
-/// of real time on the simulator's clock.
-const LONGEST_LIFE_DAYS: i64 = 3;
+/// The simulated life of a chosen parcel, from its first query to its delivery, in hours: 2 to 3½
+/// days, 24 to 42 s of real time on the simulator's clock — long enough for all three rounds of
+/// `/sub` to come before it ends, short enough for a test of a minute or two.
+const LIFE_HOURS: std::ops::RangeInclusive<i64> = 48..=84;
 /// How long all parcels may take to finish and every notice to be sent.
 const FINISH_WITHIN: Duration = Duration::from_secs(240);
 /// How long the simulator takes to answer in the last test: half the replicas' floor.
@@ -64,7 +67,7 @@ struct Watcher {
 
 /// `count` YTO numbers whose simulated journey is just beginning (last digit 0 or 1: only the pick-up
 /// is known at the first query), ends in delivery (signed, or collected from a locker), skips customs
-/// and lasts at most [`LONGEST_LIFE_DAYS`] from now.
+/// and lasts [`LIFE_HOURS`] from now.
 fn fresh_journeys(sandbox: &Sandbox, count: usize) -> Vec<String> {
     let now = sandbox.config().clock.now();
     (0u64..10_000)
@@ -74,7 +77,7 @@ fn fresh_journeys(sandbox: &Sandbox, count: usize) -> Vec<String> {
             parcel.stage == 0
                 && !parcel.customs
                 && !parcel.ending.is_trouble()
-                && parcel.ends_at() - now <= chrono::Duration::days(LONGEST_LIFE_DAYS)
+                && LIFE_HOURS.contains(&(parcel.ends_at() - now).num_hours())
         })
         .take(count)
         .collect()
@@ -101,6 +104,7 @@ fn user(chat: i64) -> User {
 /// are the last test's subject), each wave's updates delivered through the balancer at once; returns
 /// once every chat has been answered that it now watches its parcel.
 async fn subscribe_all(replicas: &Replicas, watchers: &[Watcher]) {
+    let started = Instant::now();
     for wave in watchers.chunks(watchers.len() / CHATS_PER_PARCEL) {
         for watcher in wave {
             replicas.tg.send_text(
@@ -123,6 +127,7 @@ async fn subscribe_all(replicas: &Replicas, watchers: &[Watcher]) {
             replicas.tg.too_many_requests_count()
         );
     }
+    println!("replicas: {} chats subscribed in {:?}", watchers.len(), started.elapsed());
     for watcher in watchers {
         let reply = &replicas.tg.messages_to(watcher.chat)[0].text;
         assert!(reply.contains(SUBSCRIBED), "chat {} was not subscribed: {reply}", watcher.chat);
@@ -240,6 +245,35 @@ async fn checks(replicas: &Replicas, result: &str) -> Vec<f64> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_started_together_migrate_one_database_and_answer_in_turn_through_the_balancer() {
+    // `Replicas::start` has already seen each one ready (database, getMe, setWebhook) on the faked clock.
+    let Some(mut replicas) = Replicas::start(BIN, REPLICAS).await else { return };
+    assert_eq!(replicas.db.subscriptions().await.expect("the tables are there"), 0);
+    let registered = replicas.tg.requests_to("setWebhook");
+    assert_eq!(registered.len(), REPLICAS, "each replica registered the webhook");
+    assert!(registered.iter().all(|call| call.params == registered[0].params), "the same URL and secret from each");
+    let webhook = replicas.tg.webhook().expect("a webhook");
+    assert!(webhook.url.starts_with(&format!("{}/telegram/", replicas.balancer.url())), "{webhook:?}");
+
+    let chats: Vec<i64> = (200_000..200_000 + 2 * REPLICAS as i64).collect();
+    for &chat in &chats {
+        replicas.tg.send_text(Chat::private(chat), user(chat), "/help");
+    }
+    let answers = replicas.deliver_updates_at_once().await;
+    assert!(answers.iter().all(|answer| *answer == Ok(StatusCode::OK)), "webhook answers: {answers:?}");
+    assert_eq!(replicas.balancer.answered(), vec![2; REPLICAS], "in turn");
+    let answered = replicas
+        .tg
+        .wait_for(REPLIES_WITHIN, |tg| chats.iter().all(|c| !tg.messages_to(*c).is_empty()).then_some(()))
+        .await;
+    assert!(answered.is_some(), "every /help answered");
+    let accepted = replicas.metric_by_replica("kuaidi_telegram_webhook_updates_total", &[]).await;
+    assert_eq!(accepted, vec![Some(2.0); REPLICAS], "each replica took its two updates");
+    assert!(replicas.tg.requests_to("getUpdates").is_empty(), "webhook mode only");
+    assert_eq!(replicas.stop_all().await, vec![Some(0); REPLICAS], "every replica stops cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_429() {
     let Some(mut replicas) = Replicas::start(BIN, REPLICAS).await else { return };
     // "Under the strict rolling-second limiter, three replicas sending together: 0 × 429" is folded in
@@ -277,8 +311,8 @@ async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_
     // Each check made by one replica: none answered from another's query, and every replica checked.
     let (queried, shared) = (checks(&replicas, "queried").await, checks(&replicas, "shared").await);
     println!("replicas: watcher checks per replica: queried {queried:?}, shared {shared:?}");
-    assert_eq!(shared.iter().sum::<f64>(), 0.0, "checks answered by another replica's query: {shared:?}");
-    assert!(queried.iter().sum::<f64>() > 0.0, "no check counted as queried: {queried:?}");
+    assert!(shared.iter().all(|count| *count == 0.0), "checks answered by another replica's query: {shared:?}");
+    assert!(queried.iter().any(|count| *count > 0.0), "no check counted as queried: {queried:?}");
     for (index, (q, s)) in queried.iter().zip(&shared).enumerate() {
         assert!(q + s > 0.0, "replica {index} made no check: leases should spread the work");
     }
@@ -304,7 +338,9 @@ async fn a_replica_killed_mid_fan_out_loses_nothing_repeats_at_most_a_window_and
     let killed = 1;
     replicas.kill(killed);
     let at_kill = Instant::now();
-    let sent_at_kill = replicas.tg.sent_count();
+    let (killed_at, sent_at_kill) = (replicas.replicas_now(), replicas.tg.sent_count());
+    // Pending at the kill: among them whatever the killed replica had claimed and not sent.
+    let pending_at_kill = replicas.db.unsent_notice_ids().await.expect("unsent notices");
 
     // The balancer passes the dead replica over: every update still reaches a live one.
     let answered_by_killed = replicas.balancer.answered()[killed];
@@ -322,13 +358,16 @@ async fn a_replica_killed_mid_fan_out_loses_nothing_repeats_at_most_a_window_and
         .await;
     assert!(helped.is_some(), "the survivors answered the updates sent after the kill");
 
-    let took = wait_until_everything_is_told(&replicas, &watchers, FINISH_WITHIN).await;
+    wait_until_everything_is_told(&replicas, &watchers, FINISH_WITHIN).await;
+    let all_told = at_kill.elapsed();
+    let last_pending_sent = replicas.db.last_sent_at(&pending_at_kill).await.expect("sent times");
+    let takeover = last_pending_sent.map(|at| (at - killed_at).to_std().unwrap_or_default());
     let telling = telling(&replicas, &watchers).await;
     println!(
-        "replicas: killed replica {killed} after {sent_at_kill} messages; the survivors finished telling all 300 chats \
-         {took:?} after the kill ({:?} since it); repeated {} notices to {} chats (window at most {MAX_WINDOW}); {} \
-         notices in {} messages",
-        at_kill.elapsed(),
+        "replicas: killed replica {killed} after {sent_at_kill} messages, {} notices pending; the last of those was \
+         sent {takeover:?} after the kill (OUTBOX_LEASE {LEASE}), all 300 chats told {all_told:?} after it; \
+         repeated {} notices to {} chats (window at most {MAX_WINDOW}); {} notices in {} messages",
+        pending_at_kill.len(),
         telling.repeated_blocks,
         telling.repeated_chats,
         telling.notices,

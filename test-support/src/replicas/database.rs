@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
 use kuaidi_bot::kuaidi100::state;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection, Row};
@@ -65,6 +66,20 @@ impl FreshDatabase {
     /// Notices not yet sent, due or not.
     pub async fn unsent_notices(&self) -> Result<u64, sqlx::Error> {
         self.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await
+    }
+
+    /// The ids of the notices not yet sent.
+    pub async fn unsent_notice_ids(&self) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id").fetch_all(&self.pool).await
+    }
+
+    /// When the last of the notices `ids` was marked sent (on the replicas' clock); `None` if none was.
+    pub async fn last_sent_at(&self, ids: &[i64]) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let millis: Option<i64> = sqlx::query_scalar("SELECT MAX(sent_at) FROM outbox WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(millis.and_then(DateTime::from_timestamp_millis))
     }
 
     /// Subscriptions still active, all chats.

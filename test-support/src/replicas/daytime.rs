@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::sim::start_time;
 
@@ -31,8 +31,8 @@ pub const LIBRARY_VARIABLE: &str = "KUAIDI_TEST_LIBFAKETIME";
 #[derive(Debug, Clone)]
 pub struct Daytime {
     library: PathBuf,
-    /// `FAKETIME`: `-N` or `+N` seconds from the real time.
-    offset: String,
+    /// The replicas' clock minus the real one, whole seconds (`FAKETIME` is `-N` or `+N`).
+    offset: Duration,
 }
 
 impl Daytime {
@@ -40,13 +40,21 @@ impl Daytime {
     /// not there.
     pub fn starting_now() -> Result<Daytime, String> {
         let library = library()?;
-        let seconds = (start_time() - Utc::now()).num_seconds();
-        Ok(Daytime { library, offset: format!("{seconds:+}") })
+        let offset = Duration::seconds((start_time() - Utc::now()).num_seconds());
+        Ok(Daytime { library, offset })
+    }
+
+    /// What the replicas' clock shows now.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
     }
 
     /// Makes `command` run on this clock.
     pub fn apply(&self, command: &mut Command) {
-        command.env("LD_PRELOAD", &self.library).env("FAKETIME", &self.offset).env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        command
+            .env("LD_PRELOAD", &self.library)
+            .env("FAKETIME", format!("{:+}", self.offset.num_seconds()))
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
 }
 

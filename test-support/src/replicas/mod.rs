@@ -32,7 +32,7 @@ mod daytime;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,6 +80,7 @@ pub struct Replicas {
     pub balancer: Balancer,
     pub db: FreshDatabase,
     replicas: Vec<Replica>,
+    daytime: Daytime,
     dir: PathBuf,
 }
 
@@ -87,7 +88,6 @@ impl Replicas {
     /// `count` replicas of `bin` (`env!("CARGO_BIN_EXE_kuaidi-bot")`), started together, each ready
     /// (`/readyz` 200) and its clock checked to be the faked one. `None`: no PostgreSQL, skipped.
     pub async fn start(bin: &str, count: usize) -> Option<Replicas> {
-        let daytime = Daytime::starting_now().unwrap_or_else(|problem| panic!("{problem}"));
         let db = match FreshDatabase::create().await {
             Ok(db) => db,
             Err(error) if postgres_required() => {
@@ -102,18 +102,17 @@ impl Replicas {
                 return None;
             }
         };
+        let daytime = Daytime::starting_now().unwrap_or_else(|problem| panic!("{problem}"));
         let tg = FakeTelegram::start().await;
         let sim = sandbox::spawn(simulator_config()).await.expect("the simulator starts");
         let addrs: Vec<SocketAddr> = (0..count).map(|_| free_addr()).collect();
         let balancer = Balancer::start(&addrs).await.expect("the balancer starts");
         let dir = std::env::temp_dir().join(format!("kuaidi-replicas-{}", unique_suffix()));
         std::fs::create_dir_all(&dir).expect("a directory for the logs");
-        let mut replicas = Replicas { tg, sim, balancer, db, replicas: Vec::new(), dir };
+        let mut replicas = Replicas { tg, sim, balancer, db, replicas: Vec::new(), daytime, dir };
         for (index, addr) in addrs.into_iter().enumerate() {
             let log = replicas.dir.join(format!("replica-{index}.log"));
-            let mut command = replicas.command(bin, addr, &log);
-            daytime.apply(&mut command);
-            let child = command.spawn().expect("a replica starts");
+            let child = replicas.command(bin, addr, &log).spawn().expect("a replica starts");
             replicas.replicas.push(Replica { addr, child: Some(child), log });
         }
         for index in 0..count {
@@ -124,7 +123,7 @@ impl Replicas {
     }
 
     /// `bin run` as replica on `addr`, logging into `log`; nothing from the test's environment leaks in.
-    fn command(&self, bin: &str, addr: SocketAddr, log: &PathBuf) -> Command {
+    fn command(&self, bin: &str, addr: SocketAddr, log: &Path) -> Command {
         let credentials = sandbox_credentials();
         let log = std::fs::File::create(log).expect("a log file");
         let mut command = Command::new(bin);
@@ -148,10 +147,17 @@ impl Replicas {
             .env("OUTBOX_LEASE", LEASE)
             .env("RUST_LOG", "info,kuaidi_bot=debug")
             .env("RUST_BACKTRACE", "1")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log);
+        self.daytime.apply(&mut command);
         command
+    }
+
+    /// What the replicas' (faked) clock shows now: the times they write in the database are on it.
+    pub fn replicas_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.daytime.now()
     }
 
     /// How many replicas were started (killed ones included).
@@ -239,7 +245,7 @@ impl Replicas {
 
     /// The same summed over the replicas that answer.
     pub async fn metric_sum(&self, name: &str, labels: &[&str]) -> f64 {
-        self.metric_by_replica(name, labels).await.into_iter().flatten().sum()
+        self.metric_by_replica(name, labels).await.into_iter().flatten().fold(0.0, |total, value| total + value)
     }
 
     /// Delivers every pending update through the webhook at once, as Telegram does over several
@@ -357,7 +363,7 @@ pub fn metric_total(text: &str, name: &str, labels: &[&str]) -> f64 {
         })
         .filter(|(set, _)| labels.iter().all(|label| set.split(',').any(|pair| pair.trim() == *label)))
         .filter_map(|(_, value)| value.split_whitespace().next()?.parse::<f64>().ok())
-        .sum()
+        .fold(0.0, |total, value| total + value)
 }
 
 #[cfg(test)]
@@ -379,7 +385,7 @@ mod tests {
         assert_eq!(metric_total(text, "kuaidi_telegram_retry_after_total", &["kind=\"reply\""]), 1.0);
         assert_eq!(metric_total(text, "kuaidi_telegram_retry_after_total", &[]), 4.0);
         assert_eq!(metric_total(text, "kuaidi_outbox_depth", &[]), 4.0);
-        assert_eq!(metric_total(text, "kuaidi_missing", &[]), 0.0);
+        assert_eq!(metric_total(text, "kuaidi_missing", &[]).to_string(), "0", "not -0");
     }
 
     #[test]
