@@ -43,6 +43,8 @@ const LIFE_HOURS: std::ops::RangeInclusive<i64> = 48..=84;
 const FINISH_WITHIN: Duration = Duration::from_secs(240);
 /// How long the simulator takes to answer in the last test: half the replicas' floor.
 const QUERY_LATENCY: Duration = Duration::from_secs(1);
+/// How long untold chats are waited for once no subscription and no unsent notice is left.
+const NOTHING_LEFT_GRACE: Duration = Duration::from_secs(3);
 /// How long replies to a wave of commands may take.
 const REPLIES_WITHIN: Duration = Duration::from_secs(60);
 
@@ -139,9 +141,11 @@ fn unanswered(tg: &FakeTelegram, watchers: &[Watcher]) -> usize {
 }
 
 /// Every chat's parcel finished and told, nothing left in the outbox, no subscription left: how long
-/// that took, or a panic saying what is missing after `within`.
+/// that took, or a panic saying what is missing after `within` — or as soon as nothing is left that
+/// could still tell the chats that were not told (no subscription, nothing unsent).
 async fn wait_until_everything_is_told(replicas: &Replicas, watchers: &[Watcher], within: Duration) -> Duration {
     let started = Instant::now();
+    let mut nothing_left_since: Option<Instant> = None;
     loop {
         let untold = untold(&replicas.tg, watchers);
         let unsent = replicas.db.unsent_notices().await.expect("count unsent notices");
@@ -149,11 +153,17 @@ async fn wait_until_everything_is_told(replicas: &Replicas, watchers: &[Watcher]
         if untold.is_empty() && unsent == 0 && active == 0 {
             return started.elapsed();
         }
-        if started.elapsed() > within {
+        nothing_left_since = match unsent == 0 && active == 0 {
+            true => nothing_left_since.or_else(|| Some(Instant::now())),
+            false => None,
+        };
+        let stuck = nothing_left_since.is_some_and(|since| since.elapsed() > NOTHING_LEFT_GRACE);
+        if stuck || started.elapsed() > within {
             let example = untold.first().map(|w| (w, replicas.tg.messages_to(w.chat)));
             panic!(
-                "after {within:?}: {} chats not told their parcel finished, {unsent} notices unsent, {active} \
+                "after {:?}: {} chats not told their parcel finished, {unsent} notices unsent, {active} \
                  subscriptions active; simulator: {} queries, {} violations; first untold: {example:#?}",
+                started.elapsed(),
                 untold.len(),
                 replicas.sandbox().stats().total_queries,
                 replicas.sandbox().stats().lock_violations,
