@@ -14,11 +14,17 @@
 //!   bot's engine started on the in-process Kuaidi100 simulator.
 //! - [`outbox`]: notices waiting in the outbox, queued the way the watcher queues them.
 //! - [`process`]: the real binary started as the end-to-end tests start it, and a plain HTTP GET.
+//! - [`balancer`]: a round-robin HTTP reverse proxy on loopback, the load balancer in front of replicas.
+//! - [`replicas`]: several real `kuaidi-bot run` processes on one fresh PostgreSQL database, in
+//!   webhook mode behind the balancer, on one Kuaidi100 simulator with a fast clock, at a faked Beijing
+//!   daytime — and the SQL and metrics the replicas tests read.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
+pub mod balancer;
 pub mod bench;
 pub mod fake_telegram;
 pub mod outbox;
 pub mod process;
+pub mod replicas;
 pub mod sim;
 pub mod store;

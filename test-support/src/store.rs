@@ -53,7 +53,8 @@ impl Drop for TestStore {
     }
 }
 
-fn unique_suffix() -> String {
+/// Unique enough for names of throw-away files, schemas and databases: pid, time, a counter.
+pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
@@ -67,7 +68,14 @@ pub async fn sqlite() -> Result<TestStore, StoreError> {
     Ok(TestStore { store, name: "sqlite", url, sqlite_file: Some(file), postgres_schema: None })
 }
 
-fn postgres_required() -> bool {
+/// The PostgreSQL server the tests use: `TEST_POSTGRES_URL`, else [`DEFAULT_TEST_POSTGRES_URL`].
+pub fn postgres_base_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES_URL.to_owned())
+}
+
+/// Whether an unreachable PostgreSQL is a failure rather than a skip (`CI` or
+/// `KUAIDI_TEST_REQUIRE_POSTGRES` set).
+pub fn postgres_required() -> bool {
     std::env::var_os("CI").is_some() || std::env::var_os("KUAIDI_TEST_REQUIRE_POSTGRES").is_some()
 }
 
@@ -77,7 +85,7 @@ fn postgres_required() -> bool {
 /// # Panics
 /// When PostgreSQL is required (see the module doc) but cannot be used.
 pub async fn postgres() -> Option<TestStore> {
-    let base = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES_URL.to_owned());
+    let base = postgres_base_url();
     match open_postgres(&base).await {
         Ok(store) => Some(store),
         Err(error) if postgres_required() => panic!("PostgreSQL at {base} is required here but failed: {error}"),
