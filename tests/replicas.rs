@@ -26,7 +26,7 @@ use kuaidi_bot::kuaidi100::state;
 use kuaidi_bot::sandbox::Sandbox;
 use kuaidi_bot::telegram::MAX_WINDOW;
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_test_support::replicas::{LEASE, Replicas};
+use kuaidi_test_support::replicas::{FLOOR, LEASE, Replicas};
 use reqwest::StatusCode;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
@@ -298,6 +298,11 @@ async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_
     subscribe_all(&replicas, &followers).await;
     let spread = replicas.balancer.answered();
     println!("replicas: the balancer handed the 300 /sub updates out as {spread:?}");
+    // While chats subscribe, a check may rightly be answered by a subscriber's own query of a moment
+    // before (its /sub); two floors after the last /sub only the watchers query, so from then on a
+    // check answered by another's query is a parcel checked twice.
+    tokio::time::sleep(FLOOR * 2).await;
+    let shared_after_subscribing = checks(&replicas, "shared").await;
     assert_eq!(spread.iter().sum::<u64>(), followers.len() as u64);
     assert!(spread.iter().all(|count| *count == (followers.len() / REPLICAS) as u64), "in turn: {spread:?}");
 
@@ -322,8 +327,11 @@ async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_
 
     // Each check made by one replica: none answered from another's query, and every replica checked.
     let (queried, shared) = (checks(&replicas, "queried").await, checks(&replicas, "shared").await);
-    println!("replicas: watcher checks per replica: queried {queried:?}, shared {shared:?}");
-    assert!(shared.iter().all(|count| *count == 0.0), "checks answered by another replica's query: {shared:?}");
+    println!(
+        "replicas: watcher checks per replica: queried {queried:?}, shared {shared:?} \
+         ({shared_after_subscribing:?} of them while chats subscribed)"
+    );
+    assert_eq!(shared, shared_after_subscribing, "checks answered by another replica's query after the /sub waves");
     assert!(queried.iter().any(|count| *count > 0.0), "no check counted as queried: {queried:?}");
     for (index, (q, s)) in queried.iter().zip(&shared).enumerate() {
         assert!(q + s > 0.0, "replica {index} made no check: leases should spread the work");

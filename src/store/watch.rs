@@ -179,9 +179,12 @@ pub(super) async fn write_outcome(
 ) -> StoreResult<()> {
     let now_ms = to_millis(now);
     for notice in &outcome.notices {
+        // A closing notice goes out even when a concurrent check or push told the subscriber part of it
+        // first (it may repeat a line): the subscription ends here, and the end must never go untold.
         let advanced = sqlx::query(
             "UPDATE subscriptions SET seen_lines = $1, seen_state = $2, updated_at = $3 \
-             WHERE id = $4 AND active = 1 AND seen_lines = $5 AND seen_state IS NOT DISTINCT FROM $6",
+             WHERE id = $4 AND active = 1 AND ((seen_lines = $5 AND seen_state IS NOT DISTINCT FROM $6) \
+             OR ($7 = 1 AND (seen_lines < $1 OR seen_state IS DISTINCT FROM $2)))",
         )
         .bind(i64::from(notice.seen_lines))
         .bind(&notice.seen_state)
@@ -189,6 +192,7 @@ pub(super) async fn write_outcome(
         .bind(notice.subscription_id)
         .bind(i64::from(notice.was_lines))
         .bind(&notice.was_state)
+        .bind(i64::from(outcome.end_subscriptions))
         .execute(&mut **tx)
         .await?
         .rows_affected();

@@ -121,8 +121,10 @@ impl Tracker {
         let guard = flight.lock().await;
         let now = self.now();
         if let Some(known) = self.known_inside_floor(&key, now) {
-            // Another request fetched while this one waited: share its result.
-            let waited_on_it = known.last_query_at.is_some_and(|at| at >= asked_at);
+            // Another request fetched while this one waited: share its result. It is as fresh for this
+            // asker as for the one who made the query when it arrived after this one asked.
+            let waited_on_it = known.answered_at.is_some_and(|at| at >= asked_at)
+                || known.last_query_at.is_some_and(|at| at >= asked_at);
             Metrics::bump(if waited_on_it { &inner.metrics.coalesced } else { &inner.metrics.cache_hits });
             return self.answer_from(courier, &key, &known, waited_on_it, request.asker, phone.as_deref());
         }
