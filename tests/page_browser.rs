@@ -10,6 +10,7 @@
 //! installs the browser there), where anything missing is a failure. `KUAIDI_README_SCREENSHOT=path`
 //! also writes the picture the README shows.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -43,7 +44,9 @@ fn missing(what: &str) {
     if std::env::var_os("KUAIDI_TEST_REQUIRE_POSTGRES").is_some() {
         panic!("the browser test must run here (KUAIDI_TEST_REQUIRE_POSTGRES is set), but {what}");
     }
-    eprintln!("SKIPPED page_browser: {what} (install chromium and node, or run .ci/chromium)");
+    // Straight to stderr, past the test harness's capture, so that a skip is always seen.
+    let _ =
+        writeln!(std::io::stderr(), "SKIPPED page_browser: {what} (install chromium and node, or run .ci/chromium)");
 }
 
 /// `npm ci` in `tests/browser` unless playwright-core is there already; `Err` says why it is not.
