@@ -5,6 +5,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY data data
 COPY locales locales
+# The web page's askama templates, compiled into the binary.
+COPY templates templates
 COPY migrations migrations
 COPY examples examples
 COPY tests tests

@@ -12,6 +12,7 @@ use chrono::Duration;
 use super::config::Config;
 use crate::chat::{ChatConfig, ChatCore, notices_reply};
 use crate::clock::SharedClock;
+use crate::http::{BotUsername, HttpState, Readiness};
 use crate::kuaidi100::{Client, ClientConfig};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::store::{Store, StoreError};
@@ -134,6 +135,21 @@ impl Engine {
             self.watch.idle_poll,
         )
         .with_lease(Duration::from_std(self.config.outbox_lease).unwrap_or(Duration::seconds(30)))
+    }
+
+    /// What the HTTP server's routes read, with `readiness` (the caller owns it) and no bot username
+    /// yet (set it on `bot_username` once `getMe` told it).
+    pub fn http_state(&self, readiness: Readiness) -> HttpState {
+        HttpState {
+            store: self.store.clone(),
+            tracker: self.tracker.clone(),
+            clock: self.clock.clone(),
+            readiness,
+            push: self.push_intake(),
+            sandbox: self.is_sandbox(),
+            default_lang: self.config.default_lang,
+            bot_username: BotUsername::default(),
+        }
     }
 
     pub fn is_sandbox(&self) -> bool {

@@ -20,7 +20,7 @@ use super::config::Config;
 use super::engine::Engine;
 use crate::chat::ChatCore;
 use crate::console::Console;
-use crate::http::{self, HttpState, Readiness};
+use crate::http::{self, BotUsername, Readiness};
 use crate::store::PollingLock;
 use crate::telegram::{BotOptions, Intake, Telegram, TelegramError, Webhook};
 
@@ -96,7 +96,10 @@ pub async fn run_bot_serving(
     };
     let routes = webhook.as_ref().map(Webhook::router).unwrap_or_default();
     let readiness = Readiness::new();
-    let server = http.map(|listener| HttpServer::spawn(engine, listener, routes, readiness.clone(), &shutdown));
+    let bot_username = BotUsername::default();
+    let server = http.map(|listener| {
+        HttpServer::spawn(engine, listener, routes, readiness.clone(), bot_username.clone(), &shutdown)
+    });
     let started = start_bot(engine, &options, webhook, &shutdown).await;
     let (telegram, core, intake, polling_lock) = match started {
         Ok(started) => started,
@@ -107,6 +110,7 @@ pub async fn run_bot_serving(
             return Err(error);
         }
     };
+    bot_username.set(telegram.username());
     readiness.telegram_reached();
     let background = spawn_background(engine, telegram.delivery(), &shutdown);
     telegram.serve(core, intake, shutdown.clone()).await;
@@ -189,23 +193,20 @@ struct HttpServer {
 }
 
 impl HttpServer {
-    /// `routes`: other adapters' routes (the webhook), beside health, readiness and metrics.
+    /// `routes`: other adapters' routes (the webhook), beside health, readiness, metrics and the page;
+    /// `bot_username` is told the bot's name once it is known (the page's Telegram link).
     fn spawn(
         engine: &Engine,
         listener: TcpListener,
         routes: axum::Router,
         readiness: Readiness,
+        bot_username: BotUsername,
         shutdown: &CancellationToken,
     ) -> Self {
         http::install_recorder();
         let stop = CancellationToken::new();
-        let state = HttpState {
-            store: engine.store.clone(),
-            tracker: engine.tracker.clone(),
-            clock: engine.clock.clone(),
-            readiness: readiness.clone(),
-            push: engine.push_intake(),
-        };
+        let mut state = engine.http_state(readiness.clone());
+        state.bot_username = bot_username;
         // Unready from the moment shutdown starts, while the other tasks finish.
         tokio::spawn({
             let (shutdown, stop) = (shutdown.clone(), stop.clone());
@@ -246,7 +247,9 @@ pub async fn run_console(
 ) -> std::io::Result<()> {
     let readiness = Readiness::new();
     readiness.telegram_reached();
-    let server = http.map(|listener| HttpServer::spawn(engine, listener, axum::Router::new(), readiness, &shutdown));
+    let server = http.map(|listener| {
+        HttpServer::spawn(engine, listener, axum::Router::new(), readiness, BotUsername::default(), &shutdown)
+    });
     let core = engine.chat_core(Console::BOT_NAME);
     let background = spawn_background(engine, console.delivery(), &shutdown);
     let outcome = console.serve(core, shutdown.clone()).await;

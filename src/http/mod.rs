@@ -3,16 +3,19 @@
 //! It answers what an operator (or an orchestrator) asks of a running bot: `GET /healthz` (the
 //! process is alive), `GET /readyz` (the store answers, Telegram was reached, the process is not
 //! shutting down) and `GET /metrics` (Prometheus text); it takes Kuaidi100's push callbacks
-//! (`POST /kuaidi100/push`, handed to `watch/`), and mounts Telegram's webhook from the Telegram adapter. Every route has a request body limit and a
+//! (`POST /kuaidi100/push`, handed to `watch/`), serves the tracking page (`GET /`, see [`page`]), and
+//! mounts Telegram's webhook from the Telegram adapter. Every route has a request body limit and a
 //! timeout, and nothing here reveals configuration or secrets. Like every adapter it knows only the
 //! layers below it (the store, the tracker) and nothing of teloxide; `app/` binds the listener, owns
 //! the [`Readiness`], and runs [`serve`] as a sibling task of the bot, stopping it last so that
 //! `/readyz` can say "shutting down" while the other tasks finish.
 
 mod metrics;
+pub mod page;
 mod push;
 mod readiness;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -27,10 +30,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use metrics::{METRIC_NAMES, install_recorder};
+pub use page::BotUsername;
 pub use push::PUSH_PATH;
 pub use readiness::Readiness;
 
 use crate::clock::SharedClock;
+use crate::kuaidi100::Lang;
 use crate::store::Store;
 use crate::tracking::Tracker;
 use crate::watch::PushIntake;
@@ -51,6 +56,12 @@ pub struct HttpState {
     pub readiness: Readiness,
     /// Kuaidi100's pushes, in push and hybrid mode.
     pub push: Option<PushIntake>,
+    /// No Kuaidi100 credentials: the simulator answers, and the page says "sandbox data".
+    pub sandbox: bool,
+    /// `DEFAULT_LANG`: the page's language when the browser names neither Chinese nor English.
+    pub default_lang: Lang,
+    /// The bot's username for the page's "open in Telegram" link, once `getMe` told it.
+    pub bot_username: BotUsername,
 }
 
 /// The routes and their layers; `extra` holds routes other adapters own (Telegram's webhook), which
@@ -61,6 +72,7 @@ pub fn router(state: HttpState, extra: Router) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::scrape))
         .route(PUSH_PATH, post(push::callback))
+        .merge(page::routes())
         .with_state(state)
         .merge(extra)
         .route_layer(axum::middleware::from_fn(metrics::track_latency))
@@ -78,7 +90,9 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "HTTP server listening on {addr}");
     }
-    axum::serve(listener, router(state, extra)).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    // The peer's address is the page's caller identity (its per-visitor throttle).
+    let app = router(state, extra).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
     tracing::info!("HTTP server stopped");
     Ok(())
 }

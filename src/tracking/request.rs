@@ -1,5 +1,6 @@
 //! What a caller asks the tracker, and what it gets back.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +19,26 @@ pub enum Asker {
     Operator,
     /// The subscription watcher.
     Watcher,
+}
+
+impl Asker {
+    /// A visitor of the web page, throttled by `USER_RATE_LIMIT` like a chat user, one budget per
+    /// client address: an IPv4 address, or the /64 network of an IPv6 address (what one household or
+    /// one machine is given). The id is negative, so it never meets a Telegram user's (positive) id,
+    /// and derived without a per-process hash, so replicas sharing the throttle in PostgreSQL agree.
+    /// IPv4 addresses map to 1..2^32 below zero and global IPv6 networks (2000::/3, after dropping the
+    /// two top bits) to at least 2^61 below, so the two never share a budget.
+    pub fn web_visitor(address: IpAddr) -> Self {
+        let network = match address {
+            IpAddr::V4(v4) => u64::from(u32::from(v4)),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => u64::from(u32::from(v4)),
+                None => (u128::from(v6) >> 64) as u64,
+            },
+        };
+        let id = (network & 0x3FFF_FFFF_FFFF_FFFF) as i64;
+        Self::User(-1 - id)
+    }
 }
 
 /// One question about one parcel.
@@ -110,4 +131,23 @@ pub enum TrackError {
     PhoneMismatch { next_query_at: DateTime<Utc> },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_visitors_get_one_negative_budget_per_address_or_ipv6_network() {
+        let visitor = |text: &str| Asker::web_visitor(text.parse().expect("an address"));
+        assert_eq!(visitor("127.0.0.1"), Asker::User(-1 - 0x7F00_0001));
+        assert_eq!(visitor("::ffff:127.0.0.1"), visitor("127.0.0.1"));
+        assert_ne!(visitor("127.0.0.1"), visitor("127.0.0.2"));
+        assert_eq!(visitor("2001:db8:1:2::1"), visitor("2001:db8:1:2:ffff::9"));
+        assert_ne!(visitor("2001:db8:1:2::1"), visitor("2001:db8:1:3::1"));
+        for text in ["0.0.0.0", "255.255.255.255", "2001:db8::1", "ffff:ffff:ffff:ffff::"] {
+            let Asker::User(id) = visitor(text) else { panic!("{text} is a user") };
+            assert!(id < 0, "{text}: {id}");
+        }
+    }
 }

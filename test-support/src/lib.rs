@@ -13,6 +13,7 @@
 //! - [`sim`]: the simulated world of the tests and benchmarks: the start of every driven clock, and the
 //!   bot's engine started on the in-process Kuaidi100 simulator.
 //! - [`outbox`]: notices waiting in the outbox, queued the way the watcher queues them.
+//! - [`page`]: the HTTP server with the tracking page on loopback, in sandbox mode.
 //! - [`process`]: the real binary started as the end-to-end tests start it, and a plain HTTP GET.
 //! - [`balancer`]: a round-robin HTTP reverse proxy on loopback, the load balancer in front of replicas.
 //! - [`replicas`]: several real `kuaidi-bot run` processes on one fresh PostgreSQL database, in
@@ -24,6 +25,7 @@ pub mod balancer;
 pub mod bench;
 pub mod fake_telegram;
 pub mod outbox;
+pub mod page;
 pub mod process;
 pub mod replicas;
 pub mod sim;

@@ -15,12 +15,13 @@
 //!
 //! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
 //! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
-//! other commands' replies), [`buttons`] (button labels and toasts).
+//! other commands' replies), [`buttons`] (button labels and toasts), [`page`] (the web page's labels).
 
 pub mod buttons;
 pub mod commands;
 pub mod errors;
 pub mod notices;
+pub mod page;
 pub mod parcel;
 
 pub use errors::{courier_list, input_error, track_error, upstream_error};
