@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as ChronoDuration, Utc};
 use futures::StreamExt;
 use kuaidi_bot::clock::ManualClock;
-use kuaidi_bot::http::{self, HttpState, Readiness};
+use kuaidi_bot::http::{self, Readiness};
 use kuaidi_bot::kuaidi100::push::{PUSH_ACK, sign_push};
 use kuaidi_bot::store::{Spread, WatchedSeed};
 use kuaidi_test_support::bench::percentile;
@@ -93,13 +93,7 @@ async fn main() {
     let salt = engine.config.push_salt.clone();
     let readiness = Readiness::new();
     readiness.telegram_reached();
-    let state = HttpState {
-        store: engine.store.clone(),
-        tracker: engine.tracker.clone(),
-        clock: engine.clock.clone(),
-        readiness,
-        push: engine.push_intake(),
-    };
+    let state = engine.http_state(readiness);
     let stop = CancellationToken::new();
     let server = tokio::spawn(http::serve(listener, state, axum::Router::new(), stop.clone()));
 

@@ -37,7 +37,7 @@
 //! against the in-process Kuaidi100 simulator with Kuaidi100's lock rule, all on a `ManualClock`. A
 //! hybrid setting other than the default is set on `engine.watch` (`Policy::push_safety_floors`,
 //! `WatcherConfig::last_mile`) before the watcher and the push intake are made. Each world serves the
-//! bot's own HTTP server (`kuaidi_bot::http::router` with `HttpState { push: engine.push_intake(), … }`)
+//! bot's own HTTP server (`kuaidi_bot::http::router` on `engine.http_state(…)`, its push intake included)
 //! on 127.0.0.1:0, and the simulator's callback base points there, so pushes travel as in production:
 //! a signed `POST /kuaidi100/push` over loopback, verified and taken in by the bot. Subscriptions are
 //! spread evenly over `--spread-hours` from a Monday 09:00 Beijing and done like `/sub`: one query
@@ -81,7 +81,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Asia::Shanghai;
 use kuaidi_bot::clock::{Clock, ManualClock};
-use kuaidi_bot::http::{HttpState, Readiness};
+use kuaidi_bot::http::Readiness;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::{Family, Lang, state};
 use kuaidi_bot::sandbox::{self, Parcel};
@@ -439,13 +439,7 @@ async fn run_shard(
         u32::try_from(arg("--delivery-until", i64::from(policy.delivery_until_hour))).unwrap_or(24);
     policy.last_mile_patience_floors =
         i32::try_from(arg("--patience-floors", i64::from(policy.last_mile_patience_floors))).unwrap_or(i32::MAX);
-    let state = HttpState {
-        store: engine.store.clone(),
-        tracker: engine.tracker.clone(),
-        clock: engine.clock.clone(),
-        readiness: Readiness::new(),
-        push: engine.push_intake(),
-    };
+    let state = engine.http_state(Readiness::new());
     let app = kuaidi_bot::http::router(state, axum::Router::new());
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let sim = engine.sandbox.take().expect("sandbox mode");

@@ -12,6 +12,7 @@ use chrono::Duration;
 use super::config::Config;
 use crate::chat::{ChatConfig, ChatCore, notices_reply};
 use crate::clock::SharedClock;
+use crate::http::{Api, ApiConfig, HttpState, Readiness};
 use crate::kuaidi100::{Client, ClientConfig};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::store::{Store, StoreError};
@@ -90,6 +91,7 @@ impl Engine {
             min_interval: floor,
             max_per_day: config.query_max_per_day,
             user_rate: config.user_rate_limit,
+            web_rate: config.api_rate_limit,
             push,
         };
         let mut watch = WatcherConfig::new(floor).with_mode(mode);
@@ -138,5 +140,27 @@ impl Engine {
 
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// The JSON API as configured (`API_TOKEN`, `TRUSTED_PROXIES`, `DEFAULT_LANG`, sandbox mode).
+    pub fn api(&self) -> Arc<Api> {
+        Api::new(ApiConfig {
+            token: self.config.api_token.clone(),
+            trusted_proxies: self.config.trusted_proxies.clone(),
+            sandbox: self.is_sandbox(),
+            default_lang: self.config.default_lang,
+        })
+    }
+
+    /// What the HTTP server's routes read, with `readiness` as the process keeps it.
+    pub fn http_state(&self, readiness: Readiness) -> HttpState {
+        HttpState {
+            store: self.store.clone(),
+            tracker: self.tracker.clone(),
+            clock: self.clock.clone(),
+            readiness,
+            push: self.push_intake(),
+            api: self.api(),
+        }
     }
 }

@@ -20,7 +20,7 @@ use super::config::Config;
 use super::engine::Engine;
 use crate::chat::ChatCore;
 use crate::console::Console;
-use crate::http::{self, HttpState, Readiness};
+use crate::http::{self, Readiness};
 use crate::store::PollingLock;
 use crate::telegram::{BotOptions, Intake, Telegram, TelegramError, Webhook};
 
@@ -199,13 +199,7 @@ impl HttpServer {
     ) -> Self {
         http::install_recorder();
         let stop = CancellationToken::new();
-        let state = HttpState {
-            store: engine.store.clone(),
-            tracker: engine.tracker.clone(),
-            clock: engine.clock.clone(),
-            readiness: readiness.clone(),
-            push: engine.push_intake(),
-        };
+        let state = engine.http_state(readiness.clone());
         // Unready from the moment shutdown starts, while the other tasks finish.
         tokio::spawn({
             let (shutdown, stop) = (shutdown.clone(), stop.clone());

@@ -1,5 +1,7 @@
 //! What a caller asks the tracker, and what it gets back.
 
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -9,15 +11,50 @@ use crate::input::{PhoneTail, TrackingNumber};
 use crate::kuaidi100::{Error, Lang, QueryResult};
 use crate::store::StoreError;
 
-/// Who is asking: people are throttled, the operator and the watcher are not.
+/// Who is asking: people are throttled (chat users and web callers, each on their own rate), the
+/// operator and the watcher are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Asker {
     /// A chat user, by their Telegram (or console) user id.
     User(i64),
+    /// A caller of the web API (`API_RATE_LIMIT`).
+    Web(WebCaller),
     /// Someone at the command line.
     Operator,
     /// The subscription watcher.
     Watcher,
+}
+
+/// A caller of the web API as its throttle tells callers apart: whoever presents `API_TOKEN` (one
+/// budget for the token's holder), or a client address. An IPv6 address counts by its /64 network,
+/// which one subscriber usually holds whole, so that hopping between its addresses gains nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WebCaller {
+    TokenHolder,
+    Address(IpAddr),
+}
+
+impl WebCaller {
+    /// The caller at `ip` (an IPv4-mapped IPv6 address is its IPv4 address; IPv6 is cut to its /64).
+    pub fn address(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V6(v6) => {
+                let network = u128::from(v6) & !((1_u128 << 64) - 1);
+                WebCaller::Address(IpAddr::V6(Ipv6Addr::from(network)))
+            }
+            v4 => WebCaller::Address(v4),
+        }
+    }
+}
+
+/// The throttle's key: `token`, `ip:203.0.113.9`, `ip:2001:db8::` (never the token itself).
+impl fmt::Display for WebCaller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebCaller::TokenHolder => f.write_str("token"),
+            WebCaller::Address(ip) => write!(f, "ip:{ip}"),
+        }
+    }
 }
 
 /// One question about one parcel.
@@ -110,4 +147,24 @@ pub enum TrackError {
     PhoneMismatch { next_query_at: DateTime<Utc> },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_callers_are_told_apart_by_address_and_ipv6_by_network() {
+        let v4: IpAddr = "203.0.113.9".parse().expect("ip");
+        assert_eq!(WebCaller::address(v4).to_string(), "ip:203.0.113.9");
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().expect("ip");
+        assert_eq!(WebCaller::address(mapped), WebCaller::address(v4));
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().expect("ip");
+        let c: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(WebCaller::address(a), WebCaller::address(b));
+        assert_ne!(WebCaller::address(a), WebCaller::address(c));
+        assert_eq!(WebCaller::address(a).to_string(), "ip:2001:db8:1:2::");
+        assert_eq!(WebCaller::TokenHolder.to_string(), "token");
+    }
 }

@@ -15,13 +15,15 @@
 //!
 //! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
 //! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
-//! other commands' replies), [`buttons`] (button labels and toasts).
+//! other commands' replies), [`buttons`] (button labels and toasts), [`web`] (the JSON API's own
+//! phrases).
 
 pub mod buttons;
 pub mod commands;
 pub mod errors;
 pub mod notices;
 pub mod parcel;
+pub mod web;
 
 pub use errors::{courier_list, input_error, track_error, upstream_error};
 pub use parcel::{beijing_time, family_emoji, freshness, next_update, state_label};
