@@ -285,6 +285,7 @@ mod tests {
                 queried_at: Some(at),
                 next_query_at: at + chrono::Duration::minutes(30),
                 daily_cap_reached: false,
+                last_answer: None,
             };
             let document = TrackDocument::new(&tracked, &result, true, lang);
             let typed = serde_json::to_value(&document).expect("serializes");

@@ -126,6 +126,9 @@ pub struct Tracked {
     pub next_query_at: DateTime<Utc>,
     /// The rolling 24-hour cap, not the floor, is what holds the next query back.
     pub daily_cap_reached: bool,
+    /// The last answer Kuaidi100 gave about the parcel, also when `report` is a failure that does not
+    /// show it (`Report::Failed` after an operator problem), for an adapter that shows it as old.
+    pub last_answer: Option<Arc<QueryResult>>,
 }
 
 /// Why the tracker could not answer about a parcel at all.

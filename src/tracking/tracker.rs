@@ -368,6 +368,7 @@ impl Tracker {
             queried_at: known.last_query_at,
             next_query_at: known.next_query_at,
             daily_cap_reached: known.daily_cap_reached,
+            last_answer: known.result.clone(),
         })
     }
 }

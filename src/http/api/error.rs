@@ -133,18 +133,18 @@ pub struct ErrorDetail {
     pub cached: Option<TrackDocument>,
 }
 
-/// A refusal on its way out.
+/// A refusal on its way out (the detail boxed: refusals travel in `Result`s of every step).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub detail: ErrorDetail,
+    pub detail: Box<ErrorDetail>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            detail: ErrorDetail {
+            detail: Box::new(ErrorDetail {
                 code,
                 message: message.into(),
                 candidates: None,
@@ -153,7 +153,7 @@ impl ApiError {
                 retry_after: None,
                 next_query_at: None,
                 cached: None,
-            },
+            }),
         }
     }
 
@@ -201,7 +201,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.detail.retry_after;
         let unauthorized = self.detail.code == ErrorCode::Unauthorized;
-        let mut response = (self.status, Json(ErrorResponse { error: self.detail })).into_response();
+        let mut response = (self.status, Json(ErrorResponse { error: *self.detail })).into_response();
         let headers = response.headers_mut();
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(seconds) = retry_after {

@@ -31,6 +31,7 @@ use crate::couriers::{Resolution, directory};
 use crate::http::HttpState;
 use crate::input::{InputError, phone_tail, tracking_number};
 use crate::kuaidi100::{Advice, Error, Lang};
+use crate::tracking::document::FreshnessLabel;
 use crate::tracking::{Asker, Freshness, Report, TrackDocument, TrackError, TrackRequest, Tracked};
 
 /// The query of `GET /api/v1/track`. Everything is read as text, so that each mistake gets its own
@@ -148,7 +149,16 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
             }
         }
         Report::NoResultYet => Err(no_result(&tracked, lang)),
-        Report::Failed(error) => Err(upstream_error(error, &tracked, now, lang)),
+        Report::Failed(error) => {
+            let refusal = upstream_error(error, &tracked, now, lang);
+            // Kuaidi100 failing (not a refusal of this parcel): the answer from before, marked stale.
+            let failing = matches!(error.advice(), Advice::TryLater | Advice::OperatorProblem);
+            let cached = tracked.last_answer.as_deref().filter(|_| failing).map(|result| TrackDocument {
+                freshness: FreshnessLabel::Stale,
+                ..TrackDocument::new(&tracked, result, sandbox, lang)
+            });
+            Err(refusal.with_cached(cached))
+        }
     }
 }
 
