@@ -232,6 +232,37 @@ async fn too_many_questions_are_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn callers_are_told_apart_by_address_and_forwarded_for_only_from_trusted_proxies() {
+    let number = [("number", "YT9693083639795")];
+    let from = |client: &'static str| [("x-forwarded-for", client)];
+    // The test is the proxy at 127.0.0.1: each client behind it has its own budget of one a minute.
+    let proxied = World::start(&[("API_RATE_LIMIT", "1/min"), ("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    assert_eq!(proxied.get("/api/v1/track", &number, &from("203.0.113.1")).await.status, 200);
+    assert_eq!(proxied.get("/api/v1/track", &number, &from("203.0.113.1")).await.status, 429);
+    assert_eq!(proxied.get("/api/v1/track", &number, &from("203.0.113.2")).await.status, 200);
+    // What a client writes in front of the proxy's entry is not believed.
+    let forged = [("x-forwarded-for", "198.51.100.9, 203.0.113.2")];
+    assert_eq!(proxied.get("/api/v1/track", &number, &forged).await.status, 429);
+
+    // Not a trusted proxy: the header is ignored, every request is the peer's.
+    let direct = World::start(&[("API_RATE_LIMIT", "1/min")]).await;
+    assert_eq!(direct.get("/api/v1/track", &number, &from("203.0.113.1")).await.status, 200);
+    assert_eq!(direct.get("/api/v1/track", &number, &from("203.0.113.2")).await.status, 429);
+
+    // With a token, its holder is the caller, wherever it calls from.
+    let bearer = format!("Bearer {TOKEN}");
+    let held =
+        World::start(&[("API_RATE_LIMIT", "1/min"), ("API_TOKEN", TOKEN), ("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let as_client = |client: &'static str| [("authorization", bearer.clone()), ("x-forwarded-for", client.to_owned())];
+    let headers = as_client("203.0.113.1");
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(held.get("/api/v1/track", &number, &headers).await.status, 200);
+    let headers = as_client("203.0.113.2");
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(held.get("/api/v1/track", &number, &headers).await.status, 429);
+}
+
+#[tokio::test]
 async fn kuaidi100_failing_is_503_or_502_with_the_answer_from_before_when_there_is_one() {
     let world = World::start(&[]).await;
     // Nothing from before: busy (502 from Kuaidi100) is 503, an expired key (601) is 502.
