@@ -11,7 +11,7 @@ use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, HeaderMap};
 
 const BOT: &str = "kuaidi_test_bot";
 /// Plenty for a test's visits, which all come from 127.0.0.1.
-const GENEROUS: [(&str, &str); 1] = [("USER_RATE_LIMIT", "1000/min")];
+const GENEROUS: [(&str, &str); 1] = [("API_RATE_LIMIT", "1000/min")];
 /// Detected from its shape as YTO, finished (last digit 9): a long trajectory.
 const YTO: &str = "YT9693083639799";
 /// Both STO's and Yunda's shape: detection leaves two couriers.
@@ -348,7 +348,7 @@ async fn kuaidi100_refusing_the_phone_asks_for_it_again() {
 
 #[tokio::test]
 async fn the_throttle_answers_429_with_retry_after() {
-    let page = ServedPage::start(&[("USER_RATE_LIMIT", "2/min")], None).await;
+    let page = ServedPage::start(&[("API_RATE_LIMIT", "2/min")], None).await;
     for _ in 0..2 {
         assert_eq!(get(&page, &format!("/?number={YTO}"), "en").await.status, 200);
     }

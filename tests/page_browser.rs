@@ -79,7 +79,7 @@ async fn the_page_in_headless_chromium() {
         return missing(&why);
     }
 
-    let page = ServedPage::start(&[("USER_RATE_LIMIT", "1000/min")], Some("kuaidi_test_bot")).await;
+    let page = ServedPage::start(&[("API_RATE_LIMIT", "1000/min")], Some("kuaidi_test_bot")).await;
     let screenshots = target_dir().join("page-screenshots");
     let profiles = tempfile::tempdir().expect("a directory for fresh browser profiles");
     let mut script = Command::new(node);

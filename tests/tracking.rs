@@ -350,6 +350,7 @@ async fn a_failed_auto_detection_is_not_remembered() {
             min_interval: harness.limits.floor,
             max_per_day: harness.limits.cap,
             user_rate: harness.limits.user_rate,
+            web_rate: harness.limits.user_rate,
             push: None,
         };
         let refused = Tracker::new(client, harness.store.store.clone(), Arc::new(harness.clock.clone()), config);

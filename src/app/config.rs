@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::http::{ApiToken, TrustedProxies};
 use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang, Salt};
 use crate::tracking::Rate;
 use crate::watch::WatchMode;
@@ -64,6 +65,12 @@ pub struct Config {
     pub watch_lease: Duration,
     /// `OUTBOX_LEASE`: how long a replica holds the notices it claimed (PostgreSQL; default 30 s).
     pub outbox_lease: Duration,
+    /// `API_TOKEN`: set, the JSON API wants `Authorization: Bearer <token>`; redacted in `Debug`.
+    pub api_token: Option<ApiToken>,
+    /// `API_RATE_LIMIT`: tracking questions per API caller (default `60/min`).
+    pub api_rate_limit: Rate,
+    /// `TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` names the API caller (default none).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -175,6 +182,16 @@ impl Config {
         };
         let watch_lease = lease("WATCH_LEASE", Duration::from_secs(120))?;
         let outbox_lease = lease("OUTBOX_LEASE", Duration::from_secs(30))?;
+        let api_token = match get("API_TOKEN") {
+            Some(text) => Some(ApiToken::parse(&text).map_err(|problem| ConfigError::new("API_TOKEN", problem))?),
+            None => None,
+        };
+        let api_rate_limit = match get("API_RATE_LIMIT") {
+            Some(text) => parse_rate(&text).map_err(|problem| ConfigError::new("API_RATE_LIMIT", problem))?,
+            None => Rate { count: 60, per: Duration::from_secs(60) },
+        };
+        let trusted_proxies = TrustedProxies::parse(get("TRUSTED_PROXIES").as_deref().unwrap_or_default())
+            .map_err(|problem| ConfigError::new("TRUSTED_PROXIES", problem))?;
         let api_url = get("KUAIDI100_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         check_url("KUAIDI100_API_URL", &api_url)?;
         let autonumber_url = get("KUAIDI100_AUTONUMBER_URL").unwrap_or_else(|| DEFAULT_AUTONUMBER_URL.to_owned());
@@ -208,6 +225,9 @@ impl Config {
             public_url,
             watch_lease,
             outbox_lease,
+            api_token,
+            api_rate_limit,
+            trusted_proxies,
         })
     }
 
@@ -349,6 +369,11 @@ mod tests {
             ("CONSOLE_DATABASE_URL", "mysql://x"),
             ("CONSOLE_DATABASE_URL", DEFAULT_DATABASE_URL),
             ("KUAIDI100_API_URL", "ftp://x"),
+            ("API_TOKEN", "short"),
+            ("API_TOKEN", "long enough but has spaces"),
+            ("API_RATE_LIMIT", "many"),
+            ("API_RATE_LIMIT", "0/min"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.example"),
         ];
         for (variable, value) in cases {
             let error = config(&[(variable, value)]).expect_err(variable);
@@ -419,6 +444,24 @@ mod tests {
         let served = config(&[("PUBLIC_URL", "https://bot.example.com"), ("HTTP_ADDR", "0.0.0.0:8080")]);
         assert!(served.is_ok(), "{served:?}");
         assert!(config(&[("HTTP_ADDR", "off")]).is_ok(), "long polling needs no server");
+    }
+
+    #[test]
+    fn the_api_is_open_by_default_and_its_token_never_shows() {
+        let open = config(&[]).expect("defaults");
+        assert!(open.api_token.is_none());
+        assert_eq!(open.api_rate_limit, Rate { count: 60, per: Duration::from_secs(60) });
+        assert!(open.trusted_proxies.is_empty());
+        let closed = config(&[
+            ("API_TOKEN", "SECRETTOKEN-0123456789"),
+            ("API_RATE_LIMIT", "5/s"),
+            ("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+        ])
+        .expect("valid");
+        assert!(closed.api_token.as_ref().is_some_and(|token| token.accepts("SECRETTOKEN-0123456789")));
+        assert_eq!(closed.api_rate_limit, Rate { count: 5, per: Duration::from_secs(1) });
+        assert!(closed.trusted_proxies.contains("10.9.8.7".parse().expect("ip")));
+        assert!(!format!("{closed:?}").contains("SECRETTOKEN"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use chrono::Duration;
 use super::config::Config;
 use crate::chat::{ChatConfig, ChatCore, notices_reply};
 use crate::clock::SharedClock;
-use crate::http::{BotUsername, HttpState, Readiness};
+use crate::http::{Api, ApiConfig, BotUsername, HttpState, Readiness};
 use crate::kuaidi100::{Client, ClientConfig};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::store::{Store, StoreError};
@@ -91,6 +91,7 @@ impl Engine {
             min_interval: floor,
             max_per_day: config.query_max_per_day,
             user_rate: config.user_rate_limit,
+            web_rate: config.api_rate_limit,
             push,
         };
         let mut watch = WatcherConfig::new(floor).with_mode(mode);
@@ -149,10 +150,21 @@ impl Engine {
             sandbox: self.is_sandbox(),
             default_lang: self.config.default_lang,
             bot_username: BotUsername::default(),
+            api: self.api(),
         }
     }
 
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// The JSON API as configured (`API_TOKEN`, `TRUSTED_PROXIES`, `DEFAULT_LANG`, sandbox mode).
+    pub fn api(&self) -> Arc<Api> {
+        Api::new(ApiConfig {
+            token: self.config.api_token.clone(),
+            trusted_proxies: self.config.trusted_proxies.clone(),
+            sandbox: self.is_sandbox(),
+            default_lang: self.config.default_lang,
+        })
     }
 }

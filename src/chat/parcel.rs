@@ -210,6 +210,7 @@ mod tests {
             queried_at: None,
             next_query_at: Utc::now(),
             daily_cap_reached: false,
+            last_answer: None,
         };
         (tracked, result)
     }

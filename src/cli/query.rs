@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use super::{QueryArgs, exit, fail};
 use crate::app::{Config, Engine};
@@ -15,8 +14,8 @@ use crate::chat::words;
 use crate::clock::{Clock, SystemClock};
 use crate::couriers::{Resolution, directory};
 use crate::input::{phone_tail, tracking_number};
-use crate::kuaidi100::{Lang, QueryResult, state};
-use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
+use crate::kuaidi100::{Lang, QueryResult};
+use crate::tracking::{Asker, Report, TrackDocument, TrackError, TrackRequest, Tracked};
 
 pub async fn run(args: QueryArgs) -> ExitCode {
     let config = match Config::from_env() {
@@ -89,7 +88,12 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     match &tracked.report {
         Report::Answer { result, .. } => {
             if args.json {
-                println!("{}", json_document(&tracked, result, engine.is_sandbox(), lang));
+                let document = TrackDocument::new(&tracked, result, engine.is_sandbox(), lang);
+                // Through `Value`, whose keys are sorted: the output the command has always printed.
+                match serde_json::to_value(&document) {
+                    Ok(json) => println!("{json}"),
+                    Err(error) => return fail(exit::OTHER, error),
+                }
             } else {
                 print!("{}", text_document(&tracked, result, now, engine.is_sandbox(), lang));
             }
@@ -120,43 +124,4 @@ fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
         }
     }
     out
-}
-
-fn json_document(tracked: &Tracked, result: &QueryResult, sandbox: bool, lang: Lang) -> serde_json::Value {
-    let state = state::lookup(&result.state);
-    let freshness = match &tracked.report {
-        Report::Answer { freshness: Freshness::Fresh, .. } => "fresh",
-        Report::Answer { freshness: Freshness::Cached { .. }, .. } => "cached",
-        Report::Answer { freshness: Freshness::Stale { .. }, .. } => "stale",
-        _ => "none",
-    };
-    json!({
-        "courier": {
-            "code": tracked.courier.code,
-            "name_zh": tracked.courier.name_zh,
-            "name_en": tracked.courier.name_en,
-        },
-        "number": tracked.number,
-        "state": {
-            "code": result.state,
-            "name": state.map(|state| state.name(lang.as_str())),
-            "family": state.map(|state| state.family),
-            "terminal": result.is_finished(),
-        },
-        "signed": result.is_signed(),
-        "lang": lang,
-        "sandbox": sandbox,
-        "freshness": freshness,
-        "fetched_at": tracked.answered_at,
-        "queried_at": tracked.queried_at,
-        "next_query_at": tracked.next_query_at,
-        "events": result.data.iter().map(|line| json!({
-            "time": line.when(),
-            "place": line.place(),
-            "context": line.context,
-            "state_code": line.status_code,
-            "state": line.status,
-            "area_code": line.area_code,
-        })).collect::<Vec<_>>(),
-    })
 }

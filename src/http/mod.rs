@@ -3,19 +3,22 @@
 //! It answers what an operator (or an orchestrator) asks of a running bot: `GET /healthz` (the
 //! process is alive), `GET /readyz` (the store answers, Telegram was reached, the process is not
 //! shutting down) and `GET /metrics` (Prometheus text); it takes Kuaidi100's push callbacks
-//! (`POST /kuaidi100/push`, handed to `watch/`), serves the tracking page (`GET /`, see [`page`]), and
-//! mounts Telegram's webhook from the Telegram adapter. Every route has a request body limit and a
-//! timeout, and nothing here reveals configuration or secrets. Like every adapter it knows only the
-//! layers below it (the store, the tracker) and nothing of teloxide; `app/` binds the listener, owns
+//! (`POST /kuaidi100/push`, handed to `watch/`), serves the tracking page (`GET /`, see [`page`]) and
+//! the JSON API (`/api/v1/track`, `/api/v1/couriers`, `/api/openapi.json`, see [`api`]), and mounts
+//! Telegram's webhook from the Telegram adapter. Every route has a request body limit and a timeout,
+//! and nothing here reveals configuration or secrets. Like every adapter it knows only the layers
+//! below it (the chat's wording, the store, the tracker) and nothing of teloxide; `app/` binds the listener, owns
 //! the [`Readiness`], and runs [`serve`] as a sibling task of the bot, stopping it last so that
 //! `/readyz` can say "shutting down" while the other tasks finish.
 
+pub mod api;
 mod metrics;
 pub mod page;
 mod push;
 mod readiness;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -29,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub use api::{Api, ApiConfig, ApiToken, TrustedProxies};
 pub use metrics::{METRIC_NAMES, install_recorder};
 pub use page::BotUsername;
 pub use push::PUSH_PATH;
@@ -62,6 +66,8 @@ pub struct HttpState {
     pub default_lang: Lang,
     /// The bot's username for the page's "open in Telegram" link, once `getMe` told it.
     pub bot_username: BotUsername,
+    /// The JSON API's configuration and OpenAPI document.
+    pub api: Arc<Api>,
 }
 
 /// The routes and their layers; `extra` holds routes other adapters own (Telegram's webhook), which
@@ -73,6 +79,7 @@ pub fn router(state: HttpState, extra: Router) -> Router {
         .route("/metrics", get(metrics::scrape))
         .route(PUSH_PATH, post(push::callback))
         .merge(page::routes())
+        .merge(api::routes())
         .with_state(state)
         .merge(extra)
         .route_layer(axum::middleware::from_fn(metrics::track_latency))
@@ -90,7 +97,7 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "HTTP server listening on {addr}");
     }
-    // The peer's address is the page's caller identity (its per-visitor throttle).
+    // The peer's address reaches the handlers (the page and the API tell their callers apart by it).
     let app = router(state, extra).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
     tracing::info!("HTTP server stopped");

@@ -2,12 +2,13 @@
 //!
 //! Everything that wants parcel data — the `query` command, the bot, the watcher — asks the [`Tracker`].
 //! It answers from memory or the store inside `QUERY_MIN_INTERVAL`, makes concurrent asks for one parcel
-//! share one upstream call, keeps the rolling daily cap, throttles each user, detects couriers, and
-//! counts what it did. The limits live in the store (see `store::parcels`), so they hold across restarts
+//! share one upstream call, keeps the rolling daily cap, throttles each chat user and each web API
+//! caller, detects couriers, and counts what it did. The limits live in the store (see `store::parcels`), so they hold across restarts
 //! and across processes sharing a database; so do the couriers auto-detection found (`store::detections`).
 //! Memory only makes the common case fast.
 
 mod detect;
+pub mod document;
 mod flight;
 mod known;
 mod metrics;
@@ -17,9 +18,10 @@ mod request;
 mod throttle;
 mod tracker;
 
+pub use document::TrackDocument;
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use push::{PushTarget, SUBSCRIBE_METRIC};
 pub use rate::Rate;
-pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
-pub use throttle::UserThrottle;
+pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked, WebCaller};
+pub use throttle::{Throttle, UserThrottle};
 pub use tracker::{Tracker, TrackerConfig};

@@ -1,6 +1,7 @@
 //! What a caller asks the tracker, and what it gets back.
 
-use std::net::IpAddr;
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -10,34 +11,49 @@ use crate::input::{PhoneTail, TrackingNumber};
 use crate::kuaidi100::{Error, Lang, QueryResult};
 use crate::store::StoreError;
 
-/// Who is asking: people are throttled, the operator and the watcher are not.
+/// Who is asking: people are throttled (chat users and web callers, each on their own rate), the
+/// operator and the watcher are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Asker {
     /// A chat user, by their Telegram (or console) user id.
     User(i64),
+    /// A caller of the web API (`API_RATE_LIMIT`).
+    Web(WebCaller),
     /// Someone at the command line.
     Operator,
     /// The subscription watcher.
     Watcher,
 }
 
-impl Asker {
-    /// A visitor of the web page, throttled by `USER_RATE_LIMIT` like a chat user, one budget per
-    /// client address: an IPv4 address, or the /64 network of an IPv6 address (what one household or
-    /// one machine is given). The id is negative, so it never meets a Telegram user's (positive) id,
-    /// and derived without a per-process hash, so replicas sharing the throttle in PostgreSQL agree.
-    /// IPv4 addresses map to 1..2^32 below zero and global IPv6 networks (2000::/3, after dropping the
-    /// two top bits) to at least 2^61 below, so the two never share a budget.
-    pub fn web_visitor(address: IpAddr) -> Self {
-        let network = match address {
-            IpAddr::V4(v4) => u64::from(u32::from(v4)),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => u64::from(u32::from(v4)),
-                None => (u128::from(v6) >> 64) as u64,
-            },
-        };
-        let id = (network & 0x3FFF_FFFF_FFFF_FFFF) as i64;
-        Self::User(-1 - id)
+/// A caller of the web API as its throttle tells callers apart: whoever presents `API_TOKEN` (one
+/// budget for the token's holder), or a client address. An IPv6 address counts by its /64 network,
+/// which one subscriber usually holds whole, so that hopping between its addresses gains nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WebCaller {
+    TokenHolder,
+    Address(IpAddr),
+}
+
+impl WebCaller {
+    /// The caller at `ip` (an IPv4-mapped IPv6 address is its IPv4 address; IPv6 is cut to its /64).
+    pub fn address(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V6(v6) => {
+                let network = u128::from(v6) & !((1_u128 << 64) - 1);
+                WebCaller::Address(IpAddr::V6(Ipv6Addr::from(network)))
+            }
+            v4 => WebCaller::Address(v4),
+        }
+    }
+}
+
+/// The throttle's key: `token`, `ip:203.0.113.9`, `ip:2001:db8::` (never the token itself).
+impl fmt::Display for WebCaller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebCaller::TokenHolder => f.write_str("token"),
+            WebCaller::Address(ip) => write!(f, "ip:{ip}"),
+        }
     }
 }
 
@@ -110,6 +126,9 @@ pub struct Tracked {
     pub next_query_at: DateTime<Utc>,
     /// The rolling 24-hour cap, not the floor, is what holds the next query back.
     pub daily_cap_reached: bool,
+    /// The last answer Kuaidi100 gave about the parcel, also when `report` is a failure that does not
+    /// show it (`Report::Failed` after an operator problem), for an adapter that shows it as old.
+    pub last_answer: Option<Arc<QueryResult>>,
 }
 
 /// Why the tracker could not answer about a parcel at all.
@@ -138,16 +157,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn web_visitors_get_one_negative_budget_per_address_or_ipv6_network() {
-        let visitor = |text: &str| Asker::web_visitor(text.parse().expect("an address"));
-        assert_eq!(visitor("127.0.0.1"), Asker::User(-1 - 0x7F00_0001));
-        assert_eq!(visitor("::ffff:127.0.0.1"), visitor("127.0.0.1"));
-        assert_ne!(visitor("127.0.0.1"), visitor("127.0.0.2"));
-        assert_eq!(visitor("2001:db8:1:2::1"), visitor("2001:db8:1:2:ffff::9"));
-        assert_ne!(visitor("2001:db8:1:2::1"), visitor("2001:db8:1:3::1"));
-        for text in ["0.0.0.0", "255.255.255.255", "2001:db8::1", "ffff:ffff:ffff:ffff::"] {
-            let Asker::User(id) = visitor(text) else { panic!("{text} is a user") };
-            assert!(id < 0, "{text}: {id}");
-        }
+    fn web_callers_are_told_apart_by_address_and_ipv6_by_network() {
+        let v4: IpAddr = "203.0.113.9".parse().expect("ip");
+        assert_eq!(WebCaller::address(v4).to_string(), "ip:203.0.113.9");
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().expect("ip");
+        assert_eq!(WebCaller::address(mapped), WebCaller::address(v4));
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().expect("ip");
+        let c: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(WebCaller::address(a), WebCaller::address(b));
+        assert_ne!(WebCaller::address(a), WebCaller::address(c));
+        assert_eq!(WebCaller::address(a).to_string(), "ip:2001:db8:1:2::");
+        assert_eq!(WebCaller::TokenHolder.to_string(), "token");
     }
 }

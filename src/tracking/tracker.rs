@@ -11,8 +11,8 @@ use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
 use super::push::PushTarget;
 use super::rate::Rate;
-use super::request::{Asker, Report, TrackError, TrackRequest, Tracked};
-use super::throttle::UserThrottle;
+use super::request::{Asker, Report, TrackError, TrackRequest, Tracked, WebCaller};
+use super::throttle::{Throttle, UserThrottle};
 use crate::clock::SharedClock;
 use crate::couriers::{Courier, directory};
 use crate::kuaidi100::{Client, Error, QueryRequest};
@@ -32,6 +32,8 @@ pub struct TrackerConfig {
     pub max_per_day: u32,
     /// `USER_RATE_LIMIT`.
     pub user_rate: Rate,
+    /// `API_RATE_LIMIT`: questions per web API caller.
+    pub web_rate: Rate,
     /// Where Kuaidi100 is to push (push and hybrid mode); `None`: no subscribe call is ever made.
     pub push: Option<PushTarget>,
 }
@@ -49,6 +51,7 @@ pub(super) struct Inner {
     pub config: TrackerConfig,
     pub metrics: Metrics,
     pub throttle: UserThrottle,
+    pub web_throttle: Throttle<WebCaller>,
     /// What is known of each recently asked parcel.
     pub known: DashMap<ParcelKey, Arc<Known>>,
     /// The parcels being fetched: the single flight of queries (its answer is left in `known`).
@@ -65,7 +68,12 @@ pub(super) struct Inner {
 impl Tracker {
     pub fn new(client: Client, store: Store, clock: SharedClock, config: TrackerConfig) -> Self {
         let throttle = UserThrottle::new(config.user_rate, clock.clone());
-        let throttle = if store.is_shared() { throttle.shared_in(store.clone()) } else { throttle };
+        let web_throttle = Throttle::keyed(config.web_rate, clock.clone(), "api");
+        let (throttle, web_throttle) = if store.is_shared() {
+            (throttle.shared_in(store.clone()), web_throttle.shared_in(store.clone()))
+        } else {
+            (throttle, web_throttle)
+        };
         Self {
             inner: Arc::new(Inner {
                 client,
@@ -74,6 +82,7 @@ impl Tracker {
                 config,
                 metrics: Metrics::default(),
                 throttle,
+                web_throttle,
                 known: DashMap::new(),
                 flights: Flights::new(),
                 detections: Flights::new(),
@@ -98,9 +107,12 @@ impl Tracker {
     /// Answers a question about one parcel, querying Kuaidi100 only when every rule allows it.
     pub async fn track(&self, request: TrackRequest) -> Result<Tracked, TrackError> {
         let inner = &self.inner;
-        if let Asker::User(user) = request.asker
-            && let Err(retry_after) = inner.throttle.check(user).await
-        {
+        let throttled = match &request.asker {
+            Asker::User(user) => inner.throttle.check(user).await,
+            Asker::Web(caller) => inner.web_throttle.check(caller).await,
+            Asker::Operator | Asker::Watcher => Ok(()),
+        };
+        if let Err(retry_after) = throttled {
             Metrics::bump(&inner.metrics.throttled);
             return Err(TrackError::Throttled { retry_after });
         }
@@ -328,6 +340,7 @@ impl Tracker {
         if known_map.len() >= CACHE_SWEEP_AT {
             known_map.retain(|_, known| known.next_query_at > now);
             self.inner.throttle.forget_idle();
+            self.inner.web_throttle.forget_idle();
         }
     }
 
@@ -357,6 +370,7 @@ impl Tracker {
             queried_at: known.last_query_at,
             next_query_at: known.next_query_at,
             daily_cap_reached: known.daily_cap_reached,
+            last_answer: known.result.clone(),
         })
     }
 }

@@ -8,6 +8,7 @@
 //! only, so `cargo build --release` never sees it. It depends on `kuaidi-bot` like any user of the
 //! library does, through its public API.
 //!
+//! - [`api`]: the bot's HTTP server with the JSON API, in-process on the simulator.
 //! - [`fake_telegram`]: a fake Telegram Bot API server on loopback for end-to-end tests.
 //! - [`store`]: throw-away SQLite and PostgreSQL stores, and the both-backends loop of the store tests.
 //! - [`sim`]: the simulated world of the tests and benchmarks: the start of every driven clock, and the
@@ -21,6 +22,7 @@
 //!   daytime — and the SQL and metrics the replicas tests read.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
+pub mod api;
 pub mod balancer;
 pub mod bench;
 pub mod fake_telegram;

@@ -37,7 +37,7 @@ pub struct ServedPage {
 
 impl ServedPage {
     /// Sandbox mode on a fresh SQLite store; `env` as for [`sim::sandbox_engine`] (e.g. a generous
-    /// `USER_RATE_LIMIT`), `bot_username` as `getMe` would tell it.
+    /// `API_RATE_LIMIT`), `bot_username` as `getMe` would tell it.
     pub async fn start(env: &[(&str, &str)], bot_username: Option<&str>) -> Self {
         let store = test_store::sqlite().await.expect("a SQLite test store");
         let clock = ManualClock::new(start_time());

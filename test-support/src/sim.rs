@@ -31,6 +31,8 @@ pub enum SimError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Setup(#[from] SetupError),
+    #[error("cannot listen on a loopback port: {0}")]
+    Listen(std::io::Error),
 }
 
 /// Starts the engine as the binary does (`Config::from_lookup`, then `Engine::start`) on `store` and

@@ -72,7 +72,12 @@ pub fn tracker_on(
     let client =
         Client::new(ClientConfig::new(&sandbox.url, &sandbox.autonumber_url(), sandbox::sandbox_credentials()))
             .expect("client builds");
-    let config =
-        TrackerConfig { min_interval: limits.floor, max_per_day: limits.cap, user_rate: limits.user_rate, push: None };
+    let config = TrackerConfig {
+        min_interval: limits.floor,
+        max_per_day: limits.cap,
+        user_rate: limits.user_rate,
+        web_rate: limits.user_rate,
+        push: None,
+    };
     Tracker::new(client, store, Arc::new(clock.clone()), config)
 }

@@ -15,7 +15,8 @@
 //!
 //! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
 //! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
-//! other commands' replies), [`buttons`] (button labels and toasts), [`page`] (the web page's labels).
+//! other commands' replies), [`buttons`] (button labels and toasts), [`page`] (the web page's labels),
+//! [`web`] (the JSON API's own phrases).
 
 pub mod buttons;
 pub mod commands;
@@ -23,6 +24,7 @@ pub mod errors;
 pub mod notices;
 pub mod page;
 pub mod parcel;
+pub mod web;
 
 pub use errors::{courier_list, input_error, track_error, upstream_error};
 pub use parcel::{beijing_time, family_emoji, freshness, next_update, state_label};

@@ -14,8 +14,8 @@
 //!   font, image or script is loaded from another host, and a strict Content-Security-Policy says
 //!   so to the browser; `nosniff`, `no-referrer` and `frame-ancestors 'none'` come with every answer.
 //! - **Upstream text is escaped**: the template (askama) escapes every value it prints (`view.rs`).
-//! - **Who asks**: a visitor is throttled by `USER_RATE_LIMIT` per client address
-//!   ([`Asker::web_visitor`]), the address of the TCP peer.
+//! - **Who asks**: a visitor is throttled like an API caller, by `API_RATE_LIMIT` per client address
+//!   (`Api::visitor`: the TCP peer, or behind a trusted proxy the client it names).
 //!
 //! Answers are gzip-compressed when the browser accepts it. Files: `ask.rs` (input → tracker →
 //! outcome), `view.rs` (the template's data), `links.rs`, `lang.rs`, `assets.rs`, and the templates
@@ -144,7 +144,8 @@ async fn respond(
         bot_username: state.bot_username.get().map(str::to_owned),
     };
     let address = peer.map_or(Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(address))| address.ip());
-    let visit = ask::Visit { state, lang: lang.lang, asker: Asker::web_visitor(address), links: &links };
+    let visit =
+        ask::Visit { state, lang: lang.lang, asker: Asker::Web(state.api.visitor(address, headers)), links: &links };
     let (number, courier) = (ask.number.clone().unwrap_or_default(), ask.courier.clone().unwrap_or_default());
     let answer = visit.answer(ask).await;
     let typed = |text: &str| Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_owned);

@@ -278,6 +278,7 @@ mod tests {
             queried_at: Some(at),
             next_query_at: at + chrono::Duration::minutes(30),
             daily_cap_reached: false,
+            last_answer: None,
         }
     }
 
