@@ -11,6 +11,7 @@
 //! the [`Readiness`], and runs [`serve`] as a sibling task of the bot, stopping it last so that
 //! `/readyz` can say "shutting down" while the other tasks finish.
 
+mod accept_language;
 pub mod api;
 mod metrics;
 pub mod page;

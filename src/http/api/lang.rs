@@ -16,7 +16,7 @@ pub fn preferred(headers: &HeaderMap, default: Lang) -> Lang {
         .get_all(ACCEPT_LANGUAGE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .find_map(from_accept_language)
+        .find_map(crate::http::accept_language::preferred)
         .unwrap_or(default)
 }
 
@@ -32,41 +32,9 @@ pub fn asked(param: Option<&str>, fallback: Lang) -> Result<Lang, ApiError> {
     }
 }
 
-/// The most preferred range of an `Accept-Language` value that is Chinese or English.
-pub fn from_accept_language(value: &str) -> Option<Lang> {
-    let mut best: Option<(u16, Lang)> = None;
-    for range in value.split(',') {
-        let mut parts = range.split(';');
-        let tag = parts.next().unwrap_or_default().trim();
-        let quality = parts
-            .filter_map(|param| param.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        // Thousandths, as RFC 9110 writes q; q=0 means "not this one".
-        let quality = (quality.clamp(0.0, 1.0) * 1000.0).round() as u16;
-        let Some(lang) = Lang::parse(tag) else { continue };
-        if quality > 0 && best.is_none_or(|(q, _)| quality > q) {
-            best = Some((quality, lang));
-        }
-    }
-    best.map(|(_, lang)| lang)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_language_by_preference() {
-        assert_eq!(from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
-        assert_eq!(from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(from_accept_language("fr-FR, en;q=0.5, zh;q=0.4"), Some(Lang::En));
-        assert_eq!(from_accept_language("de, zh-Hant;q=0.7, en;q=0.8"), Some(Lang::En));
-        assert_eq!(from_accept_language("en;q=0, zh;q=0.1"), Some(Lang::Zh));
-        assert_eq!(from_accept_language("fr, de"), None);
-        assert_eq!(from_accept_language(""), None);
-        assert_eq!(from_accept_language("*"), None);
-    }
 
     #[test]
     fn lang_param_is_strict() {

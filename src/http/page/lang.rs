@@ -15,7 +15,7 @@ impl PageLang {
         if let Some(lang) = param.and_then(Lang::parse) {
             return Self { lang, chosen: true };
         }
-        let lang = accept_language.and_then(preferred).unwrap_or(default);
+        let lang = accept_language.and_then(crate::http::accept_language::preferred).unwrap_or(default);
         Self { lang, chosen: false }
     }
 
@@ -33,24 +33,6 @@ impl PageLang {
             Lang::En => Lang::Zh,
         }
     }
-}
-
-/// The most preferred language of an `Accept-Language` value that the page speaks (`zh-TW;q=0.8,
-/// en;q=0.9` → English); entries of equal weight keep their order, `q=0` means "not this one".
-fn preferred(header: &str) -> Option<Lang> {
-    let mut best: Option<(f32, Lang)> = None;
-    for entry in header.split(',') {
-        let mut parts = entry.split(';');
-        let Some(lang) = parts.next().and_then(Lang::parse) else { continue };
-        let weight = parts
-            .filter_map(|part| part.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        if weight > 0.0 && best.is_none_or(|(best_weight, _)| weight > best_weight) {
-            best = Some((weight, lang));
-        }
-    }
-    best.map(|(_, lang)| lang)
 }
 
 #[cfg(test)]
