@@ -56,6 +56,21 @@ impl Directory {
         Resolution::Unknown { suggestions: self.similar(&key, SUGGESTION_LIMIT) }
     }
 
+    /// The one courier `input` names exactly (levels 1–6), without looking for similar spellings:
+    /// for reading courier words out of running text, where most words name no courier and a guess
+    /// would be worse than none. Ambiguous names give `None` too.
+    pub fn named(&self, input: &str) -> Option<&Courier> {
+        let key = match_key(input);
+        if key.is_empty() {
+            return None;
+        }
+        let found = self.exact(&key).or_else(|| strip_zh_suffix(&key).and_then(|short| self.exact(short)));
+        match found {
+            Some(Resolution::Found(courier)) => Some(courier),
+            _ => None,
+        }
+    }
+
     /// Levels 1–5 for one key.
     fn exact(&self, key: &str) -> Option<Resolution<'_>> {
         for level in [Level::Code, Level::Alias, Level::English] {
