@@ -195,10 +195,11 @@ fn candidate(
         return None;
     }
     let lettered = text.starts_with(|c: char| c.is_ascii_alphabetic());
-    let courier = named.or_else(|| match shaped.as_slice() {
+    let shape_hint = match shaped.as_slice() {
         [only] if lettered => Some(*only),
         _ => None,
-    });
+    };
+    let courier = named.or(shape_hint);
     Some((FoundNumber { number, courier }, named))
 }
 
