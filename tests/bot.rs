@@ -292,3 +292,22 @@ async fn a_pasted_shop_message_and_two_numbers_get_parcel_replies() {
     assert!(nothing.text.contains("请发送快递单号"), "{}", nothing.text);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn more_than_ten_numbers_track_ten_and_name_the_rest() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let numbers: Vec<String> = (10..22).map(|n| format!("YT96930836397{n}")).collect();
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_text(chat, ann(), &numbers.join("\n"));
+    // Telegram paces a chat to about one message a second.
+    let messages = bot.tg.wait_for_messages(chat.id, before + 11, Duration::from_secs(40)).await;
+    let replies = &messages[before..];
+    assert_eq!(replies.len(), 11, "{replies:#?}");
+    for (reply, number) in replies.iter().zip(&numbers[..10]) {
+        assert!(reply.text.contains(number.as_str()) && reply.button("Refresh").is_some(), "{number}: {reply:#?}");
+    }
+    let rest = &replies[10].text;
+    assert!(rest.contains("first 10") && rest.contains(&numbers[10]) && rest.contains(&numbers[11]), "{rest}");
+    bot.stop().await;
+}
