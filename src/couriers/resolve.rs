@@ -318,6 +318,17 @@ mod tests {
     }
 
     #[test]
+    fn named_is_exact_only() {
+        let named = |input: &str| directory().named(input).map(|c| c.code);
+        assert_eq!(named("圆通速递"), Some("yuantong"));
+        assert_eq!(named("中通快递"), Some("zhongtong"));
+        assert_eq!(named("SF Express"), Some("shunfeng"));
+        assert_eq!(named("圆同"), None, "no similar spellings");
+        assert_eq!(named("德邦"), None, "nor ambiguous names");
+        assert_eq!(named(""), None);
+    }
+
+    #[test]
     fn nonsense_gets_few_or_no_suggestions() {
         for input in ["xyzzy123", "qqqqqqqq", "火星快递公司总部"] {
             match directory().resolve(input) {

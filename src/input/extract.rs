@@ -17,7 +17,9 @@
 //!   (`20241105`, `20241105143000`), amounts (`¥`, `$`, `RMB` before or `元` after, decimals), and
 //!   anything inside a URL or an e-mail address.
 //! - The courier hint is the courier word nearest before the number in the same sentence, resolved by
-//!   [`Directory::named`] (the directory's own names and aliases, nothing fuzzy); without one, a number
+//!   [`Directory::named`] (the directory's own names and aliases, nothing fuzzy); a word whose courier
+//!   fits the number's shape wins over a nearer one that does not (签收 is a courier's name too); the
+//!   next number of a list (`中通：7310…、7310…`) keeps the word of the one before; without one, a number
 //!   whose letter prefix fits exactly one courier's shape (`YT…`, `SF…`, `JD…`) hints that courier.
 //! - The phone hint is the last 4 digits of the first full mobile, masked mobile or `尾号1234` in the
 //!   text, through [`phone_tail`]; nothing more of a phone is kept.
@@ -186,7 +188,10 @@ fn candidate(
         _ if amount_after => return None,
         _ => {}
     }
-    let named = courier_before(directory, chars, start, sentence).or(inherited);
+    // The nearest courier word whose courier can have a number of this shape, else the nearest one.
+    let words = couriers_before(directory, chars, start, sentence);
+    let fits = |courier: &&'static Courier| shaped.is_empty() || shaped.iter().any(|s| s.code == courier.code);
+    let named = words.iter().copied().find(fits).or(words.first().copied()).or(inherited);
     let plausible = !shaped.is_empty()
         || (label == Label::Tracking && digits >= TAIL_LEN)
         || (named.is_some() && digits >= 6)
@@ -339,35 +344,32 @@ fn label_before(chars: &[char], start: usize, sentence: usize) -> Label {
     }
 }
 
-/// The courier named nearest before `start` in its sentence, if any.
-fn courier_before(
+/// The couriers named before `start` in its sentence, nearest first (one per run of words).
+fn couriers_before(
     directory: &'static Directory,
     chars: &[char],
     start: usize,
     sentence: usize,
-) -> Option<&'static Courier> {
+) -> Vec<&'static Courier> {
     let from = start.saturating_sub(HINT_WINDOW).max(sentence);
     let window = &chars[from..start];
+    let mut named = Vec::new();
     let mut end = window.len();
     while end > 0 {
         let c = window[end - 1];
         if is_han(c) {
             let seg_start = window[..end].iter().rposition(|&c| !is_han(c)).map_or(0, |i| i + 1);
-            if let Some(found) = han_name(directory, &window[seg_start..end]) {
-                return Some(found);
-            }
+            named.extend(han_name(directory, &window[seg_start..end]));
             end = seg_start;
         } else if c.is_ascii_alphanumeric() || c == '&' {
             let seg_start = window[..end].iter().rposition(|&c| !is_latin_name_char(c)).map_or(0, |i| i + 1);
-            if let Some(found) = latin_name(directory, &window[seg_start..end]) {
-                return Some(found);
-            }
+            named.extend(latin_name(directory, &window[seg_start..end]));
             end = seg_start;
         } else {
             end -= 1;
         }
     }
-    None
+    named
 }
 
 fn is_han(c: char) -> bool {
@@ -446,4 +448,84 @@ fn tail_after_label(chars: &[char], at: usize) -> Option<PhoneTail> {
         rest[label.len()..].trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '为' | '是'));
     let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
     (digits.len() == TAIL_LEN).then(|| phone_tail(&digits).ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(text: &str) -> Vec<String> {
+        extract(text).numbers.into_iter().map(|found| found.number.into_string()).collect()
+    }
+
+    #[test]
+    fn words_of_shop_messages_name_no_courier() {
+        let named: Vec<(&str, &str)> = [
+            "您的",
+            "包裹",
+            "快递",
+            "已发货",
+            "单号",
+            "运单号",
+            "点击查看",
+            "派送",
+            "淘宝",
+            "天猫",
+            "拼多多",
+            "抖音",
+            "驿站",
+            "取件码",
+            "your",
+            "order",
+            "has",
+            "shipped",
+            "with",
+            "via",
+            "the",
+            "tracking",
+            "number",
+            "package",
+            "is",
+            "on",
+            "way",
+            "hello",
+            "total",
+            "carrier",
+            "from",
+        ]
+        .into_iter()
+        .filter_map(|word| directory().named(word).map(|courier| (word, courier.code)))
+        .collect();
+        assert!(named.is_empty(), "{named:?}");
+    }
+
+    #[test]
+    fn a_courier_word_that_fits_the_number_wins_over_a_nearer_one() {
+        // 签收 is also the name of a courier (signedexpress), nearer, but 31… is a Yunda shape.
+        let found = extract("【韵达快递】您的包裹已签收 312345678901234").numbers;
+        assert_eq!(found.first().and_then(|f| f.courier).map(|c| c.code), Some("yunda"));
+    }
+
+    #[test]
+    fn full_width_and_separators() {
+        assert_eq!(numbers("圆通：ＹＴ９６９３０８３６３９７９５。"), ["YT9693083639795"]);
+        assert_eq!(numbers("(SF1234567890123)"), ["SF1234567890123"]);
+    }
+
+    #[test]
+    fn never_phones_links_dates_or_amounts() {
+        assert!(numbers("13812345678 138****1234 0755-12345678 400-123-4567").is_empty());
+        assert!(numbers("https://example.com/track/YT9693083639795 shop@example.com").is_empty());
+        assert!(numbers("20241105 20241105143000 ¥12345678 12345678元 1234567.89").is_empty());
+    }
+
+    #[test]
+    fn the_phone_hint_is_only_four_digits() {
+        let tail = |text: &str| extract(text).phone.map(|phone| phone.digits().to_owned());
+        assert_eq!(tail("收件人 13812345678"), Some("5678".to_owned()));
+        assert_eq!(tail("收件人 138****1234"), Some("1234".to_owned()));
+        assert_eq!(tail("手机尾号：4321"), Some("4321".to_owned()));
+        assert_eq!(tail("运单尾号4321"), None);
+        assert_eq!(tail("YT9693083639795"), None);
+    }
 }
