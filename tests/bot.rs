@@ -288,6 +288,13 @@ async fn a_pasted_shop_message_and_two_numbers_get_parcel_replies() {
     assert!(replies[0].text.contains("YT9693083639795") && replies[1].text.contains("YT9693083639788"), "{replies:#?}");
     assert!(replies.iter().all(|reply| reply.text.contains("圆通速递") && reply.button("刷新").is_some()));
 
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_photo_with_caption(chat, li(), "顺丰速运 SF1234567890123 收件人 138****5678");
+    let messages = bot.tg.wait_for_messages(chat.id, before + 1, WAIT).await;
+    let captioned = messages.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(captioned.contains("顺丰速运") && captioned.contains("SF1234567890123"), "a caption is read: {captioned}");
+    assert!(!captioned.contains("138"), "{captioned}");
+
     let nothing = bot.ask(chat, li(), "你好，我的快递什么时候到？").await;
     assert!(nothing.text.contains("请发送快递单号"), "{}", nothing.text);
     bot.stop().await;
