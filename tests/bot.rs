@@ -271,3 +271,50 @@ async fn callback_data_fits_for_the_longest_number() {
     let _ = FakeTelegram::BOT_USERNAME;
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_pasted_shop_message_and_two_numbers_get_parcel_replies() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&li());
+    let pasted = bot.ask(chat, li(), "【淘宝】您的包裹已发货，圆通速递 YT9693083639795，点击查看").await;
+    assert!(pasted.text.contains("圆通速递") && pasted.text.contains("YT9693083639795"), "{}", pasted.text);
+    assert!(pasted.button("刷新").is_some(), "{:?}", pasted.buttons());
+
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_text(chat, li(), "YT9693083639795 YT9693083639788");
+    let messages = bot.tg.wait_for_messages(chat.id, before + 2, WAIT).await;
+    let replies = &messages[before..];
+    assert_eq!(replies.len(), 2, "{replies:#?}");
+    assert!(replies[0].text.contains("YT9693083639795") && replies[1].text.contains("YT9693083639788"), "{replies:#?}");
+    assert!(replies.iter().all(|reply| reply.text.contains("圆通速递") && reply.button("刷新").is_some()));
+
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_photo_with_caption(chat, li(), "顺丰速运 SF1234567890123 收件人 138****5678");
+    let messages = bot.tg.wait_for_messages(chat.id, before + 1, WAIT).await;
+    let captioned = messages.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(captioned.contains("顺丰速运") && captioned.contains("SF1234567890123"), "a caption is read: {captioned}");
+    assert!(!captioned.contains("138"), "{captioned}");
+
+    let nothing = bot.ask(chat, li(), "你好，我的快递什么时候到？").await;
+    assert!(nothing.text.contains("请发送快递单号"), "{}", nothing.text);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn more_than_ten_numbers_track_ten_and_name_the_rest() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let numbers: Vec<String> = (10..22).map(|n| format!("YT96930836397{n}")).collect();
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_text(chat, ann(), &numbers.join("\n"));
+    // Telegram paces a chat to about one message a second.
+    let messages = bot.tg.wait_for_messages(chat.id, before + 11, Duration::from_secs(40)).await;
+    let replies = &messages[before..];
+    assert_eq!(replies.len(), 11, "{replies:#?}");
+    for (reply, number) in replies.iter().zip(&numbers[..10]) {
+        assert!(reply.text.contains(number.as_str()) && reply.button("Refresh").is_some(), "{number}: {reply:#?}");
+    }
+    let rest = &replies[10].text;
+    assert!(rest.contains("first 10") && rest.contains(&numbers[10]) && rest.contains(&numbers[11]), "{rest}");
+    bot.stop().await;
+}

@@ -100,6 +100,20 @@ fn the_console_watches_a_parcel_and_prints_its_push() {
 }
 
 #[test]
+fn the_console_reads_numbers_out_of_a_pasted_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, mut stdin, lines) = console(dir.path(), &[], &[]);
+    writeln!(stdin, "【淘宝】您的包裹已发货，圆通速递 YT9693083639795，点击查看").expect("type");
+    let (tracked, seen) = read_until(&lines, Duration::from_secs(30), |line| line.contains("YT9693083639795"));
+    assert!(tracked.is_some(), "the parcel's reply: {seen}");
+    writeln!(stdin, "YT9693083639785 YT9693083639788").expect("type");
+    let (second, seen) = read_until(&lines, Duration::from_secs(30), |line| line.contains("YT9693083639788"));
+    assert!(second.is_some() && seen.contains("YT9693083639785"), "both parcels' replies: {seen}");
+    drop(stdin);
+    assert!(wait_for_exit(&mut child, Duration::from_secs(10)).success());
+}
+
+#[test]
 fn in_hybrid_mode_the_simulator_pushes_to_the_consoles_own_callback_server() {
     let dir = tempfile::tempdir().expect("temp dir");
     let env = [("WATCH_MODE", "hybrid".to_owned()), ("RUST_LOG", "kuaidi_bot=debug".to_owned())];

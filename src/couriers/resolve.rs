@@ -56,6 +56,21 @@ impl Directory {
         Resolution::Unknown { suggestions: self.similar(&key, SUGGESTION_LIMIT) }
     }
 
+    /// The one courier `input` names exactly (levels 1–6), without looking for similar spellings:
+    /// for reading courier words out of running text, where most words name no courier and a guess
+    /// would be worse than none. Ambiguous names give `None` too.
+    pub fn named(&self, input: &str) -> Option<&Courier> {
+        let key = match_key(input);
+        if key.is_empty() {
+            return None;
+        }
+        let found = self.exact(&key).or_else(|| strip_zh_suffix(&key).and_then(|short| self.exact(short)));
+        match found {
+            Some(Resolution::Found(courier)) => Some(courier),
+            _ => None,
+        }
+    }
+
     /// Levels 1–5 for one key.
     fn exact(&self, key: &str) -> Option<Resolution<'_>> {
         for level in [Level::Code, Level::Alias, Level::English] {
@@ -300,6 +315,17 @@ mod tests {
             ("圆通快递员", "?yuantong,shentong,zhongtong"),
             ("中铁", "?ztky,zhongtiewuliu,ztwlgyl"),
         ]);
+    }
+
+    #[test]
+    fn named_is_exact_only() {
+        let named = |input: &str| directory().named(input).map(|c| c.code);
+        assert_eq!(named("圆通速递"), Some("yuantong"));
+        assert_eq!(named("中通快递"), Some("zhongtong"));
+        assert_eq!(named("SF Express"), Some("shunfeng"));
+        assert_eq!(named("圆同"), None, "no similar spellings");
+        assert_eq!(named("德邦"), None, "nor ambiguous names");
+        assert_eq!(named(""), None);
     }
 
     #[test]

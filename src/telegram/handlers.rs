@@ -83,7 +83,8 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: M
         core.chat_migrated(message.chat.id.0, to.0).await;
         return Ok(());
     }
-    let Some(text) = message.text() else { return Ok(()) };
+    // A caption is read like a text: a forwarded photo of a shop message carries its words there.
+    let Some(text) = message.text().or_else(|| message.caption()) else { return Ok(()) };
     let incoming =
         Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };
     let chat_id = message.chat.id;

@@ -73,6 +73,12 @@ pub fn private_hint_html(lang: Lang) -> String {
     t!("private.hint", locale = lang.as_str()).into_owned()
 }
 
+/// A pasted text held more numbers than one message tracks: the ones left out, named. HTML.
+pub fn more_numbers_html(tracked: usize, rest: &[TrackingNumber], lang: Lang) -> String {
+    let numbers: Vec<String> = rest.iter().map(|number| format!("<code>{}</code>", escape(number.as_str()))).collect();
+    t!("private.more", locale = lang.as_str(), count = tracked, numbers = numbers.join(", ")).into_owned()
+}
+
 /// `/couriers <text>`: the couriers found, each with its code and its name in the other language. HTML.
 pub fn couriers_html(text: &str, found: &[&Courier], lang: Lang) -> String {
     let locale = lang.as_str();

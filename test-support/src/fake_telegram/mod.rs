@@ -631,6 +631,37 @@ impl FakeTelegram {
         message_id
     }
 
+    /// A photo from `from` in `chat` with `caption` under it (a forwarded screenshot of a shop message).
+    /// Returns the message id of the user's message.
+    pub fn send_photo_with_caption(&self, chat: Chat, from: User, caption: &str) -> i64 {
+        let message_id = {
+            let mut state = self.lock();
+            state.remember_chat(chat, Some(&from));
+            let message_id = state.alloc_message_id(chat.id);
+            let stored = StoredMessage {
+                text: caption.to_owned(),
+                parse_mode: None,
+                markup: None,
+                from_bot: false,
+                date: unix_now(),
+                edits: 0,
+            };
+            state.messages.insert((chat.id, message_id), stored);
+            let mut message = state.message_json(chat.id, message_id, Some(&from));
+            if let Some(fields) = message.as_object_mut() {
+                fields.remove("entities");
+                let text = fields.remove("text").unwrap_or_default();
+                fields.insert("caption".to_owned(), text);
+                let photo = json!([{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]);
+                fields.insert("photo".to_owned(), photo);
+            }
+            state.push_update(json!({"message": message}));
+            message_id
+        };
+        self.updates_changed();
+        message_id
+    }
+
     /// A press of an inline button with `data` on message `message_id` (normally one the bot sent; its
     /// current text and keyboard are included). Returns the callback query id.
     pub fn press_button(&self, chat: Chat, from: User, message_id: i64, data: &str) -> String {
