@@ -1,8 +1,8 @@
-//! The bot's HTTP server — the JSON API among its routes — in this process, on a loopback port, on the
-//! in-process simulator.
+//! The bot's HTTP server — the JSON API and the page among its routes — in this process, on a
+//! loopback port, on the in-process simulator.
 //!
-//! Why here: the API's tests (`tests/api.rs`) and its benchmark (`examples/api_bench.rs`) start the
-//! server alike, the way `kuaidi-bot run` does: the engine from [`sim::sandbox_engine`] (sandbox mode,
+//! Why here: the API's tests (`tests/api.rs`), its benchmark (`examples/api_bench.rs`) and the page's
+//! harness ([`crate::page`]) start the server alike, the way `kuaidi-bot run` does: the engine from [`sim::sandbox_engine`] (sandbox mode,
 //! the configured limits), its routes from `Engine::http_state`, served by `http::serve` (so the
 //! handlers see the peer's address, as in production) on `127.0.0.1:0`. The caller keeps the store
 //! alive and drives the clock.
@@ -35,6 +35,15 @@ impl ApiServer {
     /// The server on an engine configured by `env` (as for [`sim::sandbox_engine`]: e.g.
     /// `[("API_TOKEN", "…"), ("API_RATE_LIMIT", "2/min")]`) over `store`.
     pub async fn start(store: &TestStore, env: &[(&str, &str)]) -> Result<Self, SimError> {
+        Self::start_as(store, env, None).await
+    }
+
+    /// The same, with the bot's username set as `getMe` would tell it (the page's Telegram link).
+    pub async fn start_as(
+        store: &TestStore,
+        env: &[(&str, &str)],
+        bot_username: Option<&str>,
+    ) -> Result<Self, SimError> {
         let clock = ManualClock::new(start_time());
         let engine = sim::sandbox_engine(store, Arc::new(clock.clone()), env).await?;
         let listener = TcpListener::bind("127.0.0.1:0").await.map_err(SimError::Listen)?;
@@ -42,6 +51,9 @@ impl ApiServer {
         let readiness = Readiness::new();
         readiness.telegram_reached();
         let state = engine.http_state(readiness);
+        if let Some(username) = bot_username {
+            state.bot_username.set(username);
+        }
         let stop = CancellationToken::new();
         let task = tokio::spawn(http::serve(listener, state, axum::Router::new(), stop.clone()));
         Ok(Self { base, clock, engine, stop, task: Some(task) })

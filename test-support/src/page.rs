@@ -1,64 +1,43 @@
 //! The bot's HTTP server with the tracking page, served on loopback in sandbox mode, for the page's
 //! tests (`tests/page.rs`, `tests/page_browser.rs`) and its size figure (`examples/page_size.rs`).
 //!
-//! It serves `kuaidi_bot::http::serve` — the production server, with the peer addresses the page
-//! throttles by — on a port the caller never has to pick (`127.0.0.1:0`), over the engine
-//! [`sim::sandbox_engine`](crate::sim::sandbox_engine) starts, on a clock standing at
-//! [`start_time`](crate::sim::start_time): every run shows the same parcels at the same point of
-//! their lives. No Telegram is involved; the bot's username, when given, is set as `getMe` would.
-
-use std::sync::Arc;
+//! It is the API's [`ApiServer`] — `kuaidi_bot::http::serve`, the production server, with the peer
+//! addresses the page throttles by, on `127.0.0.1:0`, over the engine `sim::sandbox_engine` starts,
+//! on a clock standing at `sim::start_time`, so every run shows the same parcels at the same point of
+//! their lives — on a SQLite store of its own, with what the page's tests add. No Telegram is involved; the bot's username, when given, is set as `getMe` would.
 
 use chrono::NaiveDateTime;
-use kuaidi_bot::app::Engine;
-use kuaidi_bot::clock::{Clock, ManualClock};
-use kuaidi_bot::http::{self, Readiness};
+use kuaidi_bot::clock::Clock;
 use kuaidi_bot::input::tracking_number;
 use kuaidi_bot::kuaidi100::QueryResult;
 use kuaidi_bot::store::{Claim, ParcelKey};
 use kuaidi_bot::tracking::{Asker, TrackRequest};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
-use crate::sim::{self, start_time};
+use crate::api::ApiServer;
 use crate::store::{self as test_store, TestStore};
 
-/// The page, served. Stops when dropped.
+/// The page, served, on a store of its own. Stops when dropped. Everything of the server
+/// ([`ApiServer`]: `base`, `engine`, `clock`, `url`) is reached through it.
 pub struct ServedPage {
-    /// `http://127.0.0.1:PORT`, no trailing slash.
-    pub base: String,
-    pub engine: Arc<Engine>,
-    pub clock: ManualClock,
-    stop: CancellationToken,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    server: ApiServer,
     _store: TestStore,
 }
 
+impl std::ops::Deref for ServedPage {
+    type Target = ApiServer;
+
+    fn deref(&self) -> &ApiServer {
+        &self.server
+    }
+}
+
 impl ServedPage {
-    /// Sandbox mode on a fresh SQLite store; `env` as for [`sim::sandbox_engine`] (e.g. a generous
-    /// `API_RATE_LIMIT`), `bot_username` as `getMe` would tell it.
+    /// Sandbox mode on a fresh SQLite store; `env` as for [`sim::sandbox_engine`](crate::sim::sandbox_engine)
+    /// (e.g. a generous `API_RATE_LIMIT`), `bot_username` as `getMe` would tell it.
     pub async fn start(env: &[(&str, &str)], bot_username: Option<&str>) -> Self {
         let store = test_store::sqlite().await.expect("a SQLite test store");
-        let clock = ManualClock::new(start_time());
-        let engine = sim::sandbox_engine(&store, Arc::new(clock.clone()), env).await.expect("the engine starts");
-        let engine = Arc::new(engine);
-        let readiness = Readiness::new();
-        readiness.telegram_reached();
-        let state = engine.http_state(readiness);
-        if let Some(username) = bot_username {
-            state.bot_username.set(username);
-        }
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-        let base = format!("http://{}", listener.local_addr().expect("a local address"));
-        let stop = CancellationToken::new();
-        let task = tokio::spawn(http::serve(listener, state, axum::Router::new(), stop.clone()));
-        Self { base, engine, clock, stop, task: Some(task), _store: store }
-    }
-
-    /// The URL of `path_and_query` (starting with `/`).
-    pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.base)
+        let server = ApiServer::start_as(&store, env, bot_username).await.expect("the server starts");
+        Self { server, _store: store }
     }
 
     /// Records `result` as Kuaidi100's answer about (`courier`, `number`) just now, the way the tracker
@@ -104,19 +83,10 @@ impl ServedPage {
 
     /// How many queries the simulator has answered so far.
     pub fn upstream_queries(&self) -> u64 {
-        self.engine.sandbox.as_ref().map_or(0, |sandbox| sandbox.sandbox.stats().total_queries)
+        self.server.total_queries()
     }
 
-    pub async fn stop(mut self) {
-        self.stop.cancel();
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for ServedPage {
-    fn drop(&mut self) {
-        self.stop.cancel();
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 }
