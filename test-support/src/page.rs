@@ -1,5 +1,5 @@
 //! The bot's HTTP server with the tracking page, served on loopback in sandbox mode, for the page's
-//! tests (`tests/page.rs`, `tests/page_browser.rs`) and its size figure (`examples/page_size.rs`).
+//! tests (`tests/page.rs`, `tests/page_browser.rs`), its size figure included (`the_page_is_small_on_the_wire`).
 //!
 //! It is the API's [`ApiServer`] — `kuaidi_bot::http::serve`, the production server, with the peer
 //! addresses the page throttles by, on `127.0.0.1:0`, over the engine `sim::sandbox_engine` starts,
