@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::Duration as ChronoDuration;
-use kuaidi_bot::chat::{Action, ChatKind, ChatRef, Incoming, Input, UserRef};
+use kuaidi_bot::chat::{Action, ChatRef, Incoming, Input, UserRef};
 use kuaidi_bot::sandbox::{SANDBOX_CUSTOMER, SANDBOX_KEY};
 use kuaidi_test_support::api::ApiServer;
 use kuaidi_test_support::store::{self as test_store, TestStore};
@@ -83,11 +83,11 @@ impl World {
     /// `/track <text>` from user `user` in their private chat, through the chat core as the bot runs it.
     async fn bot_track(&self, user: i64, text: &str) -> String {
         let core = self.server.engine.chat_core("kuaidi_test_bot");
-        let incoming = Incoming {
-            chat: ChatRef { id: user, kind: ChatKind::Private },
-            user: UserRef { id: user, language_code: Some("en".into()) },
-            input: Input::Text(format!("/track {text}")),
-        };
+        let incoming = Incoming::new(
+            ChatRef::private(user),
+            UserRef { id: user, language_code: Some("en".into()) },
+            Input::Text(format!("/track {text}")),
+        );
         core.handle(&incoming)
             .await
             .into_iter()

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bot_harness::{RunningBot, WAIT};
 use chrono::Duration as ChronoDuration;
-use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
+use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, Said, User};
 
 fn li() -> User {
     User::new(1001, "Li").lang("zh-hans")
@@ -316,5 +316,50 @@ async fn more_than_ten_numbers_track_ten_and_name_the_rest() {
     }
     let rest = &replies[10].text;
     assert!(rest.contains("first 10") && rest.contains(&numbers[10]) && rest.contains(&numbers[11]), "{rest}");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn in_a_group_the_bot_reads_mentions_replies_to_it_and_what_a_bare_track_replies_to() {
+    let bot = RunningBot::start(&[]).await;
+    let group = Chat::supergroup(-1_000_000_004_001, "Family");
+    let replying_to = |reply: &kuaidi_test_support::fake_telegram::SentMessage| {
+        reply.params["reply_parameters"]["message_id"].as_i64()
+    };
+
+    // A mention with a pasted shop message: the number is read, the answer replies to the question.
+    let question = bot.tg.send_text(group, li(), "@KuaidiTestBot 圆通速递 YT9693083639795 到哪了？");
+    let mentioned = bot.tg.wait_for_messages(group.id, 1, WAIT).await.remove(0);
+    assert!(mentioned.text.contains("YT9693083639795") && mentioned.text.contains("圆通速递"), "{}", mentioned.text);
+    assert_eq!(replying_to(&mentioned), Some(question), "{:#?}", mentioned.params);
+
+    // Chatter with a number is not for the bot (privacy mode); `/track` alone in reply to it is.
+    let chatter = bot.tg.send_text(group, ann(), "my parcel YT9693083639788 is late again");
+    let quoted = bot.ask_with(group, li(), "/track", Said::replying_to(chatter)).await;
+    assert!(quoted.text.contains("YT9693083639788"), "{}", quoted.text);
+    let bare = bot.ask_with(group, li(), "/track@KuaidiTestBot", Said::replying_to(mentioned.message_id)).await;
+    assert!(bare.text.contains("YT9693083639795"), "the bot's own reply holds a number too: {}", bare.text);
+    let plain = bot.tg.send_text(group, ann(), "see you at dinner");
+    let nothing = bot.ask_with(group, ann(), "/track", Said::replying_to(plain)).await;
+    assert!(nothing.text.contains("no tracking number"), "{}", nothing.text);
+
+    // A reply to the bot is addressed to it: a number is tracked, a thank-you gets no answer.
+    let answered = bot.ask_with(group, ann(), "and YT9693083639770?", Said::replying_to(quoted.message_id)).await;
+    assert!(answered.text.contains("YT9693083639770"), "{}", answered.text);
+    let before = bot.tg.messages_to(group.id).len();
+    bot.tg.send_text_with(group, ann(), "thanks!", Said::replying_to(answered.message_id));
+    // A mention alone is a question: in reply to a message with a number it reads that one, else a hint.
+    let mention_on_chatter = bot.ask_with(group, ann(), "@KuaidiTestBot", Said::replying_to(chatter)).await;
+    assert!(mention_on_chatter.text.contains("YT9693083639788"), "{}", mention_on_chatter.text);
+    let hint = bot.ask(group, ann(), "@kuaiditestbot hi").await;
+    assert!(hint.text.contains("Mention me with a tracking number"), "{}", hint.text);
+    let said = bot.tg.messages_to(group.id);
+    assert_eq!(said.len(), before + 2, "nothing for the thank-you: {:#?}", &said[before..]);
+    // Someone else's bot and a longer name are not this bot.
+    bot.tg.send_text(group, ann(), "@KuaidiTestBotFan YT9693083639760");
+    bot.tg.send_text(group, ann(), "/track@OtherBot YT9693083639760");
+    let last = bot.ask(group, ann(), "/help").await;
+    assert!(!last.text.contains("YT9693083639760"));
+    assert_eq!(bot.tg.messages_to(group.id).len(), before + 3);
     bot.stop().await;
 }

@@ -46,7 +46,7 @@ impl Scripted {
 struct Shared(Arc<Scripted>);
 
 impl Delivery for Shared {
-    fn deliver(&self, chat_id: i64, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply) -> Delivering {
         self.0.delivered.lock().expect("lock").push((chat_id, message.html));
         let outcome = self.0.answers.lock().expect("lock").get(&chat_id).cloned().unwrap_or(Delivered::Delivered);
         Box::pin(async move { outcome })

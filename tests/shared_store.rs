@@ -32,7 +32,7 @@ async fn due_parcels_are_leased_to_one_replica_and_taken_over_when_the_lease_run
     let lease = Duration::minutes(2);
     for i in 0..90 {
         let key = ParcelKey::new("yuantong", &format!("YT8{i:012}"));
-        test.store.subscribe(i, &key, "zh", 0, None, 50, t0(), t0()).await.expect("subscribe");
+        test.store.subscribe(i, None, &key, "zh", 0, None, 50, t0(), t0()).await.expect("subscribe");
     }
     // Three replicas take their rounds at the same moment: every parcel goes to exactly one.
     let rounds = futures::future::join_all(stores.iter().map(|store| store.claim_due_parcels(t0(), lease, 40))).await;

@@ -189,7 +189,7 @@ async fn overdue_checks_are_spread_out_after_a_downtime() {
         let long_ago = t0() - Duration::days(2);
         for i in 0..200 {
             let key = ParcelKey::new("yuantong", &format!("YT8{i:012}"));
-            store.subscribe(i, &key, "zh", 0, None, 50, long_ago, long_ago).await.expect("subscribe");
+            store.subscribe(i, None, &key, "zh", 0, None, 50, long_ago, long_ago).await.expect("subscribe");
         }
         let first =
             store.spread_overdue(t0(), Duration::minutes(30), Duration::minutes(30), 150).await.expect("spread");
@@ -209,12 +209,13 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
         let store = &test.store;
         let key = ParcelKey::new("yuantong", "YT9693083639795");
         let later = t0() + Duration::days(1);
-        store.subscribe(7, &key, "en", 0, None, 50, later, t0()).await.expect("subscribe");
+        store.subscribe(7, None, &key, "en", 0, None, 50, later, t0()).await.expect("subscribe");
         let parcel = store.parcel(&key, t0()).await.expect("read").expect("parcel");
         let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
         let notice = |n: u32| NewNotice {
             subscription_id: subscriber.id,
             chat_id: 7,
+            topic: None,
             lang: "en".into(),
             payload: format!("{{\"n\":{n}}}"),
             seen_lines: n,
@@ -337,7 +338,7 @@ async fn bulk_seeding_for_benchmarks_counts_retimes_and_explains() {
 
         // Rows written after the seed get ids of their own (PostgreSQL's sequences were moved on).
         let key = ParcelKey::new("yuantong", "YT9693083639795");
-        let subscribed = store.subscribe(7, &key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
+        let subscribed = store.subscribe(7, None, &key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
         assert_eq!(subscribed, Subscribed::Created, "{name}");
         assert_eq!(store.census().await.expect("census").parcels, 11, "{name}");
 

@@ -6,7 +6,7 @@ mod bot_harness;
 use bot_harness::{RunningBot, WAIT};
 use chrono::Duration;
 use kuaidi_bot::clock::Clock;
-use kuaidi_test_support::fake_telegram::{Chat, Failure, User};
+use kuaidi_test_support::fake_telegram::{Chat, Failure, Said, User};
 
 fn li() -> User {
     User::new(1001, "Li").lang("zh-hans")
@@ -291,5 +291,38 @@ async fn a_parcel_unchanged_for_two_weeks_stops_with_a_notice() {
     assert_eq!(messages.len(), 2, "the /sub reply, then only the closing notice: {messages:#?}");
     assert!(messages[1].text.contains("Nothing changed for 14 days"), "{}", messages[1].text);
     assert_eq!(bot.engine.store.next_due_at().await.expect("store"), None);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn in_a_forum_replies_and_pushes_go_to_the_topic_the_parcel_was_asked_about_in() {
+    // Unpaced: two parcels' lives in one group would wait out its 20 messages a minute.
+    let bot = RunningBot::start_with(&[], None).await;
+    let forum = Chat::forum(-1_000_000_005_001, "Flat 3");
+    let (topic, other_topic) = (7, 9);
+    let topic_of =
+        |message: &kuaidi_test_support::fake_telegram::SentMessage| message.params["message_thread_id"].as_i64();
+    let subscribed = bot.ask_with(forum, li(), "/sub@KuaidiTestBot yto YT9693083639791", Said::in_topic(topic)).await;
+    assert!(subscribed.text.contains("已订阅"), "{}", subscribed.text);
+    assert_eq!(topic_of(&subscribed), Some(topic), "{:#?}", subscribed.params);
+    // The topic's opening message that Telegram puts under every topic message is no reply to read.
+    let tracked = bot.ask_with(forum, ann(), "/track", Said::in_topic(other_topic)).await;
+    assert!(tracked.text.contains("Usage"), "{}", tracked.text);
+    assert_eq!(topic_of(&tracked), Some(other_topic));
+    // The 🔔 of a reply in the other topic subscribes there: its pushes go to that topic.
+    let other = bot.ask_with(forum, ann(), "/track yto YT9693083639781", Said::in_topic(other_topic)).await;
+    let bell = other.button("Subscribe").unwrap_or_else(|| panic!("{:?}", other.buttons()));
+    bot.tg.press_button(forum, ann(), other.message_id, &bell.callback_data);
+    bot.wait_for_answers(1).await;
+
+    live_through(&bot, 10).await;
+    let pushes: Vec<_> = bot.tg.messages_to(forum.id).into_iter().skip(3).collect();
+    let in_topic = |number: &str| -> Vec<Option<i64>> {
+        pushes.iter().filter(|push| push.text.contains(number)).map(topic_of).collect()
+    };
+    let (first, second) = (in_topic("YT9693083639791"), in_topic("YT9693083639781"));
+    assert!(first.len() >= 2 && second.len() >= 2, "both parcels moved: {pushes:#?}");
+    assert!(first.iter().all(|sent| *sent == Some(topic)), "{first:?}");
+    assert!(second.iter().all(|sent| *sent == Some(other_topic)), "{second:?}");
     bot.stop().await;
 }

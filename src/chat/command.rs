@@ -238,6 +238,34 @@ pub fn bare_parcel(text: &str) -> Option<Result<ParcelRequest, ArgError>> {
     looks_like_parcel.then(|| parcel(&words))
 }
 
+/// A text that mentions the bot (`@BotName`, any case, not part of a longer name): the text without
+/// the mention, single-spaced. `None`: it does not mention the bot.
+pub fn without_mention(text: &str, bot_username: &str) -> Option<String> {
+    let name = bot_username.trim_start_matches('@');
+    if name.is_empty() {
+        return None;
+    }
+    let handle = format!("@{}", name.to_ascii_lowercase());
+    let lower = text.to_ascii_lowercase();
+    let mut rest = String::with_capacity(text.len());
+    let mut from = 0;
+    let mut found = false;
+    while let Some(at) = lower[from..].find(&handle).map(|at| at + from) {
+        let end = at + handle.len();
+        let longer = lower[end..].chars().next().is_some_and(|next| next.is_ascii_alphanumeric() || next == '_');
+        rest.push_str(&text[from..at]);
+        if longer {
+            rest.push_str(&text[at..end]);
+        } else {
+            rest.push(' ');
+            found = true;
+        }
+        from = end;
+    }
+    rest.push_str(&text[from..]);
+    found.then(|| rest.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Plain text that answers "send me the last 4 digits": a phone or its tail, nothing else.
 pub fn phone_reply(text: &str) -> Option<PhoneTail> {
     let plausible = text.chars().filter(char::is_ascii_digit).count() <= 11 && !text.chars().any(char::is_alphabetic);
@@ -375,6 +403,18 @@ mod tests {
         assert_eq!(phone_reply("138 1234 5678"), phone_tail("5678").ok());
         assert_eq!(phone_reply("SF1234567890123"), None);
         assert_eq!(phone_reply("123456789012345"), None, "too many digits for a phone");
+    }
+
+    #[test]
+    fn mentions_of_the_bot_are_found_and_taken_out() {
+        assert_eq!(without_mention("@KuaidiBot YT9693083639795", BOT).as_deref(), Some("YT9693083639795"));
+        assert_eq!(without_mention("看看 @kuaidibot，YT9693083639795", BOT).as_deref(), Some("看看 ，YT9693083639795"));
+        assert_eq!(without_mention("YT9693083639795 @KUAIDIBOT", "@KuaidiBot").as_deref(), Some("YT9693083639795"));
+        assert_eq!(without_mention("@KuaidiBot", BOT).as_deref(), Some(""));
+        assert_eq!(without_mention("@KuaidiBotFan YT9693083639795", BOT), None, "a longer name is someone else");
+        assert_eq!(without_mention("@OtherBot YT9693083639795", BOT), None);
+        assert_eq!(without_mention("no mention", BOT), None);
+        assert_eq!(without_mention("@x", ""), None);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! Reading comes first and is complete: a handler never sees raw text or raw payloads, only values
 //! that were checked (a [`TrackingNumber`](crate::input::TrackingNumber), a resolved courier, a
 //! [`Lang`](crate::kuaidi100::Lang)). Whether the chat is private is the one other thing the routing
-//! looks at: in groups the bot answers its commands only.
+//! looks at: in a private chat every text is for the bot; in a group only its commands and the texts
+//! addressed to it — those that mention it, or reply to one of its messages — as privacy mode has it.
+//! `/track` or `/sub` alone, in reply to a message, is about the numbers in that message.
 
 use super::buttons::{self, Op, Payload};
-use super::command::{self, Command};
+use super::command::{self, ArgError, Command, Name};
 use super::core::{ChatCore, answer};
 use super::types::{Action, ChatKind, Incoming, Input};
 use super::view::View;
@@ -30,6 +32,11 @@ impl ChatCore {
         let private = incoming.chat.kind == ChatKind::Private;
         match self.read(&incoming.input) {
             Route::Command(Command::Start | Command::Help) => self.help_command(lang),
+            Route::Command(Command::Malformed(name @ (Name::Track | Name::Sub), ArgError::Usage))
+                if incoming.replying_to.is_some() =>
+            {
+                self.quoted_command(incoming, name, lang).await
+            }
             Route::Command(Command::Track(parcel)) => self.track_command(incoming, parcel, lang).await,
             Route::Command(Command::Sub(parcel)) => self.sub_command(incoming, parcel, lang).await,
             Route::Command(Command::Unsub(number)) => self.unsub_command(incoming, &number, lang).await,
@@ -39,8 +46,9 @@ impl ChatCore {
             Route::Command(Command::Malformed(name, error)) => self.malformed(name, &error, lang),
             Route::Command(Command::Unknown(name)) if private => self.unknown_command(&name, lang),
             Route::Command(Command::Text(text)) if private => self.private_text(incoming, &text, lang).await,
-            // In groups chatter and unknown commands are not for the bot; other bots' commands never are.
-            Route::Command(Command::Unknown(_) | Command::Text(_) | Command::NotForUs) => Vec::new(),
+            Route::Command(Command::Text(text)) => self.group_text(incoming, &text, lang).await,
+            // In groups unknown commands are not for the bot; other bots' commands never are.
+            Route::Command(Command::Unknown(_) | Command::NotForUs) => Vec::new(),
 
             Route::Press(Payload { op: Op::Track, courier, number }, _) => {
                 self.press_track(incoming, courier, number, lang).await

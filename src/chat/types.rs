@@ -17,6 +17,16 @@ pub enum ChatKind {
 pub struct ChatRef {
     pub id: i64,
     pub kind: ChatKind,
+    /// The forum topic (Telegram's `message_thread_id`) the message came from: replies go back there,
+    /// and so do the pushes of what is subscribed from it. `None` outside forum topics.
+    pub topic: Option<i32>,
+}
+
+impl ChatRef {
+    /// A private chat (no topics).
+    pub fn private(id: i64) -> Self {
+        Self { id, kind: ChatKind::Private, topic: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +52,24 @@ pub struct Incoming {
     pub chat: ChatRef,
     pub user: UserRef,
     pub input: Input,
+    /// The message this one replies to, if any: `/track` alone in reply to a message tracks the numbers
+    /// in it, and in a group a reply to the bot is addressed to the bot.
+    pub replying_to: Option<Quoted>,
+}
+
+impl Incoming {
+    /// A message that replies to nothing.
+    pub fn new(chat: ChatRef, user: UserRef, input: Input) -> Self {
+        Self { chat, user, input, replying_to: None }
+    }
+}
+
+/// A message replied to: who wrote it and its text (or caption; empty when it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted {
+    /// Written by this bot.
+    pub by_bot: bool,
+    pub text: String,
 }
 
 /// One thing the transport must do.

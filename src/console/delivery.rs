@@ -23,7 +23,7 @@ impl ConsoleDelivery {
 }
 
 impl Delivery for ConsoleDelivery {
-    fn deliver(&self, chat_id: i64, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply) -> Delivering {
         let outcome = if chat_id == self.chat_id {
             let mut screen = self.screen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             screen.push(&message);

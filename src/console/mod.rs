@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use screen::plain_text;
 
-use crate::chat::{ChatCore, ChatKind, ChatRef, Incoming, Input, UserRef};
+use crate::chat::{ChatCore, ChatRef, Incoming, Input, UserRef};
 use crate::watch::Delivery;
 use delivery::ConsoleDelivery;
 use screen::Screen;
@@ -56,7 +56,7 @@ impl Console {
 
     /// Reads lines until end of input or `shutdown`, answering each through `core`.
     pub async fn serve(&self, core: ChatCore, shutdown: CancellationToken) -> std::io::Result<()> {
-        let chat = ChatRef { id: CONSOLE_CHAT, kind: ChatKind::Private };
+        let chat = ChatRef::private(CONSOLE_CHAT);
         screen::print_line(
             "kuaidi-bot console — type /help, a tracking number, or a button's number; Ctrl-D to leave.",
         );
@@ -77,7 +77,7 @@ impl Console {
                 Some((message_id, data)) => Input::Button { data, message_id },
                 None => Input::Text(line.to_owned()),
             };
-            let actions = core.handle(&Incoming { chat, user: self.user.clone(), input }).await;
+            let actions = core.handle(&Incoming::new(chat, self.user.clone(), input)).await;
             self.lock_screen().show(actions);
         }
         screen::print_line("");

@@ -9,6 +9,8 @@ use super::{Store, StoreResult, from_millis, to_millis};
 pub struct PendingNotice {
     pub id: i64,
     pub chat_id: i64,
+    /// The forum topic it goes to, if any.
+    pub topic: Option<i32>,
     /// The language recorded with the subscription (the subscriber's, when it subscribed).
     pub lang: String,
     /// The language the chat chose with `/lang`, which wins.
@@ -19,7 +21,7 @@ pub struct PendingNotice {
 }
 
 /// The sender's query (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
-pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outbox.lang, chats.lang AS chat_lang, \
+pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outbox.topic, outbox.lang, chats.lang AS chat_lang, \
      outbox.payload, outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
      WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2";
 
@@ -30,7 +32,7 @@ const CLAIM_NOTICES: &str = "WITH due AS (SELECT id FROM outbox \
      WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      UPDATE outbox SET claimed_until = $2 FROM due WHERE outbox.id = due.id \
-     RETURNING outbox.id, outbox.chat_id, outbox.lang, (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) \
+     RETURNING outbox.id, outbox.chat_id, outbox.topic, outbox.lang, (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) \
      AS chat_lang, outbox.payload, outbox.attempts, outbox.first_failure_at, outbox.next_attempt_at";
 
 impl Store {
@@ -155,6 +157,7 @@ fn pending_from_row(row: &sqlx::any::AnyRow) -> StoreResult<PendingNotice> {
     Ok(PendingNotice {
         id: row.try_get("id")?,
         chat_id: row.try_get("chat_id")?,
+        topic: super::subscriptions::topic_from(row.try_get("topic")?),
         lang: row.try_get("lang")?,
         chat_lang: row.try_get("chat_lang")?,
         payload: row.try_get("payload")?,

@@ -30,6 +30,8 @@ pub struct WatchedParcel {
 pub struct Subscriber {
     pub id: i64,
     pub chat_id: i64,
+    /// The forum topic its pushes go to (where it subscribed), if any.
+    pub topic: Option<i32>,
     pub lang: String,
     pub seen_lines: u32,
     pub seen_state: Option<String>,
@@ -37,11 +39,14 @@ pub struct Subscriber {
 
 impl Store {
     /// Subscribes a chat to a parcel, recording what it has already seen, and makes sure the parcel is
-    /// watched (first check at `first_check_at` unless it is already scheduled earlier).
+    /// watched (first check at `first_check_at` unless it is already scheduled earlier). Its pushes go
+    /// to `topic`, the forum topic it was subscribed from; subscribing again from another topic moves
+    /// them there.
     #[allow(clippy::too_many_arguments)]
     pub async fn subscribe(
         &self,
         chat_id: i64,
+        topic: Option<i32>,
         key: &ParcelKey,
         lang: &str,
         seen_lines: u32,
@@ -60,6 +65,12 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if already == Some(1) {
+            sqlx::query("UPDATE subscriptions SET topic = $1 WHERE chat_id = $2 AND parcel_id = $3")
+                .bind(topic.map(i64::from))
+                .bind(chat_id)
+                .bind(parcel_id)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Ok(Subscribed::AlreadyActive);
         }
@@ -72,11 +83,11 @@ impl Store {
             return Ok(Subscribed::CapReached);
         }
         sqlx::query(
-            "INSERT INTO subscriptions (chat_id, parcel_id, lang, active, seen_lines, seen_state, created_at, updated_at) \
-             VALUES ($1, $2, $3, 1, $4, $5, $6, $6) \
+            "INSERT INTO subscriptions (chat_id, parcel_id, lang, active, seen_lines, seen_state, created_at, updated_at, topic) \
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $6, $7) \
              ON CONFLICT (chat_id, parcel_id) DO UPDATE SET active = 1, lang = excluded.lang, \
                  seen_lines = excluded.seen_lines, seen_state = excluded.seen_state, \
-                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+                 created_at = excluded.created_at, updated_at = excluded.updated_at, topic = excluded.topic",
         )
         .bind(chat_id)
         .bind(parcel_id)
@@ -84,6 +95,7 @@ impl Store {
         .bind(i64::from(seen_lines))
         .bind(seen_state)
         .bind(now_ms)
+        .bind(topic.map(i64::from))
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -161,7 +173,7 @@ impl Store {
     /// The active subscribers of a parcel.
     pub async fn subscribers(&self, parcel_id: i64) -> StoreResult<Vec<Subscriber>> {
         let rows = sqlx::query(
-            "SELECT id, chat_id, lang, seen_lines, seen_state FROM subscriptions WHERE parcel_id = $1 AND active = 1 ORDER BY id",
+            "SELECT id, chat_id, topic, lang, seen_lines, seen_state FROM subscriptions WHERE parcel_id = $1 AND active = 1 ORDER BY id",
         )
         .bind(parcel_id)
         .fetch_all(&self.pool)
@@ -171,6 +183,7 @@ impl Store {
                 Ok(Subscriber {
                     id: row.try_get("id")?,
                     chat_id: row.try_get("chat_id")?,
+                    topic: topic_from(row.try_get("topic")?),
                     lang: row.try_get("lang")?,
                     seen_lines: u32::try_from(row.try_get::<i64, _>("seen_lines")?).unwrap_or(0),
                     seen_state: row.try_get("seen_state")?,
@@ -247,4 +260,9 @@ impl Store {
             sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE active = 1").fetch_one(&self.pool).await?;
         Ok(u64::try_from(active).unwrap_or(0))
     }
+}
+
+/// A stored topic id; one that does not fit Telegram's 32 bits is no topic.
+pub(super) fn topic_from(stored: Option<i64>) -> Option<i32> {
+    stored.and_then(|topic| i32::try_from(topic).ok())
 }

@@ -27,6 +27,8 @@ pub struct DueParcel {
 pub struct NewNotice {
     pub subscription_id: i64,
     pub chat_id: i64,
+    /// The forum topic it goes to, if any.
+    pub topic: Option<i32>,
     pub lang: String,
     pub payload: String,
     /// What the subscriber will have seen once this is delivered.
@@ -201,13 +203,15 @@ pub(super) async fn write_outcome(
             continue;
         }
         sqlx::query(
-            "INSERT INTO outbox (chat_id, parcel_id, lang, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO outbox (chat_id, parcel_id, lang, payload, created_at, next_attempt_at, topic) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(notice.chat_id)
         .bind(parcel_id)
         .bind(&notice.lang)
         .bind(&notice.payload)
         .bind(now_ms)
+        .bind(notice.topic.map(i64::from))
         .execute(&mut **tx)
         .await?;
     }

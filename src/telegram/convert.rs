@@ -2,10 +2,39 @@
 
 use teloxide::types::{Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, User};
 
-use crate::chat::{Button, ChatKind, ChatRef, UserRef};
+use crate::chat::{Button, ChatKind, ChatRef, Quoted, UserRef};
 
+/// The chat of a message the bot cannot see (an old one a button is on), without its topic.
 pub fn chat_ref(chat: &Chat) -> ChatRef {
-    ChatRef { id: chat.id.0, kind: if chat.is_private() { ChatKind::Private } else { ChatKind::Group } }
+    ChatRef { id: chat.id.0, kind: if chat.is_private() { ChatKind::Private } else { ChatKind::Group }, topic: None }
+}
+
+/// Where a message was written: its chat and, in a forum, its topic.
+pub fn message_place(message: &Message) -> ChatRef {
+    ChatRef { topic: topic_of(message), ..chat_ref(&message.chat) }
+}
+
+/// A forum topic's id. Replies in a plain group carry a thread id too, which is not a place to send to.
+fn topic_of(message: &Message) -> Option<i32> {
+    message.thread_id.filter(|_| message.is_topic_message).map(|thread| thread.0.0)
+}
+
+/// The message this one replies to, read; `bot_username` tells the bot's own messages. In a forum
+/// every message of a topic "replies" to the topic's first message, which is not a reply at all.
+pub fn quoted(message: &Message, bot_username: &str) -> Option<Quoted> {
+    let replied = message.reply_to_message()?;
+    if topic_of(message).is_some_and(|topic| topic == replied.id.0) {
+        return None;
+    }
+    let by_bot = replied.from.as_ref().is_some_and(|author| {
+        author.is_bot
+            && author
+                .username
+                .as_deref()
+                .is_some_and(|name| name.eq_ignore_ascii_case(bot_username.trim_start_matches('@')))
+    });
+    let text = replied.text().or_else(|| replied.caption()).unwrap_or_default().to_owned();
+    Some(Quoted { by_bot, text })
 }
 
 pub fn user_ref(user: &User) -> UserRef {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::requests::Request;
+use teloxide::types::{MessageId, ThreadId};
 use teloxide::{ApiError, RequestError};
 
 use super::bot::Api;
@@ -68,10 +69,13 @@ impl<B: Api> TelegramDelivery<B> {
 }
 
 impl<B: Api> Delivery for TelegramDelivery<B> {
-    fn deliver(&self, chat_id: i64, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, topic: Option<i32>, message: Reply) -> Delivering {
         let mut request = self.bot.send_message(ChatId(chat_id), message.html);
         if let Some(markup) = keyboard(&message.buttons) {
             request = request.reply_markup(markup);
+        }
+        if let Some(topic) = topic {
+            request = request.message_thread_id(ThreadId(MessageId(topic)));
         }
         let pace = self.pace.clone();
         let round_trip = self.round_trip.clone();

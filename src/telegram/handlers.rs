@@ -7,15 +7,17 @@ use std::time::Duration;
 use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, CallbackQueryId, ChatAction, ChatMemberUpdated, Message, MessageId};
+use teloxide::types::{
+    CallbackQuery, CallbackQueryId, ChatAction, ChatMemberUpdated, Message, MessageId, ReplyParameters, ThreadId,
+};
 use teloxide::update_listeners::{Polling, UpdateListener};
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
 use super::bot::Api;
-use super::convert::{chat_ref, keyboard, sender, user_ref};
+use super::convert::{chat_ref, keyboard, message_place, quoted, sender, user_ref};
 use super::pace::{Pace, Priority};
-use crate::chat::{Action, ChatCore, Incoming, Input};
+use crate::chat::{Action, ChatCore, ChatKind, ChatRef, Incoming, Input};
 
 /// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
 const TYPING_AFTER: Duration = Duration::from_millis(300);
@@ -85,8 +87,12 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: M
     }
     // A caption is read like a text: a forwarded photo of a shop message carries its words there.
     let Some(text) = message.text().or_else(|| message.caption()) else { return Ok(()) };
-    let incoming =
-        Incoming { chat: chat_ref(&message.chat), user: sender(&message), input: Input::Text(text.to_owned()) };
+    let incoming = Incoming {
+        chat: message_place(&message),
+        user: sender(&message),
+        input: Input::Text(text.to_owned()),
+        replying_to: quoted(&message, &core.config().bot_username),
+    };
     let chat_id = message.chat.id;
     let typing = {
         let bot = bot.clone();
@@ -97,7 +103,9 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: M
     };
     let actions = core.handle(&incoming).await;
     typing.abort();
-    perform(&bot, &replies, chat_id, None, actions).await;
+    // In a group the answers reply to the question, so that the asker finds them among the chatter.
+    let reply_to = (incoming.chat.kind == ChatKind::Group).then_some(message.id);
+    perform(&bot, &replies, Place { chat: incoming.chat, reply_to }, None, actions).await;
     Ok(())
 }
 
@@ -108,13 +116,10 @@ async fn on_callback<B: Api>(bot: B, core: ChatCore, replies: Replies, query: Ca
         return Ok(());
     };
     let data = query.data.clone().unwrap_or_default();
-    let incoming = Incoming {
-        chat: chat_ref(message.chat()),
-        user: user_ref(&query.from),
-        input: Input::Button { data, message_id: message.id().0 },
-    };
+    let chat = message.regular_message().map_or_else(|| chat_ref(message.chat()), message_place);
+    let incoming = Incoming::new(chat, user_ref(&query.from), Input::Button { data, message_id: message.id().0 });
     let actions = core.handle(&incoming).await;
-    perform(&bot, &replies, message.chat().id, Some(&query.id), actions).await;
+    perform(&bot, &replies, Place { chat, reply_to: None }, Some(&query.id), actions).await;
     Ok(())
 }
 
@@ -153,14 +158,21 @@ where
     }
 }
 
+/// Where the answers to one update go: the chat, its forum topic, and the message they reply to.
+struct Place {
+    chat: ChatRef,
+    reply_to: Option<MessageId>,
+}
+
 /// Carries out the core's actions in order. A failed send is logged; it never stops the others.
 async fn perform<B: Api>(
     bot: &B,
     replies: &Replies,
-    chat_id: ChatId,
+    place: Place,
     callback: Option<&CallbackQueryId>,
     actions: Vec<Action>,
 ) {
+    let chat_id = ChatId(place.chat.id);
     for action in actions {
         let outcome = match action {
             Action::Send(reply) => {
@@ -168,6 +180,14 @@ async fn perform<B: Api>(
                     let mut request = bot.send_message(chat_id, reply.html.clone());
                     if let Some(markup) = keyboard(&reply.buttons) {
                         request = request.reply_markup(markup);
+                    }
+                    if let Some(topic) = place.chat.topic {
+                        request = request.message_thread_id(ThreadId(MessageId(topic)));
+                    }
+                    if let Some(question) = place.reply_to {
+                        // A question deleted meanwhile still gets its answer.
+                        request =
+                            request.reply_parameters(ReplyParameters::new(question).allow_sending_without_reply());
                     }
                     async move { request.await.map(drop) }
                 })

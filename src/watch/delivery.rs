@@ -34,9 +34,9 @@ pub type Delivering = Pin<Box<dyn Future<Output = Delivered> + Send>>;
 
 /// A transport that can carry notifications.
 pub trait Delivery: Send + Sync + 'static {
-    /// Sends `message` to `chat_id`; the future resolves with what became of it. The transport paces
-    /// itself: the future may wait for its turn before it sends.
-    fn deliver(&self, chat_id: i64, message: Reply) -> Delivering;
+    /// Sends `message` to `chat_id` (in its forum topic `topic`, if any); the future resolves with what
+    /// became of it. The transport paces itself: the future may wait for its turn before it sends.
+    fn deliver(&self, chat_id: i64, topic: Option<i32>, message: Reply) -> Delivering;
 
     /// How many messages the outbox may have on their way at once: enough to keep the transport busy
     /// over its round trip, and no more, since a crash may repeat every message in flight.

@@ -186,7 +186,7 @@ impl Outbox {
             self.store.mark_sent(&ids, self.clock.now()).await?;
             return Ok(None);
         }
-        let delivering = self.delivery.deliver(chat_id, reply);
+        let delivering = self.delivery.deliver(chat_id, first.topic, reply);
         Ok(Some(Outgoing { notices, delivering }))
     }
 
@@ -253,15 +253,17 @@ fn notice_lang(notice: &PendingNotice) -> Lang {
     notice.chat_lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| Lang::parse(&notice.lang).unwrap_or(Lang::En))
 }
 
-/// Pending notices grouped per chat, chats in the order of their first notice.
+/// Pending notices grouped per chat and forum topic (one message each), in the order of their first
+/// notice.
 fn by_chat(pending: Vec<PendingNotice>) -> Vec<Vec<PendingNotice>> {
     let mut order = Vec::new();
-    let mut groups: HashMap<i64, Vec<PendingNotice>> = HashMap::new();
+    let mut groups: HashMap<(i64, Option<i32>), Vec<PendingNotice>> = HashMap::new();
     for notice in pending {
-        if !groups.contains_key(&notice.chat_id) {
-            order.push(notice.chat_id);
+        let place = (notice.chat_id, notice.topic);
+        if !groups.contains_key(&place) {
+            order.push(place);
         }
-        groups.entry(notice.chat_id).or_default().push(notice);
+        groups.entry(place).or_default().push(notice);
     }
-    order.into_iter().filter_map(|chat| groups.remove(&chat)).collect()
+    order.into_iter().filter_map(|place| groups.remove(&place)).collect()
 }

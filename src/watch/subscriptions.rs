@@ -57,8 +57,15 @@ impl Subscriptions {
     }
 
     /// Subscribes `chat_id` to the parcel of `tracked`, the answer the chat has just been shown; `lang`
-    /// is the language its notices are written in unless the chat chooses one.
-    pub async fn subscribe(&self, chat_id: i64, tracked: &Tracked, lang: Lang) -> Result<Subscribe, StoreError> {
+    /// is the language its notices are written in unless the chat chooses one, `topic` the forum topic
+    /// they go to.
+    pub async fn subscribe(
+        &self,
+        chat_id: i64,
+        topic: Option<i32>,
+        tracked: &Tracked,
+        lang: Lang,
+    ) -> Result<Subscribe, StoreError> {
         let (seen_lines, seen_state) = match &tracked.report {
             Report::Answer { result, .. } if result.is_finished() => return Ok(Subscribe::Finished),
             Report::Answer { result, .. } => {
@@ -76,6 +83,7 @@ impl Subscriptions {
             .store
             .subscribe(
                 chat_id,
+                topic,
                 &key,
                 lang.as_str(),
                 seen_lines,

@@ -356,6 +356,7 @@ pub(super) fn new_notice(
     NewNotice {
         subscription_id: subscriber.id,
         chat_id: subscriber.chat_id,
+        topic: subscriber.topic,
         lang: subscriber.lang.clone(),
         payload: serde_json::to_string(notice).unwrap_or_default(),
         seen_lines,

@@ -34,7 +34,7 @@ pub fn update_notice(number: &str) -> Notice {
 /// Subscribes `chat` to `number` (recorded language `lang`) and queues one update for it.
 pub async fn queue_one(store: &Store, chat: i64, number: &str, lang: &str, now: DateTime<Utc>) {
     let key = ParcelKey::new(COURIER, number);
-    store.subscribe(chat, &key, lang, 0, None, 50, now + Duration::days(30), now).await.expect("subscribe");
+    store.subscribe(chat, None, &key, lang, 0, None, 50, now + Duration::days(30), now).await.expect("subscribe");
     let parcel = store.parcel(&key, now).await.expect("read the parcel").expect("the parcel row exists");
     let subscribers = store.subscribers(parcel.id).await.expect("read the subscribers");
     let subscriber = subscribers.into_iter().find(|s| s.chat_id == chat).expect("the subscription just made");
@@ -43,6 +43,7 @@ pub async fn queue_one(store: &Store, chat: i64, number: &str, lang: &str, now: 
         notices: vec![NewNotice {
             subscription_id: subscriber.id,
             chat_id: chat,
+            topic: None,
             lang: lang.into(),
             payload,
             seen_lines: 1,

@@ -11,7 +11,7 @@ use kuaidi_bot::app::{self, Engine};
 use kuaidi_bot::clock::ManualClock;
 use kuaidi_bot::sandbox::Stats;
 use kuaidi_bot::telegram::{BotOptions, Limits, TelegramError, default_limits};
-use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, SentMessage, User};
+use kuaidi_test_support::fake_telegram::{CallbackAnswer, Chat, FakeTelegram, Said, SentMessage, User};
 use kuaidi_test_support::sim::{self, start_time};
 use kuaidi_test_support::store::{self as test_store, TestStore};
 use tokio::task::JoinHandle;
@@ -81,8 +81,13 @@ impl RunningBot {
 
     /// Sends a text and waits for the bot's next message to that chat.
     pub async fn ask(&self, chat: Chat, from: User, text: &str) -> SentMessage {
+        self.ask_with(chat, from, text, Said::default()).await
+    }
+
+    /// The same, said in reply to a message or in a forum topic.
+    pub async fn ask_with(&self, chat: Chat, from: User, text: &str, said: Said) -> SentMessage {
         let before = self.tg.messages_to(chat.id).len();
-        self.tg.send_text(chat, from, text);
+        self.tg.send_text_with(chat, from, text, said);
         let messages = self.tg.wait_for_messages(chat.id, before + 1, WAIT).await;
         match messages.get(before) {
             Some(message) => message.clone(),

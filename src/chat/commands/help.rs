@@ -8,6 +8,6 @@ use crate::kuaidi100::Lang;
 
 impl ChatCore {
     pub(in crate::chat) fn help_command(&self, lang: Lang) -> Vec<Action> {
-        vec![send(words::commands::help_html(self.inner.config.sandbox, lang))]
+        vec![send(words::commands::help_html(self.inner.config.sandbox, &self.inner.config.bot_username, lang))]
     }
 }

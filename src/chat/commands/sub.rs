@@ -56,7 +56,7 @@ impl ChatCore {
             Err(error) => return SubscribeResult::Refused(self.track_failed(incoming, error, &number, lang)),
         };
         self.remember_phone(chat, &tracked, phone.as_ref()).await;
-        match self.inner.subscriptions.subscribe(chat, &tracked, lang).await {
+        match self.inner.subscriptions.subscribe(chat, incoming.chat.topic, &tracked, lang).await {
             Ok(Subscribe::Finished) => {
                 let mut reply = self.report_reply(chat, &tracked, View::Latest, lang).await;
                 reply.html = words::commands::finished_html(&reply.html, lang);

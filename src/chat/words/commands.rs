@@ -16,13 +16,14 @@ use crate::input::TrackingNumber;
 use crate::kuaidi100::{Error, Lang};
 use crate::watch::Subscribe;
 
-/// `/help` and `/start`, with the sandbox warning first in sandbox mode. HTML.
-pub fn help_html(sandbox: bool, lang: Lang) -> String {
+/// `/help` and `/start`, with the sandbox warning first in sandbox mode; `bot` is the bot's username,
+/// for the way to ask in a group. HTML.
+pub fn help_html(sandbox: bool, bot: &str, lang: Lang) -> String {
     let locale = lang.as_str();
     let lines: Vec<String> = listed().map(|name| help_line(name, lang)).collect();
     let html = format!(
         "{}\n\n{}\n\n{}",
-        t!("help.intro", locale = locale),
+        t!("help.intro", locale = locale, bot = escape(bot.trim_start_matches('@'))),
         lines.join("\n"),
         t!("help.example", locale = locale)
     );
@@ -71,6 +72,16 @@ pub fn unknown_command_html(name: &str, lang: Lang) -> String {
 /// Plain text in a private chat that names no parcel. HTML.
 pub fn private_hint_html(lang: Lang) -> String {
     t!("private.hint", locale = lang.as_str()).into_owned()
+}
+
+/// A group mentioned the bot without a number: how to ask. HTML.
+pub fn group_hint_html(lang: Lang) -> String {
+    t!("group.hint", locale = lang.as_str()).into_owned()
+}
+
+/// `/track` or `/sub` alone, in reply to a message without a tracking number. HTML.
+pub fn nothing_quoted_html(name: Name, lang: Lang) -> String {
+    t!("quoted.none", locale = lang.as_str(), command = name.spec().word).into_owned()
 }
 
 /// A pasted text held more numbers than one message tracks: the ones left out, named. HTML.
@@ -173,7 +184,7 @@ mod tests {
     #[test]
     fn help_lists_the_commands_of_the_menu_in_its_order() {
         for lang in [Lang::Zh, Lang::En] {
-            let help = help_html(false, lang);
+            let help = help_html(false, "KuaidiBot", lang);
             let menu = menu_entries(lang);
             assert_eq!(menu.len(), 7, "every command but /start: {menu:?}");
             let mut from = 0;
@@ -185,8 +196,9 @@ mod tests {
                 from = at;
             }
             assert!(!help.contains("%{") && !help.contains("command."), "{help}");
+            assert!(help.contains("@KuaidiBot YT…"), "how to ask in a group: {help}");
         }
-        let english = help_html(true, Lang::En);
+        let english = help_html(true, "KuaidiBot", Lang::En);
         assert!(english.starts_with("⚠️") && english.contains("/track [courier] number"), "{english}");
     }
 

@@ -42,6 +42,8 @@ pub enum ChatKind {
     Private,
     Group,
     Supergroup,
+    /// A supergroup with topics (`is_forum`): its messages carry `message_thread_id`.
+    Forum,
 }
 
 /// A chat the test talks in. `Copy`, so titles of groups live in a process-wide registry filled by
@@ -72,6 +74,12 @@ impl Chat {
         Chat { id, kind: ChatKind::Supergroup }
     }
 
+    /// A forum supergroup, whose messages are written in topics ([`Said::in_topic`]).
+    pub fn forum(id: i64, title: &str) -> Chat {
+        set_title(id, title);
+        Chat { id, kind: ChatKind::Forum }
+    }
+
     /// The title registered for this chat id, if any.
     pub fn title(&self) -> Option<String> {
         CHAT_TITLES.lock().unwrap_or_else(|e| e.into_inner()).get(&self.id).cloned()
@@ -90,6 +98,10 @@ impl Chat {
             }
             ChatKind::Supergroup => json!({
                 "id": self.id, "type": "supergroup", "title": self.title().unwrap_or_else(|| "Test Group".into())
+            }),
+            ChatKind::Forum => json!({
+                "id": self.id, "type": "supergroup", "is_forum": true,
+                "title": self.title().unwrap_or_else(|| "Test Forum".into())
             }),
         }
     }
@@ -175,6 +187,25 @@ impl Failure {
                 ApiErr { code: *code, description: description.clone(), parameters: None }
             }
         }
+    }
+}
+
+/// Where a message is said ([`FakeTelegram::send_text_with`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Said {
+    /// The message of the same chat it replies to (the user's or the bot's, as stored).
+    pub reply_to: Option<i64>,
+    /// The forum topic (`message_thread_id`) it is written in.
+    pub topic: Option<i64>,
+}
+
+impl Said {
+    pub fn replying_to(message_id: i64) -> Said {
+        Said { reply_to: Some(message_id), topic: None }
+    }
+
+    pub fn in_topic(topic: i64) -> Said {
+        Said { reply_to: None, topic: Some(topic) }
     }
 }
 
@@ -319,6 +350,10 @@ struct State {
     honour_allowed_updates: bool,
     dropped_updates: Vec<Value>,
     next_message_id: HashMap<i64, i64>,
+    /// Who wrote each user message (by chat and message id), for the `reply_to_message` of replies.
+    authors: HashMap<(i64, i64), User>,
+    /// The forum topic of each message written in one (by chat and message id).
+    topics: HashMap<(i64, i64), i64>,
     messages: HashMap<(i64, i64), StoredMessage>,
     chats: HashMap<i64, KnownChat>,
     next_callback_id: u64,
@@ -439,6 +474,8 @@ impl State {
             honour_allowed_updates: true,
             dropped_updates: Vec::new(),
             next_message_id: HashMap::new(),
+            authors: HashMap::new(),
+            topics: HashMap::new(),
             messages: HashMap::new(),
             chats: HashMap::new(),
             next_callback_id: 1,
@@ -505,7 +542,7 @@ impl State {
 
     fn message_json(&self, chat_id: i64, message_id: i64, from: Option<&User>) -> Value {
         let stored = self.messages.get(&(chat_id, message_id));
-        let from = match (stored, from) {
+        let from = match (stored, from.or_else(|| self.authors.get(&(chat_id, message_id)))) {
             (Some(m), _) if m.from_bot => FakeTelegram::bot_user_json(),
             (_, Some(user)) => user.to_json(),
             _ => FakeTelegram::bot_user_json(),
@@ -517,6 +554,10 @@ impl State {
             "date": stored.map(|m| m.date).unwrap_or_else(unix_now),
             "text": stored.map(|m| m.text.as_str()).unwrap_or_default(),
         });
+        if let Some(topic) = self.topics.get(&(chat_id, message_id)) {
+            message["message_thread_id"] = json!(topic);
+            message["is_topic_message"] = json!(true);
+        }
         if let Some(stored) = stored {
             if let Some(markup) = &stored.markup {
                 message["reply_markup"] = markup.clone();
@@ -612,6 +653,7 @@ impl FakeTelegram {
             let mut state = self.lock();
             state.remember_chat(chat, Some(&from));
             let message_id = state.alloc_message_id(chat.id);
+            state.authors.insert((chat.id, message_id), from.clone());
             state.messages.insert(
                 (chat.id, message_id),
                 StoredMessage {
@@ -624,6 +666,51 @@ impl FakeTelegram {
                 },
             );
             let message = state.message_json(chat.id, message_id, Some(&from));
+            state.push_update(json!({"message": message}));
+            message_id
+        };
+        self.updates_changed();
+        message_id
+    }
+
+    /// A text message like [`FakeTelegram::send_text`], said in a context: in reply to a message of the
+    /// chat, in a forum topic, or both. As in Telegram, a message in a topic that replies to nothing
+    /// else carries the topic's first message as `reply_to_message`. Returns the message id.
+    pub fn send_text_with(&self, chat: Chat, from: User, text: &str, said: Said) -> i64 {
+        let message_id = {
+            let mut state = self.lock();
+            state.remember_chat(chat, Some(&from));
+            let message_id = state.alloc_message_id(chat.id);
+            state.authors.insert((chat.id, message_id), from.clone());
+            state.messages.insert(
+                (chat.id, message_id),
+                StoredMessage {
+                    text: text.to_owned(),
+                    parse_mode: None,
+                    markup: None,
+                    from_bot: false,
+                    date: unix_now(),
+                    edits: 0,
+                },
+            );
+            if let Some(topic) = said.topic {
+                state.topics.insert((chat.id, message_id), topic);
+            }
+            let mut message = state.message_json(chat.id, message_id, Some(&from));
+            match (said.reply_to, said.topic) {
+                (Some(replied), _) => message["reply_to_message"] = state.message_json(chat.id, replied, None),
+                (None, Some(topic)) => {
+                    message["reply_to_message"] = json!({
+                        "message_id": topic,
+                        "from": from.to_json(),
+                        "chat": state.chat_json(chat.id),
+                        "date": unix_now(),
+                        "message_thread_id": topic,
+                        "forum_topic_created": {"name": "Parcels", "icon_color": 7322096},
+                    });
+                }
+                (None, None) => {}
+            }
             state.push_update(json!({"message": message}));
             message_id
         };
@@ -718,7 +805,7 @@ impl FakeTelegram {
         let failure = match chat.kind {
             ChatKind::Private => Failure::Blocked,
             ChatKind::Group => Failure::Kicked,
-            ChatKind::Supergroup => Failure::KickedFromSupergroup,
+            ChatKind::Supergroup | ChatKind::Forum => Failure::KickedFromSupergroup,
         };
         self.bot_status_change(chat, by, "member", "kicked");
         self.lock().failures.insert(chat.id, failure);

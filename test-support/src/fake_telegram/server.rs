@@ -545,6 +545,9 @@ impl State {
         self.delivered_at.push_back(now);
         let message_id = self.alloc_message_id(chat_id);
         let reply_markup = buttons_of(markup.as_ref());
+        if let Some(topic) = int(params, "message_thread_id") {
+            self.topics.insert((chat_id, message_id), topic);
+        }
         self.messages.insert(
             (chat_id, message_id),
             StoredMessage {
