@@ -200,6 +200,7 @@ mod tests {
             data: lines,
             route_info: None,
             is_loop: None,
+            ..QueryResult::default()
         };
         let tracked = Tracked {
             courier: directory().get("yuantong").expect("yuantong"),

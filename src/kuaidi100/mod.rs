@@ -18,5 +18,5 @@ pub use credentials::Credentials;
 pub use error::{Advice, Error, ReturnCode};
 pub use param::{Lang, Order, QueryRequest, ResultV2};
 pub use push::{Push, PushRefusal, PushStatus, Salt, SubscribeAnswer, SubscribeOutcome, SubscribeRequest};
-pub use response::{QueryResult, RouteInfo, RoutePoint, TraceLine};
+pub use response::{ArrivalEstimate, NodeStage, PredictedNode, QueryResult, RouteInfo, RoutePoint, TraceLine};
 pub use state::{Family, State};

@@ -18,6 +18,9 @@ pub enum ResultV2 {
     /// Adds advanced state codes, locations, coordinates, pinyin and `routeInfo`. The bot's default.
     #[default]
     Advanced,
+    /// `Advanced` plus Kuaidi100's in-transit estimate (`arrivalTime`, `totalTime`, `remainTime`,
+    /// `predictedRoute`), for the couriers it supports and only when the request gives `to`.
+    Estimate,
 }
 
 impl ResultV2 {
@@ -26,17 +29,24 @@ impl ResultV2 {
             ResultV2::Off => "0",
             ResultV2::Areas => "1",
             ResultV2::Advanced => "4",
+            ResultV2::Estimate => "8",
         }
     }
 
-    /// Reads the wire value; empty means off, `8` (4 plus ETA) is treated as 4.
+    /// Reads the wire value; empty means off.
     pub fn from_param(value: &str) -> Option<Self> {
         match value.trim() {
             "" | "0" => Some(ResultV2::Off),
             "1" => Some(ResultV2::Areas),
-            "4" | "8" => Some(ResultV2::Advanced),
+            "4" => Some(ResultV2::Advanced),
+            "8" => Some(ResultV2::Estimate),
             _ => None,
         }
+    }
+
+    /// Every level from 4 up carries the advanced fields and `routeInfo`.
+    pub fn is_advanced(self) -> bool {
+        matches!(self, ResultV2::Advanced | ResultV2::Estimate)
     }
 }
 

@@ -4,11 +4,20 @@
 //! them, send `null` or send `""`. The types here read all three as `None` (and accept a number where a
 //! string is documented), and write `None` by leaving the field out, so that the simulator can produce
 //! the same documents the client reads. A body with a `returnCode` is an error, whatever else it holds.
+//!
+//! With `resultv2=8` (4 plus Kuaidi100's in-transit estimate, for the couriers it supports and only when
+//! `to` is given) an answer also carries `arrivalTime`, `totalTime`, `remainTime` and `predictedRoute`.
+//! Their formats are loosely documented (the query SDKs type all three as strings; the sibling estimate
+//! API writes `yyyy-MM-dd HH:mm:ss` and hours), so they are kept as written, for a faithful round trip,
+//! and read into typed values by [`QueryResult::estimate`] and [`PredictedNode`]'s methods, which accept
+//! every form seen and read anything else as absent.
 
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A successful answer (`status` "200").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryResult {
     #[serde(default, deserialize_with = "lenient_string")]
     pub message: String,
@@ -33,6 +42,38 @@ pub struct QueryResult {
     pub route_info: Option<RouteInfo>,
     #[serde(rename = "isLoop", default, skip_serializing_if = "Option::is_none")]
     pub is_loop: Option<bool>,
+    /// Expected arrival, Beijing time, as written (resultv2 = 8); read it with [`QueryResult::estimate`].
+    #[serde(
+        rename = "arrivalTime",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arrival_time: Option<String>,
+    /// Usual time of the whole journey (平均耗时), as written (resultv2 = 8).
+    #[serde(
+        rename = "totalTime",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_time: Option<String>,
+    /// Time still needed (到达还需多少时间), as written (resultv2 = 8).
+    #[serde(
+        rename = "remainTime",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remain_time: Option<String>,
+    /// The route's nodes, origin to destination: passed, current and predicted (resultv2 = 8).
+    #[serde(
+        rename = "predictedRoute",
+        default,
+        deserialize_with = "lenient_nodes",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub predicted_route: Vec<PredictedNode>,
 }
 
 impl QueryResult {
@@ -45,6 +86,164 @@ impl QueryResult {
     pub fn is_finished(&self) -> bool {
         super::state::lookup(&self.state).is_some_and(|state| state.is_terminal()) || self.is_signed()
     }
+
+    /// Kuaidi100's arrival estimate, when the answer carries a readable one. A finished parcel has none,
+    /// whatever the fields say.
+    pub fn estimate(&self) -> Option<ArrivalEstimate> {
+        if self.is_finished() {
+            return None;
+        }
+        let estimate = ArrivalEstimate {
+            arrival: self.arrival_time.as_deref().and_then(beijing_time),
+            total: self.total_time.as_deref().and_then(duration),
+            remaining: self.remain_time.as_deref().and_then(duration),
+        };
+        (estimate.arrival.is_some() || estimate.remaining.is_some()).then_some(estimate)
+    }
+}
+
+/// What Kuaidi100 expects of a parcel still on its way. At least `arrival` or `remaining` is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArrivalEstimate {
+    /// When it should arrive (`arrivalTime`).
+    pub arrival: Option<DateTime<Utc>>,
+    /// How long the whole journey usually takes (`totalTime`).
+    pub total: Option<Duration>,
+    /// How long it still needs (`remainTime`), counted from the answer.
+    pub remaining: Option<Duration>,
+}
+
+/// One node of `predictedRoute`: a hub or an outlet on the way. Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PredictedNode {
+    #[serde(
+        rename = "arriveTime",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arrive_time: Option<String>,
+    #[serde(
+        rename = "leaveTime",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub leave_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    /// `武汉转运中心`.
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `已经过节点`, `当前停留节点` or `预估途径节点`; read it with [`PredictedNode::stage`].
+    #[serde(default, deserialize_with = "lenient_opt_string", skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `转运中心` or `网点`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<String>,
+}
+
+/// Where a [`PredictedNode`] is relative to the parcel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeStage {
+    Passed,
+    Current,
+    Predicted,
+}
+
+/// `已经过节点`, `当前停留节点`, `预估途径节点`: the words Kuaidi100 documents for a node's `state`.
+pub const NODE_PASSED: &str = "已经过节点";
+pub const NODE_CURRENT: &str = "当前停留节点";
+pub const NODE_PREDICTED: &str = "预估途径节点";
+
+impl PredictedNode {
+    /// The node's stage, from the documented words (or a recognisable part of them).
+    pub fn stage(&self) -> Option<NodeStage> {
+        let state = self.state.as_deref()?.trim();
+        if state.contains("经过") {
+            Some(NodeStage::Passed)
+        } else if state.contains("当前") || state.contains("停留") {
+            Some(NodeStage::Current)
+        } else if state.contains("预估") || state.contains("预计") {
+            Some(NodeStage::Predicted)
+        } else {
+            None
+        }
+    }
+
+    pub fn arrives(&self) -> Option<DateTime<Utc>> {
+        self.arrive_time.as_deref().and_then(beijing_time)
+    }
+
+    pub fn leaves(&self) -> Option<DateTime<Utc>> {
+        self.leave_time.as_deref().and_then(beijing_time)
+    }
+}
+
+/// A Beijing wall-clock time as Kuaidi100 writes one: `2025-04-16 10:36:46`, `2025-04-16 10:36`,
+/// `2025-04-16 10` (hour only), `2025-04-16`; `/` for `-` and a `T` are accepted too.
+pub fn beijing_time(written: &str) -> Option<DateTime<Utc>> {
+    let text = written.trim().replace('/', "-").replace('T', " ");
+    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok())
+        .or_else(|| {
+            let (date, hour) = text.split_once(' ')?;
+            let hour: u32 = hour.trim().parse().ok()?;
+            NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?.and_hms_opt(hour, 0, 0)
+        })
+        .or_else(|| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0))?;
+    Shanghai.from_local_datetime(&naive).earliest().map(|time| time.with_timezone(&Utc))
+}
+
+/// A duration as Kuaidi100 writes one: hours as a number (`52`, `36.5`, the estimate API's unit),
+/// or words: `2天3小时`, `1天`, `20小时`, `30分钟`. Negative or unreadable: `None`.
+pub fn duration(written: &str) -> Option<Duration> {
+    let text = written.trim();
+    if let Ok(hours) = text.parse::<f64>() {
+        return (hours.is_finite() && (0.0..24.0 * 365.0).contains(&hours))
+            .then(|| Duration::minutes((hours * 60.0).round() as i64));
+    }
+    let mut minutes = 0i64;
+    let mut number = String::new();
+    let mut matched = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let unit_minutes = match c {
+            '天' => 1_440.0,
+            '小' if chars.peek() == Some(&'时') => {
+                chars.next();
+                60.0
+            }
+            '时' => 60.0,
+            '分' => {
+                if chars.peek() == Some(&'钟') {
+                    chars.next();
+                }
+                1.0
+            }
+            ' ' => continue,
+            _ => return None,
+        };
+        let value: f64 = number.parse().ok()?;
+        minutes += (value * unit_minutes).round() as i64;
+        number.clear();
+        matched = true;
+    }
+    (matched && number.is_empty()).then(|| Duration::minutes(minutes))
 }
 
 /// One line of a parcel's trajectory.
@@ -196,6 +395,13 @@ fn lenient_opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Opti
     })
 }
 
+/// `predictedRoute` may be missing, `null`, or hold junk; keep the nodes that are objects.
+fn lenient_nodes<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PredictedNode>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let Some(serde_json::Value::Array(items)) = value else { return Ok(Vec::new()) };
+    Ok(items.into_iter().filter_map(|item| serde_json::from_value(item).ok()).collect())
+}
+
 /// `data` may be missing or `null` on odd answers; read both as no lines.
 fn lenient_lines<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<TraceLine>, D::Error> {
     Ok(Option::<Vec<TraceLine>>::deserialize(deserializer)?.unwrap_or_default())
@@ -277,5 +483,69 @@ mod tests {
         let Ok(Answer::Result(result)) = parse_answer(SEED_SUCCESS) else { panic!("seed example must parse") };
         let written = serde_json::to_string(&result).expect("serializable");
         assert_eq!(parse_answer(&written), Ok(Answer::Result(result)));
+    }
+
+    /// A resultv2=8 answer shaped after the SDK's `QueryTrackResp` and `PredictedRoute` types.
+    const ESTIMATE_ANSWER: &str = r#"{"message":"ok","nu":"YT9693083639795","ischeck":"0","com":"yuantong","status":"200","state":"1002",
+        "data":[{"time":"2025-04-16 10:39:03","ftime":"2025-04-16 10:39:03","context":"【武汉转运中心】已发出","statusCode":"1002"}],
+        "routeInfo":{"from":{"number":"CN420500000000","name":"湖北,宜昌市"},"cur":{"number":"CN420100000000","name":"湖北,武汉市"},"to":{"number":"CN110105000000","name":"北京,北京市,朝阳区"}},
+        "isLoop":false,"arrivalTime":"2025-04-18 14:00:00","totalTime":"76","remainTime":"51",
+        "predictedRoute":[
+          {"arriveTime":"2025-04-15 10:36:46","leaveTime":"2025-04-15 18:02:10","province":"湖北","city":"宜昌市","district":"点军区","name":"宜昌点军网点","state":"已经过节点","type":"网点"},
+          {"arriveTime":"2025-04-16 02:12:00","leaveTime":"2025-04-16 10:39:03","province":"湖北","city":"武汉市","district":"东西湖区","name":"武汉转运中心","state":"当前停留节点","type":"转运中心"},
+          {"arriveTime":"2025-04-17 21:00:00","leaveTime":null,"province":"北京","city":"北京市","district":"朝阳区","name":"北京转运中心","state":"预估途径节点","type":"转运中心"},
+          "junk", 7
+        ]}"#;
+
+    #[test]
+    fn reads_the_estimate_fields_of_a_resultv2_8_answer() {
+        let Ok(Answer::Result(result)) = parse_answer(ESTIMATE_ANSWER) else { panic!("must parse") };
+        let estimate = result.estimate().expect("an estimate");
+        assert_eq!(estimate.arrival.map(|t| t.to_rfc3339()).as_deref(), Some("2025-04-18T06:00:00+00:00"));
+        assert_eq!(estimate.total, Some(Duration::hours(76)));
+        assert_eq!(estimate.remaining, Some(Duration::hours(51)));
+        assert_eq!(result.predicted_route.len(), 3, "junk nodes are dropped");
+        let stages: Vec<_> = result.predicted_route.iter().map(PredictedNode::stage).collect();
+        assert_eq!(stages, [Some(NodeStage::Passed), Some(NodeStage::Current), Some(NodeStage::Predicted)]);
+        assert_eq!(result.predicted_route[2].leaves(), None);
+        assert!(result.predicted_route[1].arrives().is_some());
+        assert_eq!(result.predicted_route[1].kind.as_deref(), Some("转运中心"));
+        let written = serde_json::to_string(&result).expect("serializable");
+        assert_eq!(parse_answer(&written), Ok(Answer::Result(result)), "round trip");
+    }
+
+    #[test]
+    fn estimates_are_optional_and_junk_reads_as_absent() {
+        let Ok(Answer::Result(plain)) = parse_answer(SEED_SUCCESS) else { panic!("seed example must parse") };
+        assert_eq!(plain.estimate(), None);
+        assert!(plain.predicted_route.is_empty());
+        let junk = r#"{"nu":"1","state":"0","data":[],"arrivalTime":"soon","totalTime":"","remainTime":null,"predictedRoute":"none"}"#;
+        let Ok(Answer::Result(junk)) = parse_answer(junk) else { panic!("junk estimate fields never fail a body") };
+        assert_eq!((junk.estimate(), junk.predicted_route.len()), (None, 0));
+        let numbers = r#"{"nu":"1","state":"0","data":[],"arrivalTime":"2025-04-18 14","remainTime":12.5}"#;
+        let Ok(Answer::Result(numbers)) = parse_answer(numbers) else { panic!("must parse") };
+        let estimate = numbers.estimate().expect("hour-only time and a numeric duration");
+        assert_eq!(estimate.arrival.map(|t| t.to_rfc3339()).as_deref(), Some("2025-04-18T06:00:00+00:00"));
+        assert_eq!((estimate.remaining, estimate.total), (Some(Duration::minutes(750)), None));
+        let delivered =
+            r#"{"nu":"1","state":"301","ischeck":"1","data":[],"arrivalTime":"2025-04-18 14:00:00","remainTime":"0"}"#;
+        let Ok(Answer::Result(delivered)) = parse_answer(delivered) else { panic!("must parse") };
+        assert_eq!(delivered.estimate(), None, "a delivered parcel has no estimate");
+    }
+
+    #[test]
+    fn durations_and_times_in_every_written_form() {
+        assert_eq!(duration("2天3小时"), Some(Duration::hours(51)));
+        assert_eq!(duration("1天"), Some(Duration::hours(24)));
+        assert_eq!(duration("20小时30分钟"), Some(Duration::minutes(1_230)));
+        assert_eq!(duration("36.5"), Some(Duration::minutes(2_190)));
+        for junk in ["", "-3", "soon", "3 days", "天", "NaN"] {
+            assert_eq!(duration(junk), None, "{junk}");
+        }
+        for written in ["2025-04-16 10:36:46", "2025-04-16 10:36", "2025/04/16 10:36:46", "2025-04-16T10:36:46"] {
+            assert!(beijing_time(written).is_some(), "{written}");
+        }
+        assert_eq!(beijing_time("2025-04-16").map(|t| t.to_rfc3339()).as_deref(), Some("2025-04-15T16:00:00+00:00"));
+        assert_eq!(beijing_time("16/04/2025"), None);
     }
 }

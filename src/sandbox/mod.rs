@@ -15,7 +15,7 @@
 //!
 //! Files: `credentials.rs` (built-in account, signature check), `cities.rs` (the map), `names.rs`
 //! (couriers, stations), `parcel.rs` (the timeline generator and the number → progress rule),
-//! `render.rs` (timeline → Kuaidi100 JSON), `codes.rs` (error answers, `ERR<code>` and `NOREC`
+//! `render.rs` (timeline → Kuaidi100 JSON), `estimate.rs` (the arrival estimate of `resultv2=8`), `codes.rs` (error answers, `ERR<code>` and `NOREC`
 //! numbers), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
 //! request and its codes, `COMNEW` numbers), `push.rs` (the subscription book and the push scheduler),
 //! `server.rs` (axum routes). This file holds the public handle:
@@ -25,6 +25,7 @@
 mod cities;
 mod codes;
 mod credentials;
+mod estimate;
 mod names;
 pub mod parcel;
 mod push;

@@ -100,13 +100,123 @@ pub fn courier(rng: &mut impl Rng) -> Courier {
     }
 }
 
-/// A parcel station or locker near a road: `(zh, en)`.
-pub fn station(rng: &mut impl Rng, district_zh: &str, district_en: &str) -> (String, String) {
-    let (road_zh, road_en) = pick(rng, &ROADS);
-    if rng.gen_bool(0.5) {
-        (format!("{district_zh}{road_zh}菜鸟驿站"), format!("Cainiao Station, {road_en}, {district_en}"))
-    } else {
-        (format!("丰巢智能柜({road_zh}店)"), format!("Hive Box locker ({road_en})"))
+/// Where a station or locker is and whether it is a locker: drawn from a parcel's plan (the draws it
+/// always made), while the brand ([`PickupPoint::draw`]) and its code come from another generator, so
+/// that plans did not change when pickup points got brands and codes.
+#[derive(Debug, Clone, Copy)]
+pub struct Spot {
+    road: (&'static str, &'static str),
+    pub locker: bool,
+}
+
+pub fn station_spot(rng: &mut impl Rng) -> Spot {
+    let road = pick(rng, &ROADS);
+    Spot { road, locker: !rng.gen_bool(0.5) }
+}
+
+/// The brands of stations and lockers, each with its own name and code format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickupPoint {
+    Cainiao,
+    HiveBox,
+    Tuxi,
+    Mama,
+    Duoduo,
+    ZtoStore,
+    YundaStore,
+    JdLocker,
+    PostLocker,
+    Jinlinbao,
+}
+
+impl PickupPoint {
+    /// A brand for a spot: a courier's own where it has one, else a common one.
+    pub fn draw(rng: &mut impl Rng, com: &str, spot: Spot) -> Self {
+        let own = match (com, spot.locker) {
+            ("jd", true) => Some(PickupPoint::JdLocker),
+            ("ems" | "youzhengguonei" | "youzhengbk", true) => Some(PickupPoint::PostLocker),
+            ("zhongtong", false) => Some(PickupPoint::ZtoStore),
+            ("yunda", false) => Some(PickupPoint::YundaStore),
+            _ => None,
+        };
+        if let Some(own) = own.filter(|_| rng.gen_bool(0.6)) {
+            return own;
+        }
+        let table: &[PickupPoint] = if spot.locker {
+            &[
+                PickupPoint::HiveBox,
+                PickupPoint::HiveBox,
+                PickupPoint::HiveBox,
+                PickupPoint::Jinlinbao,
+                PickupPoint::PostLocker,
+            ]
+        } else {
+            &[
+                PickupPoint::Cainiao,
+                PickupPoint::Cainiao,
+                PickupPoint::Cainiao,
+                PickupPoint::Tuxi,
+                PickupPoint::Mama,
+                PickupPoint::Duoduo,
+            ]
+        };
+        pick(rng, table)
+    }
+
+    /// `(zh, en)` name at a spot.
+    pub fn name(self, spot: Spot, district_zh: &str, district_en: &str) -> (String, String) {
+        let (road_zh, road_en) = spot.road;
+        match self {
+            PickupPoint::Cainiao => {
+                (format!("{district_zh}{road_zh}菜鸟驿站"), format!("Cainiao Station, {road_en}, {district_en}"))
+            }
+            PickupPoint::HiveBox => (format!("丰巢智能柜({road_zh}店)"), format!("Hive Box locker ({road_en})")),
+            PickupPoint::Tuxi => (format!("兔喜生活+{road_zh}店"), format!("Tuxi Life, {road_en}")),
+            PickupPoint::Mama => (format!("妈妈驿站({road_zh}店)"), format!("Mama Station ({road_en})")),
+            PickupPoint::Duoduo => (format!("多多驿站{road_zh}店"), format!("Duoduo Station, {road_en}")),
+            PickupPoint::ZtoStore => (format!("中通快递超市-{road_zh}店"), format!("ZTO Express Store, {road_en}")),
+            PickupPoint::YundaStore => (format!("韵达超市{road_zh}店"), format!("Yunda Store, {road_en}")),
+            PickupPoint::JdLocker => {
+                (format!("京东自提柜-{district_zh}{road_zh}"), format!("JD pickup locker, {road_en}"))
+            }
+            PickupPoint::PostLocker => {
+                (format!("{district_zh}{road_zh}中国邮政智能包裹柜"), format!("China Post parcel locker, {road_en}"))
+            }
+            PickupPoint::Jinlinbao => (format!("近邻宝{road_zh}智能柜"), format!("Jinlinbao locker, {road_en}")),
+        }
+    }
+
+    /// What the brand calls its code.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PickupPoint::Mama => "取货码",
+            PickupPoint::JdLocker => "提货码",
+            PickupPoint::PostLocker => "开箱码",
+            _ => "取件码",
+        }
+    }
+
+    /// A code in the brand's format: shelf codes at stations, digits at lockers.
+    pub fn code(self, rng: &mut impl Rng) -> String {
+        let shelf = |rng: &mut dyn rand::RngCore| {
+            format!("{}-{}-{:04}", rng.gen_range(1..=20), rng.gen_range(1..=6), rng.gen_range(1_000..10_000))
+        };
+        match self {
+            PickupPoint::Cainiao if rng.gen_bool(0.2) => {
+                format!("{}-{:04}", rng.gen_range(1..=30), rng.gen_range(1_000..10_000))
+            }
+            PickupPoint::Cainiao
+            | PickupPoint::Mama
+            | PickupPoint::Duoduo
+            | PickupPoint::ZtoStore
+            | PickupPoint::YundaStore => shelf(rng),
+            PickupPoint::Tuxi => {
+                let letter = char::from(b'A' + rng.gen_range(0..6u8));
+                format!("{letter}{}-{:04}", rng.gen_range(1..=20), rng.gen_range(1_000..10_000))
+            }
+            PickupPoint::HiveBox | PickupPoint::PostLocker => rng.gen_range(10_000_000..100_000_000u32).to_string(),
+            PickupPoint::JdLocker | PickupPoint::Jinlinbao => rng.gen_range(100_000..900_000u32).to_string(),
+        }
     }
 }
 
@@ -141,12 +251,16 @@ mod tests {
     fn stations_name_their_road_in_both_languages() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut kinds = std::collections::HashSet::new();
-        for _ in 0..50 {
-            let (zh, en) = station(&mut rng, "上城区", "Shangcheng");
-            assert!(zh.contains("驿站") || zh.contains("丰巢"), "{zh}");
+        for com in ["yuantong", "zhongtong", "yunda", "jd", "ems"].iter().cycle().take(200) {
+            let spot = station_spot(&mut rng);
+            let point = PickupPoint::draw(&mut rng, com, spot);
+            let (zh, en) = point.name(spot, "上城区", "Shangcheng");
             assert!(en.is_ascii(), "{en}");
-            kinds.insert(zh.contains("驿站"));
+            assert!(["驿站", "柜", "超市", "兔喜"].iter().any(|word| zh.contains(word)), "{zh}");
+            let code = point.code(&mut rng);
+            assert!(code.len() >= 4 && code.is_ascii(), "{code}");
+            kinds.insert(format!("{point:?}"));
         }
-        assert_eq!(kinds.len(), 2, "both stations and lockers occur");
+        assert_eq!(kinds.len(), 10, "every brand occurs: {kinds:?}");
     }
 }

@@ -36,7 +36,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::cities::{CITIES, City, District, NATIONAL_HUBS, by_name};
-use super::names::{self, DOOR_PROBLEMS, PROXY_SIGNERS, pick};
+use super::names::{self, DOOR_PROBLEMS, PROXY_SIGNERS, PickupPoint, pick};
 
 /// Events per parcel.
 pub const MIN_EVENTS: usize = 6;
@@ -103,6 +103,8 @@ pub struct Event {
     pub district: &'static District,
     pub context_zh: String,
     pub context_en: String,
+    /// The pickup code the line gives (a station or locker line), for tests of the code reader.
+    pub pickup_code: Option<String>,
 }
 
 impl Event {
@@ -160,6 +162,7 @@ impl Parcel {
                 district: step.district,
                 context_zh: step.zh,
                 context_en: step.en,
+                pickup_code: step.pickup,
             })
             .collect();
         Parcel {
@@ -192,6 +195,13 @@ fn seed(com: &str, num: &str) -> [u8; 32] {
     let mut seed = [0u8; 32];
     seed[..16].copy_from_slice(&digest);
     seed[16..].copy_from_slice(&Md5::digest(digest));
+    seed
+}
+
+/// The seed of the pickup point's generator: independent of the plan's.
+fn pickup_seed(com: &str, num: &str) -> [u8; 32] {
+    let mut seed = seed(&format!("pickup\n{com}"), num);
+    seed.reverse();
     seed
 }
 
@@ -330,6 +340,7 @@ pub struct Step {
     jitter: Duration,
     zh: String,
     en: String,
+    pickup: Option<String>,
 }
 
 /// Names that depend on the courier: Shunfeng has 中转场, Yunda 分拨中心 …
@@ -445,7 +456,14 @@ impl<R: Rng> Builder<'_, R> {
         };
         let jitter = Duration::seconds(self.rng.gen_range(60..5_400));
         let window = Window::for_code(code);
-        self.steps.push(Step { code, city, district, window, gap, jitter, zh, en });
+        self.steps.push(Step { code, city, district, window, gap, jitter, zh, en, pickup: None });
+    }
+
+    /// The last step's line gives this pickup code.
+    fn with_pickup_code(&mut self, code: Option<&String>) {
+        if let Some(step) = self.steps.last_mut() {
+            step.pickup = code.cloned();
+        }
     }
 }
 
@@ -486,11 +504,15 @@ impl Plan {
             }
         }
         let vias = via_hubs(rng, origin, destination, vias);
-        let route = Route { origin, destination, vias, direct, style: Style::of(&com.trim().to_ascii_lowercase()) };
+        let com = com.trim().to_ascii_lowercase();
+        let route = Route { origin, destination, vias, direct, style: Style::of(&com), com };
         let mut builder = Builder { rng, steps: Vec::with_capacity(MAX_EVENTS) };
         route.departure(&mut builder, customs, customs_exception, outlet_departure);
         route.line_haul(&mut builder, customs, outlet_departure);
-        route.delivery(&mut builder, ending);
+        // The pickup point's brand and code come from a generator of their own, so that adding them
+        // changed no other draw of any parcel.
+        let mut pickup = ChaCha8Rng::from_seed(pickup_seed(&route.com, num));
+        route.delivery(&mut builder, ending, &mut pickup);
         Plan { origin, destination, ending, customs, steps: builder.steps }
     }
 }
@@ -503,6 +525,8 @@ struct Route {
     /// A short trip: the origin hub sends the parcel straight to the destination outlet.
     direct: bool,
     style: Style,
+    /// Courier code, lower case.
+    com: String,
 }
 
 impl Route {
@@ -664,7 +688,7 @@ impl Route {
     }
 
     /// Out for delivery and what happens at the door.
-    fn delivery<R: Rng>(&self, b: &mut Builder<'_, R>, ending: Ending) {
+    fn delivery<R: Rng>(&self, b: &mut Builder<'_, R>, ending: Ending, pickup: &mut ChaCha8Rng) {
         let city = self.destination;
         let district = &city.outlet;
         let (c_zh, c_en) = (city.name_zh, city.name_en);
@@ -674,7 +698,10 @@ impl Route {
         let out_zh = format!("【{c_zh}】【{outlet_zh}】的派件员【{name_zh}】正在派件，电话：{phone}，请保持电话畅通");
         let out_en = format!("[{c_en}] Courier {name_en} of {outlet_en} is out for delivery, phone {phone}");
         b.push("5", city, district, (30, 360), out_zh.clone(), out_en.clone());
-        let (station_zh, station_en) = names::station(b.rng, district.name_zh, district.name_en);
+        let spot = names::station_spot(b.rng);
+        let point = PickupPoint::draw(pickup, &self.com, spot);
+        let (station_zh, station_en) = point.name(spot, district.name_zh, district.name_en);
+        let code = pickup.gen_bool(0.8).then(|| point.code(pickup));
         match ending {
             Ending::Signed => b.push(
                 "301",
@@ -700,14 +727,31 @@ impl Route {
                 );
             }
             Ending::Locker | Ending::LockerUncollected => {
-                b.push(
-                    "501",
-                    city,
-                    district,
-                    (30, 180),
-                    format!("【{c_zh}】您的包裹已存放至【{station_zh}】，记得早点来取它回家！"),
-                    format!("[{c_en}] Your parcel is waiting at {station_en}; please collect it soon"),
-                );
+                let label = point.label_zh();
+                let (zh, en) = match (&code, spot.locker) {
+                    (None, _) => (
+                        format!("【{c_zh}】您的包裹已存放至【{station_zh}】，记得早点来取它回家！"),
+                        format!("[{c_en}] Your parcel is waiting at {station_en}; please collect it soon"),
+                    ),
+                    (Some(code), false) => (
+                        format!(
+                            "【{c_zh}】您的包裹已存放至【{station_zh}】，请凭{label}{code}及时取件，记得早点来取它回家！"
+                        ),
+                        format!(
+                            "[{c_en}] Your parcel is waiting at {station_en}; pickup code {code}, please collect it soon"
+                        ),
+                    ),
+                    (Some(code), true) => (
+                        format!(
+                            "【{c_zh}】快件已投递至【{station_zh}】，{label}：{code}，请及时取件。如有疑问请联系派件员【{name_zh}】，电话：{phone}"
+                        ),
+                        format!(
+                            "[{c_en}] Delivered to {station_en}, pickup code {code}; please collect it soon. Questions? Courier {name_en}, phone {phone}"
+                        ),
+                    ),
+                };
+                b.push("501", city, district, (30, 180), zh, en);
+                b.with_pickup_code(code.as_ref());
                 if ending == Ending::Locker {
                     b.push(
                         "304",
@@ -718,14 +762,20 @@ impl Route {
                         format!("[{c_en}] Collected from {station_en} and signed for. Thank you"),
                     );
                 } else {
-                    b.push(
-                        "205",
-                        city,
-                        district,
-                        (2_880, 4_320),
-                        format!("【{c_zh}】您的快件在【{station_zh}】超时未取，请尽快取件"),
-                        format!("[{c_en}] Still not collected from {station_en}; please collect it soon"),
-                    );
+                    let (zh, en) = match &code {
+                        None => (
+                            format!("【{c_zh}】您的快件在【{station_zh}】超时未取，请尽快取件"),
+                            format!("[{c_en}] Still not collected from {station_en}; please collect it soon"),
+                        ),
+                        Some(code) => (
+                            format!("【{c_zh}】您的快件在【{station_zh}】超时未取，请凭取件码{code}尽快取件"),
+                            format!(
+                                "[{c_en}] Still not collected from {station_en}; pickup code {code}, please collect it soon"
+                            ),
+                        ),
+                    };
+                    b.push("205", city, district, (2_880, 4_320), zh, en);
+                    b.with_pickup_code(code.as_ref());
                 }
             }
             Ending::ProblemThenSigned | Ending::ProblemStuck => {
@@ -1015,6 +1065,33 @@ mod tests {
         }
         assert_eq!(shown, parcel.events.len(), "a whole life fits in ten days");
         assert!(parcel.ends_at() > morning());
+    }
+
+    #[test]
+    fn every_pickup_code_of_a_station_or_locker_line_is_read_and_no_other_line_gives_one() {
+        use crate::tracking::pickup_code;
+        let (mut with_code, mut without) = (0, 0);
+        for com in ["yuantong", "zhongtong", "yunda", "jd", "ems", "shunfeng"] {
+            for (i, num) in numbers(400).enumerate() {
+                let parcel = Parcel::generate(com, &num, anchor_for(i));
+                for event in &parcel.events {
+                    for line in [&event.context_zh, &event.context_en] {
+                        let found = pickup_code(line).map(|found| found.code);
+                        assert_eq!(found, event.pickup_code, "{com} {num}: {line}");
+                    }
+                    match (&event.pickup_code, event.code) {
+                        (Some(_), _) => with_code += 1,
+                        (None, "501") => without += 1,
+                        _ => {}
+                    }
+                    if event.pickup_code.is_some() {
+                        let place = pickup_code(&event.context_zh).and_then(|found| found.place);
+                        assert!(place.is_some(), "{com} {num}: the station is named: {}", event.context_zh);
+                    }
+                }
+            }
+        }
+        assert!(with_code > 100 && without > 10, "{with_code} lines with a code, {without} station lines without");
     }
 
     #[test]

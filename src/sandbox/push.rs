@@ -185,6 +185,7 @@ fn no_record(com: &str, num: &str) -> QueryResult {
         data: Vec::new(),
         route_info: None,
         is_loop: None,
+        ..QueryResult::default()
     }
 }
 

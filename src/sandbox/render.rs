@@ -9,7 +9,8 @@
 //! |---|---|---|
 //! | empty / `0` | `time`, `ftime`, `context` | `state` = basic code |
 //! | `1` | + `status` (basic state name), `areaCode`, `areaName` | `state` = basic code |
-//! | `4`, `8` | + `status` (advanced name), `statusCode`, `location`, `areaCenter`, `areaPinYin` | `state` = advanced code, `routeInfo`, `isLoop: false` |
+//! | `4` | + `status` (advanced name), `statusCode`, `location`, `areaCenter`, `areaPinYin` | `state` = advanced code, `routeInfo`, `isLoop: false` |
+//! | `8` | as `4` | as `4`, + `arrivalTime`, `totalTime`, `remainTime`, `predictedRoute` while the parcel is on its way, when the request gave `to` (`estimate.rs`) |
 //!
 //! `lang=en` switches the trajectory text and the state names to English; area names stay Chinese, as
 //! Kuaidi100 keeps them (the pinyin is there for readers of Latin script).
@@ -28,6 +29,8 @@ pub struct Options {
     pub resultv2: ResultV2,
     pub newest_first: bool,
     pub lang: Lang,
+    /// The request named a destination (`to`): Kuaidi100 estimates only then.
+    pub destination_given: bool,
 }
 
 impl Options {
@@ -38,6 +41,7 @@ impl Options {
             resultv2: ResultV2::from_param(&param.resultv2).unwrap_or(ResultV2::Off),
             newest_first: !param.order.trim().eq_ignore_ascii_case("asc"),
             lang: Lang::parse(&param.lang).unwrap_or(Lang::Zh),
+            destination_given: !param.to.trim().is_empty(),
         }
     }
 }
@@ -101,6 +105,7 @@ pub fn render(com: &str, nu: &str, parcel: &Parcel, now: DateTime<Utc>, options:
             data: Vec::new(),
             route_info: None,
             is_loop: None,
+            ..QueryResult::default()
         };
     };
     let newest_family = family(newest.code);
@@ -108,7 +113,16 @@ pub fn render(com: &str, nu: &str, parcel: &Parcel, now: DateTime<Utc>, options:
     if options.newest_first {
         data.reverse();
     }
-    let advanced = options.resultv2 == ResultV2::Advanced;
+    let advanced = options.resultv2.is_advanced();
+    let estimate = (options.resultv2 == ResultV2::Estimate && options.destination_given)
+        .then(|| super::estimate::estimate(com, nu, parcel, now))
+        .flatten();
+    let (arrival_time, total_time, remain_time, predicted_route) = match estimate {
+        Some(written) => {
+            (Some(written.arrival_time), Some(written.total_time), Some(written.remain_time), written.predicted_route)
+        }
+        None => (None, None, None, Vec::new()),
+    };
     QueryResult {
         message: "ok".to_owned(),
         state: if advanced { newest.code.to_owned() } else { newest_family.code().to_owned() },
@@ -124,6 +138,10 @@ pub fn render(com: &str, nu: &str, parcel: &Parcel, now: DateTime<Utc>, options:
             to: parcel.events.last().map(point),
         }),
         is_loop: advanced.then_some(false),
+        arrival_time,
+        total_time,
+        remain_time,
+        predicted_route,
     }
 }
 
@@ -139,7 +157,7 @@ mod tests {
     }
 
     fn options(resultv2: ResultV2, newest_first: bool, lang: Lang) -> Options {
-        Options { resultv2, newest_first, lang }
+        Options { resultv2, newest_first, lang, destination_given: false }
     }
 
     fn keys(value: &Value) -> Vec<String> {
@@ -251,10 +269,26 @@ mod tests {
     }
 
     #[test]
+    fn resultv2_eight_with_a_destination_adds_an_estimate_while_on_the_way() {
+        let parcel = Parcel::generate("yuantong", "YT9693083639790", anchor());
+        let estimate = Options { destination_given: true, ..options(ResultV2::Estimate, true, Lang::Zh) };
+        let on_the_way = render("yuantong", "YT9693083639790", &parcel, anchor(), estimate);
+        assert!(on_the_way.estimate().is_some() && !on_the_way.predicted_route.is_empty());
+        assert!(on_the_way.route_info.is_some(), "8 is 4 plus the estimate");
+        let no_to =
+            render("yuantong", "YT9693083639790", &parcel, anchor(), options(ResultV2::Estimate, true, Lang::Zh));
+        assert_eq!((no_to.arrival_time, no_to.predicted_route.len()), (None, 0), "no `to`, no estimate");
+        let done = render("yuantong", "YT9693083639790", &parcel, anchor() + Duration::days(30), estimate);
+        assert_eq!((done.arrival_time, done.remain_time), (None, None), "none once at the door");
+    }
+
+    #[test]
     fn options_are_read_leniently() {
         let param =
             ReceivedParam { resultv2: "8".into(), order: "ASC".into(), lang: "en".into(), ..Default::default() };
-        assert_eq!(Options::from_param(&param), options(ResultV2::Advanced, false, Lang::En));
+        assert_eq!(Options::from_param(&param), options(ResultV2::Estimate, false, Lang::En));
+        let with_to = ReceivedParam { resultv2: "8".into(), to: "北京市".into(), ..Default::default() };
+        assert!(Options::from_param(&with_to).destination_given);
         let odd =
             ReceivedParam { resultv2: "7".into(), order: "sideways".into(), lang: "fr".into(), ..Default::default() };
         assert_eq!(Options::from_param(&odd), options(ResultV2::Off, true, Lang::Zh));

@@ -78,6 +78,8 @@ pub struct Request {
     pub resultv2: String,
     pub phone: String,
     pub auto_com: bool,
+    /// The destination (`to`), which Kuaidi100's estimate (`resultv2=8`) needs.
+    pub to: String,
 }
 
 fn text(object: &serde_json::Map<String, Value>, name: &str) -> String {
@@ -109,6 +111,7 @@ pub fn read(schema: Option<&str>, param: Option<&str>) -> Option<Request> {
         resultv2: text(&parameters, "resultv2"),
         phone: text(&parameters, "phone"),
         auto_com: text(&parameters, "autoCom") == "1",
+        to: text(&object, "to"),
     })
 }
 
@@ -169,7 +172,8 @@ pub fn judge(request: Option<&Request>, key: &str) -> Result<Accepted, String> {
     }
     let com = courier.code.to_owned();
     let tracked_com = if corrected_number(num) { CORRECTED_COURIER.to_owned() } else { com.clone() };
-    let received = ReceivedParam { resultv2: request.resultv2.clone(), ..ReceivedParam::default() };
+    let received =
+        ReceivedParam { resultv2: request.resultv2.clone(), to: request.to.clone(), ..ReceivedParam::default() };
     Ok(Accepted {
         com,
         tracked_com,
@@ -249,7 +253,10 @@ mod tests {
         let accepted = accepted.unwrap_or_else(|code| panic!("{code}"));
         assert_eq!((accepted.com.as_str(), accepted.tracked_com.as_str()), ("yuantong", "zhongtong"));
         assert!(accepted.corrected());
-        assert_eq!(accepted.options, Options { resultv2: ResultV2::Advanced, newest_first: true, lang: Lang::Zh });
+        assert_eq!(
+            accepted.options,
+            Options { resultv2: ResultV2::Advanced, newest_first: true, lang: Lang::Zh, destination_given: false }
+        );
         let plain = judge(Some(&request("yuantong", "YT9693083639795")), KEY).map(|a| a.corrected());
         assert_eq!(plain, Ok(false));
         let phone = Request { phone: "5678".into(), ..request("zhongtong", "COMNEW00000019") };

@@ -12,6 +12,7 @@ pub mod document;
 mod flight;
 mod known;
 mod metrics;
+pub mod pickup;
 mod push;
 mod rate;
 mod request;
@@ -20,6 +21,7 @@ mod tracker;
 
 pub use document::TrackDocument;
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use pickup::{PickupCode, pickup_code};
 pub use push::{PushTarget, SUBSCRIBE_METRIC};
 pub use rate::Rate;
 pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked, WebCaller};

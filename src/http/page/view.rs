@@ -245,6 +245,7 @@ mod tests {
             ],
             route_info: None,
             is_loop: None,
+            ..QueryResult::default()
         }
     }
 
