@@ -4,11 +4,39 @@
 //! (`telegram/`, the console) carries them, so the type sits below all of them. The text uses only
 //! `<b>`, `<i>`, `<code>` and escaped text, which Telegram's HTML mode renders and the console strips.
 
-/// An inline button; `data` stays within Telegram's 64 bytes (see `chat/buttons.rs`).
+/// An inline button.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
     pub text: String,
-    pub data: String,
+    pub action: ButtonAction,
+}
+
+/// What a button does when tapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonAction {
+    /// Comes back to the bot with this payload, within Telegram's 64 bytes (see `chat/buttons.rs`).
+    Press(String),
+    /// Opens a chat picker with `@bot <query>` typed: the parcel shared through inline mode.
+    Share(String),
+    /// Copies the text to the clipboard (at most 256 characters).
+    Copy(String),
+    /// Opens the address (the bot's deep link).
+    Open(String),
+}
+
+impl Button {
+    /// A button that comes back to the bot with `data`.
+    pub fn press(text: impl Into<String>, data: impl Into<String>) -> Self {
+        Self { text: text.into(), action: ButtonAction::Press(data.into()) }
+    }
+
+    /// The payload a press sends back; `None` for buttons that do not come back to the bot.
+    pub fn data(&self) -> Option<&str> {
+        match &self.action {
+            ButtonAction::Press(data) => Some(data),
+            ButtonAction::Share(_) | ButtonAction::Copy(_) | ButtonAction::Open(_) => None,
+        }
+    }
 }
 
 /// HTML text and rows of buttons.

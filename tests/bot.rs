@@ -267,7 +267,8 @@ async fn callback_data_fits_for_the_longest_number() {
     let chat = private(&ann());
     let number = "YT96930836397950000000000000001";
     let reply = bot.ask(chat, ann(), &format!("/track yto {number}")).await;
-    assert!(reply.buttons().iter().all(|b| !b.callback_data.is_empty() && b.callback_data.len() <= 64));
+    let callbacks: Vec<_> = reply.buttons().into_iter().filter(|b| !b.callback_data.is_empty()).collect();
+    assert!(callbacks.len() >= 2 && callbacks.iter().all(|b| b.callback_data.len() <= 64), "{callbacks:?}");
     let _ = FakeTelegram::BOT_USERNAME;
     bot.stop().await;
 }
@@ -361,5 +362,36 @@ async fn in_a_group_the_bot_reads_mentions_replies_to_it_and_what_a_bare_track_r
     let last = bot.ask(group, ann(), "/help").await;
     assert!(!last.text.contains("YT9693083639760"));
     assert_eq!(bot.tg.messages_to(group.id).len(), before + 3);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn parcel_replies_share_copy_and_link_and_start_links_open_what_they_name() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let reply = bot.ask(chat, ann(), "/track yto YT9693083639795").await;
+    let sharing = &reply.params["reply_markup"]["inline_keyboard"][1];
+    assert_eq!(sharing[0]["switch_inline_query"], "YT9693083639795 yuantong", "{sharing:#}");
+    assert_eq!(sharing[1]["copy_text"]["text"], "YT9693083639795", "{sharing:#}");
+    let link = sharing[2]["url"].as_str().unwrap_or_default();
+    assert_eq!(link, "https://t.me/KuaidiTestBot?start=yuantong-YT9693083639795");
+
+    // What Telegram sends when someone opens that link: the parcel, as /track shows it.
+    let payload = link.rsplit("start=").next().unwrap_or_default();
+    let opened = bot.ask(chat, ann(), &format!("/start {payload}")).await;
+    assert!(opened.text.contains("YTO Express") && opened.text.contains("YT9693083639795"), "{}", opened.text);
+    let watched = bot.ask(private(&li()), li(), "/start sub-yuantong-YT9693083639791").await;
+    assert!(watched.text.contains("已订阅"), "{}", watched.text);
+    assert_eq!(bot.engine.store.chat_subscriptions(li().id).await.expect("store").len(), 1);
+
+    // Another bot's payload, a broken one: a short line and the help, never a parcel.
+    for foreign in ["ref_friend42", "nosuchcourier-YT9693083639795", "yuantong-YT1"] {
+        let before = bot.tg.messages_to(chat.id).len();
+        bot.tg.send_text(chat, ann(), &format!("/start {foreign}"));
+        let messages = bot.tg.wait_for_messages(chat.id, before + 2, WAIT).await;
+        assert!(messages.len() >= before + 2, "{foreign}: {messages:#?}");
+        assert!(messages[before].text.contains("holds no parcel"), "{foreign}: {}", messages[before].text);
+        assert!(messages[before + 1].text.contains("/track"), "then the help: {}", messages[before + 1].text);
+    }
     bot.stop().await;
 }

@@ -14,6 +14,7 @@
 //! exactly what was wrong; the words for it are chosen in `words`, the buttons in `keyboards`. Nothing
 //! here talks to the store or to Kuaidi100.
 
+use super::start_link::{self, StartLink};
 use crate::couriers::{Courier, Resolution, directory};
 use crate::input::{InputError, PhoneTail, TrackingNumber, fold_width_str, phone_tail, tracking_number};
 use crate::kuaidi100::Lang;
@@ -109,7 +110,8 @@ impl Name {
 /// A parsed line: a command with its arguments read, or why they could not be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Start,
+    /// `/start`, with the parcel of a deep link's payload, or `Err` for a payload this bot did not write.
+    Start(Option<Result<StartLink, ForeignPayload>>),
     Help,
     /// `/track [courier] number [phone]`.
     Track(ParcelRequest),
@@ -131,6 +133,10 @@ pub enum Command {
     /// A command for another bot (`/x@OtherBot`): not ours to answer.
     NotForUs,
 }
+
+/// A `/start` payload this bot did not write (another bot's, a typo, an outdated link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForeignPayload;
 
 /// A parcel as named in a command: the courier (or none, to detect it), the number and the phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +185,7 @@ pub fn parse(text: &str, bot_username: &str) -> Command {
 /// Reads the arguments `name` takes; commands without arguments ignore what follows them.
 fn arguments(name: Name, args: &[&str]) -> Result<Command, ArgError> {
     Ok(match name {
-        Name::Start => Command::Start,
+        Name::Start => Command::Start(args.first().map(|payload| start_link::parse(payload).ok_or(ForeignPayload))),
         Name::Help => Command::Help,
         Name::Track => Command::Track(parcel(args)?),
         Name::Sub => Command::Sub(parcel(args)?),
@@ -285,6 +291,7 @@ fn language(args: &[&str]) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::start_link::LinkOp;
 
     const BOT: &str = "KuaidiBot";
 
@@ -318,7 +325,12 @@ mod tests {
         );
         assert_eq!(parse("/t yto YT9693083639795", BOT), track("yuantong", "YT9693083639795"));
         assert_eq!(parse("/track@OtherBot yto YT1", BOT), Command::NotForUs);
-        assert_eq!(parse("/start", BOT), Command::Start);
+        assert_eq!(parse("/start", BOT), Command::Start(None));
+        assert_eq!(parse("/start ref_123", BOT), Command::Start(Some(Err(ForeignPayload))));
+        assert!(matches!(
+            parse("/start sub-yuantong-YT9693083639795", BOT),
+            Command::Start(Some(Ok(StartLink { op: LinkOp::Subscribe, .. })))
+        ));
         assert_eq!(parse("/help@KuaidiBot", BOT), Command::Help);
         assert_eq!(parse("/lang en", BOT), Command::Lang(Lang::En));
         assert_eq!(parse("/language 中文", BOT), Command::Lang(Lang::Zh));

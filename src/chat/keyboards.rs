@@ -7,11 +7,12 @@
 
 use super::buttons::{Op, encode};
 use super::command::ArgError;
+use super::start_link::{self, LinkOp};
 use super::view::{COMPACT_LINES, Listed, View};
 use super::words::buttons as label;
 use crate::couriers::{Courier, directory};
 use crate::kuaidi100::Lang;
-use crate::message::Button;
+use crate::message::{Button, ButtonAction};
 use crate::watch::Notice;
 
 /// Rows of buttons under a message.
@@ -25,7 +26,7 @@ const LISTED_PER_ROW: usize = 2;
 const MAX_NOTICE_ROWS: usize = 20;
 
 fn button(text: String, op: Op, courier: &Courier, number: &str) -> Button {
-    Button { text, data: encode(op, courier, number) }
+    Button::press(text, encode(op, courier, number))
 }
 
 /// A parcel reply's row: 🔄 (keeping the view), and 📜 All / 🔼 Less when there are more lines than the
@@ -40,6 +41,20 @@ pub fn parcel(courier: &Courier, number: &str, lines: usize, view: View, lang: L
         row.push(button(text, op, courier, number));
     }
     vec![row]
+}
+
+/// A parcel reply's second row: ↗️ share it through inline mode (`@bot <number> <courier>` typed in
+/// the chat the user picks), 📋 copy the number, and 🔗 the bot's deep link to it (`bot` is the bot's
+/// username; no link without one).
+pub fn sharing(courier: &Courier, number: &str, bot: &str, lang: Lang) -> Vec<Button> {
+    let mut row = vec![
+        Button { text: label::share(lang), action: ButtonAction::Share(format!("{number} {}", courier.code)) },
+        Button { text: label::copy(lang), action: ButtonAction::Copy(number.to_owned()) },
+    ];
+    if let Some(url) = start_link::link(bot, LinkOp::Open, courier.code, number) {
+        row.push(Button { text: label::link(lang), action: ButtonAction::Open(url) });
+    }
+    row
 }
 
 /// The reply about a parcel with no result yet: 🔄 only.

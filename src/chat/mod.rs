@@ -25,6 +25,7 @@ mod notices;
 mod parcel;
 mod presses;
 mod router;
+pub mod start_link;
 mod types;
 mod view;
 pub mod words;

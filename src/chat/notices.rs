@@ -42,7 +42,7 @@ mod tests {
         assert!(reply.html.contains("In line-haul transport → <b>🛵 Out for delivery</b>"), "{}", reply.html);
         assert!(reply.html.contains("派件中 &lt;快递员&gt; &amp; co"));
         assert!(reply.html.contains("and 2 more"));
-        let data: Vec<_> = reply.buttons.concat().into_iter().map(|b| b.data).collect();
+        let data: Vec<_> = reply.buttons.concat().into_iter().filter_map(|b| b.data().map(str::to_owned)).collect();
         assert_eq!(data, vec!["r:0:YT1000000001".to_owned(), "x:0:YT1000000001".to_owned()]);
     }
 

@@ -53,6 +53,8 @@ impl ChatCore {
             false
         });
         reply.buttons = keyboards::with_subscription(reply.buttons, tracked.courier, &tracked.number, subscribed, lang);
+        let bot = &self.inner.config.bot_username;
+        reply.buttons.push(keyboards::sharing(tracked.courier, &tracked.number, bot, lang));
         reply
     }
 
@@ -232,11 +234,11 @@ mod tests {
         assert!(reply.html.contains("event 4") && !reply.html.contains("event 5"), "{}", reply.html);
         assert!(reply.html.contains("3 earlier"), "{}", reply.html);
         assert!(reply.html.contains("sandbox data"));
-        let buttons: Vec<_> = reply.buttons.concat().into_iter().map(|b| b.data).collect();
+        let buttons: Vec<_> = reply.buttons.concat().into_iter().filter_map(|b| b.data().map(str::to_owned)).collect();
         assert_eq!(buttons, vec!["r:0:YT9693083639795".to_owned(), "a:0:YT9693083639795".to_owned()]);
         let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, Utc::now(), false);
         assert!(all.html.contains("event 7"));
-        assert_eq!(all.buttons[0][1].data, "l:0:YT9693083639795");
+        assert_eq!(all.buttons[0][1].data(), Some("l:0:YT9693083639795"));
     }
 
     #[test]

@@ -31,7 +31,8 @@ impl ChatCore {
         let lang = self.lang_for(incoming.chat, &incoming.user).await;
         let private = incoming.chat.kind == ChatKind::Private;
         match self.read(&incoming.input) {
-            Route::Command(Command::Start | Command::Help) => self.help_command(lang),
+            Route::Command(Command::Start(None) | Command::Help) => self.help_command(lang),
+            Route::Command(Command::Start(Some(link))) => self.start_link(incoming, link, lang).await,
             Route::Command(Command::Malformed(name @ (Name::Track | Name::Sub), ArgError::Usage))
                 if incoming.replying_to.is_some() =>
             {

@@ -17,7 +17,7 @@ impl Screen {
     pub fn button(&self, typed: &str) -> Option<(i32, String)> {
         let index: usize = typed.parse().ok()?;
         let (message_id, button) = self.buttons.get(index.checked_sub(1)?)?;
-        Some((*message_id, button.data.clone()))
+        Some((*message_id, button.data()?.to_owned()))
     }
 
     /// A notification, printed as a new message on a line of its own.
@@ -50,7 +50,14 @@ impl Screen {
         if reply.buttons.is_empty() {
             return;
         }
-        self.buttons = reply.buttons.iter().flatten().map(|button| (message_id, button.clone())).collect();
+        // Sharing, copying and links are Telegram's; the terminal offers what comes back to the bot.
+        self.buttons = reply
+            .buttons
+            .iter()
+            .flatten()
+            .filter(|button| button.data().is_some())
+            .map(|button| (message_id, button.clone()))
+            .collect();
         let labels: Vec<String> =
             self.buttons.iter().enumerate().map(|(i, (_, button))| format!("[{}] {}", i + 1, button.text)).collect();
         println!("{}", labels.join("  "));
@@ -94,7 +101,7 @@ mod tests {
     #[test]
     fn numbers_press_the_latest_buttons() {
         let mut screen = Screen::default();
-        let button = |text: &str, data: &str| Button { text: text.into(), data: data.into() };
+        let button = |text: &str, data: &str| Button::press(text, data);
         screen.show(vec![Action::Send(
             Reply::text("hi").with_buttons(vec![vec![button("🔄", "r:0:YT1"), button("📜", "a:0:YT1")]]),
         )]);

@@ -1,8 +1,9 @@
 //! teloxide types ⇄ chat core types.
 
-use teloxide::types::{Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, User};
+use teloxide::types::{Chat, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, User};
 
 use crate::chat::{Button, ChatKind, ChatRef, Quoted, UserRef};
+use crate::message::ButtonAction;
 
 /// The chat of a message the bot cannot see (an old one a button is on), without its topic.
 pub fn chat_ref(chat: &Chat) -> ChatRef {
@@ -53,10 +54,19 @@ pub fn keyboard(buttons: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
     if buttons.is_empty() {
         return None;
     }
-    let rows = buttons.iter().map(|row| {
-        row.iter()
-            .map(|button| InlineKeyboardButton::callback(button.text.clone(), button.data.clone()))
-            .collect::<Vec<_>>()
-    });
+    let rows = buttons.iter().map(|row| row.iter().filter_map(inline_button).collect::<Vec<_>>());
     Some(InlineKeyboardMarkup::new(rows))
+}
+
+/// One button; a link that is no URL (it never is: the core writes them) is left out.
+fn inline_button(button: &Button) -> Option<InlineKeyboardButton> {
+    let text = button.text.clone();
+    Some(match &button.action {
+        ButtonAction::Press(data) => InlineKeyboardButton::callback(text, data.clone()),
+        ButtonAction::Share(query) => InlineKeyboardButton::switch_inline_query(text, query.clone()),
+        ButtonAction::Copy(copied) => {
+            InlineKeyboardButton::copy_text_button(text, CopyTextButton { text: copied.clone() })
+        }
+        ButtonAction::Open(url) => InlineKeyboardButton::url(text, reqwest::Url::parse(url).ok()?),
+    })
 }

@@ -1,5 +1,5 @@
 //! The commands, one file each, every one an `impl ChatCore` block the router calls with arguments
-//! already read (`command.rs`): `help`, `track`, `sub`, `unsub`, `list`, `lang`, `couriers`, and
+//! already read (`command.rs`): `help`, `start` (deep links), `track`, `sub`, `unsub`, `list`, `lang`, `couriers`, and
 //! `text` for what a private chat types without a command (a bare number, the phone digits asked for).
 //!
 //! A handler decides what happens — asks the tracker, changes a subscription, stores a language — and
@@ -11,6 +11,7 @@ mod couriers;
 mod help;
 mod lang;
 mod list;
+mod start;
 mod sub;
 mod text;
 mod track;

@@ -8,6 +8,18 @@ use rust_i18n::t;
 use crate::kuaidi100::Lang;
 
 /// 🔄 Refresh.
+pub fn share(lang: Lang) -> String {
+    t!("button.share", locale = lang.as_str()).into_owned()
+}
+
+pub fn copy(lang: Lang) -> String {
+    t!("button.copy", locale = lang.as_str()).into_owned()
+}
+
+pub fn link(lang: Lang) -> String {
+    t!("button.link", locale = lang.as_str()).into_owned()
+}
+
 pub fn refresh(lang: Lang) -> String {
     t!("button.refresh", locale = lang.as_str()).into_owned()
 }

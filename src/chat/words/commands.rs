@@ -74,6 +74,11 @@ pub fn private_hint_html(lang: Lang) -> String {
     t!("private.hint", locale = lang.as_str()).into_owned()
 }
 
+/// `/start` with a payload this bot did not write. HTML.
+pub fn foreign_link_html(lang: Lang) -> String {
+    t!("start.foreign", locale = lang.as_str()).into_owned()
+}
+
 /// A group mentioned the bot without a number: how to ask. HTML.
 pub fn group_hint_html(lang: Lang) -> String {
     t!("group.hint", locale = lang.as_str()).into_owned()

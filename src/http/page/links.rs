@@ -2,6 +2,7 @@
 //! the bot's deep link. None of them carries a phone: no function here takes one.
 
 use super::view::Share;
+use crate::chat::start_link::{self, LinkOp};
 use crate::kuaidi100::Lang;
 
 /// The links of one visit.
@@ -47,24 +48,11 @@ fn page_href(number: Option<&str>, courier: Option<&str>, lang: Option<Lang>) ->
     if query.is_empty() { "/".to_owned() } else { format!("/?{query}") }
 }
 
-/// `https://t.me/<bot>?start=<courier>-<NUMBER>`: the bot opened on the parcel. Telegram allows
-/// `A–Z a–z 0–9 _ -` in a start parameter, at most 64 characters; courier codes never contain `-`
-/// and numbers are letters and digits, so the parameter splits back unambiguously at its first `-`.
-/// `None` for a username Telegram could not have given (then the page shows no link).
+/// `https://t.me/<bot>?start=<courier>-<NUMBER>`: the bot opened on the parcel (`chat::start_link`
+/// writes and reads every deep link). `None` for a username Telegram could not have given (then the
+/// page shows no link).
 pub fn telegram_link(username: &str, courier_code: &str, number: &str) -> Option<String> {
-    let username_ok =
-        (5..=32).contains(&username.len()) && username.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-    if !username_ok {
-        return None;
-    }
-    let payload = format!("{courier_code}-{number}");
-    let payload_ok =
-        payload.len() <= 64 && payload.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'));
-    Some(if payload_ok {
-        format!("https://t.me/{username}?start={payload}")
-    } else {
-        format!("https://t.me/{username}")
-    })
+    start_link::link(username, LinkOp::Open, courier_code, number)
 }
 
 #[cfg(test)]
