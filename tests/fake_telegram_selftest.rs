@@ -621,3 +621,137 @@ async fn a_webhook_excludes_get_updates_and_receives_the_injected_updates() {
     assert!(bot.get_updates().await.is_ok());
     assert!(fake.deliver_via_webhook(&updates[0]).await.is_err(), "no webhook, no delivery");
 }
+
+// ----- files: photos, image documents, getFile and downloads (`fake_telegram/files.rs`) -----
+
+/// The bot's own adaptor stack, to show that downloads go through it to the fake's URL.
+fn adapted_bot_for(fake: &FakeTelegram) -> teloxide::adaptors::DefaultParseMode<teloxide::adaptors::CacheMe<Bot>> {
+    bot_for(fake).cache_me().parse_mode(ParseMode::Html)
+}
+
+/// The one message of the next update.
+async fn next_message(bot: &Bot) -> teloxide::types::Message {
+    let updates = bot.get_updates().timeout(1).await.expect("getUpdates");
+    let last = updates.last().expect("an update").id.as_offset();
+    bot.get_updates().offset(last).timeout(0).await.expect("confirm");
+    match updates.into_iter().next().map(|update| update.kind) {
+        Some(UpdateKind::Message(message)) => message,
+        other => panic!("not a message: {other:?}"),
+    }
+}
+
+/// A photo-like JPEG of the barcode image set (900 × 700).
+fn waybill_photo() -> Vec<u8> {
+    let set = kuaidi_test_support::images::waybill_set();
+    set.into_iter().find(|case| case.name == "code128_jpeg_on_photo").expect("in the set").bytes
+}
+
+#[tokio::test]
+async fn a_photo_comes_in_telegram_sizes_and_downloads_through_get_file() {
+    use teloxide::net::Download;
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let image = waybill_photo();
+    let (width, height) = image::load_from_memory(&image).map(|i| (i.width(), i.height())).expect("an image");
+    fake.send_photo(Chat::private(1001), alice(), &image, Some("我的快递"));
+
+    let message = next_message(&bot).await;
+    assert_eq!(message.caption(), Some("我的快递"));
+    let sizes = message.photo().expect("a photo");
+    assert_eq!(sizes.len(), 3, "thumbnail, medium and the photo: {sizes:?}");
+    let (thumb, largest) = (&sizes[0], &sizes[sizes.len() - 1]);
+    assert!(thumb.width.max(thumb.height) <= kuaidi_test_support::fake_telegram::THUMB_SIDE, "{thumb:?}");
+    assert!(u64::from(thumb.file.size) < image.len() as u64 / 2, "a real, smaller thumbnail: {thumb:?}");
+    assert_eq!((largest.width, largest.height, largest.file.size as usize), (width, height, image.len()));
+    let ids: std::collections::HashSet<_> = sizes.iter().map(|size| size.file.id.0.clone()).collect();
+    assert_eq!(ids.len(), sizes.len(), "one file per size");
+
+    // Through the bot's adaptors, as the bot will do it.
+    let adapted = adapted_bot_for(&fake);
+    let file = adapted.get_file(largest.file.id.clone()).await.expect("getFile");
+    assert_eq!((file.meta.id.clone(), file.meta.size as usize), (largest.file.id.clone(), image.len()));
+    assert!(file.path.starts_with("photos/"), "{}", file.path);
+    let mut downloaded = Vec::new();
+    adapted.download_file(&file.path, &mut downloaded).await.expect("download");
+    assert_eq!(downloaded, image);
+    assert!(fake.was_downloaded(&largest.file.id.0));
+    assert!(!fake.was_downloaded(&thumb.file.id.0));
+    // The thumbnail is a real JPEG of its announced size.
+    let thumb_file = bot.get_file(thumb.file.id.clone()).await.expect("getFile");
+    let mut thumb_bytes = Vec::new();
+    bot.download_file(&thumb_file.path, &mut thumb_bytes).await.expect("download");
+    let decoded = image::load_from_memory(&thumb_bytes).expect("a JPEG");
+    assert_eq!(
+        (decoded.width(), decoded.height(), thumb_bytes.len()),
+        (thumb.width, thumb.height, thumb.file.size as usize)
+    );
+}
+
+#[tokio::test]
+async fn get_file_refuses_unknown_ids_and_files_over_the_bot_api_limit() {
+    use teloxide::types::FileId;
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let unknown = bot.get_file(FileId("nope".to_owned())).await;
+    // Telegram's text; teloxide 0.17 knows only "invalid file id" (FileIdInvalid), so this is Unknown.
+    assert!(
+        matches!(&unknown, Err(RequestError::Api(ApiError::Unknown(text))) if text == "Bad Request: invalid file_id"),
+        "{unknown:?}"
+    );
+
+    // A document that claims 30 MB: announced, never held, never downloadable.
+    fake.send_document_claiming(Chat::private(1001), alice(), 30 * 1024 * 1024, "image/jpeg", "waybill.jpg");
+    let message = next_message(&bot).await;
+    let document = message.document().expect("a document");
+    assert_eq!(document.file.size, 30 * 1024 * 1024);
+    assert_eq!(
+        (document.file_name.as_deref(), document.mime_type.as_ref().map(|m| m.essence_str())),
+        (Some("waybill.jpg"), Some("image/jpeg"))
+    );
+    let too_big = bot.get_file(document.file.id.clone()).await;
+    assert!(matches!(&too_big, Err(RequestError::Api(_))), "{too_big:?}");
+    assert!(fake.downloads().is_empty());
+
+    // A photo whose largest size claims 12 MB: getFile works (under 20 MB), the bot could download
+    // it, and whether it did is recorded.
+    let image = waybill_photo();
+    fake.send_photo_claiming(Chat::private(1001), alice(), &image, 12 * 1024 * 1024);
+    let message = next_message(&bot).await;
+    let largest = message.photo().and_then(|sizes| sizes.last()).expect("sizes");
+    assert_eq!(largest.file.size, 12 * 1024 * 1024);
+    let file = bot.get_file(largest.file.id.clone()).await.expect("getFile under 20 MB");
+    assert_eq!(file.meta.size, 12 * 1024 * 1024);
+    assert!(!fake.was_downloaded(&largest.file.id.0), "getFile is not a download");
+
+    // Paths only work once handed out, and only with the bot's token; both `/` and `%2F` work.
+    let http = reqwest::Client::new();
+    let base = fake.api_url();
+    let plain = http.get(format!("{base}file/bot{}/{}", FakeTelegram::TOKEN, file.path)).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(plain.bytes().await.unwrap().len(), 12 * 1024 * 1024);
+    let wrong = http.get(format!("{base}file/bot999:WRONG/{}", file.path)).send().await.unwrap();
+    assert_eq!(wrong.status(), 404);
+    let never = http.get(format!("{base}file/bot{}/photos%2Ffile_999.jpg", FakeTelegram::TOKEN)).send().await.unwrap();
+    assert_eq!(never.status(), 404);
+    assert_eq!(fake.downloads().len(), 1);
+}
+
+#[tokio::test]
+async fn an_image_document_carries_its_name_type_size_and_a_thumbnail() {
+    use teloxide::net::Download;
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let image = waybill_photo();
+    fake.send_image_document(Chat::private(1001), alice(), &image, "image/png", "label.png", None);
+    let message = next_message(&bot).await;
+    assert_eq!(message.caption(), None);
+    let document = message.document().expect("a document");
+    assert_eq!(document.file.size as usize, image.len());
+    assert_eq!(document.file_name.as_deref(), Some("label.png"));
+    assert!(document.thumbnail.is_some());
+    let file = bot.get_file(document.file.id.clone()).await.expect("getFile");
+    assert!(file.path.starts_with("documents/") && file.path.ends_with(".png"), "{}", file.path);
+    let mut downloaded = Vec::new();
+    bot.download_file(&file.path, &mut downloaded).await.expect("download");
+    assert_eq!(downloaded, image);
+}

@@ -208,6 +208,65 @@ fn candidate(
     Some((FoundNumber { number, courier }, named))
 }
 
+/// Query keys whose value is a tracking number, lower case with `_` and `-` dropped
+/// (`?nu=…` on Kuaidi100, `?waybillNo=…`, `?mailNo=…` on couriers' pages).
+const LINK_KEYS: &[&str] = &[
+    "nu",
+    "num",
+    "no",
+    "number",
+    "postid",
+    "mailno",
+    "waybill",
+    "waybillno",
+    "billno",
+    "billcode",
+    "trackingno",
+    "trackingnumber",
+    "expressno",
+    "logisticcode",
+];
+
+/// The tracking numbers in a link (a QR code pointing at a tracking page), which [`extract`] leaves
+/// alone: the value of a tracking parameter (`nu=`, `waybillNo=` …, see `LINK_KEYS`) judged as if
+/// a tracking label stood before it, and any other path piece or value that starts with letters and
+/// fits a courier's shape (`…/track/SF1234567890123`). Other values (ids, timestamps) are not taken
+/// even when they are long digit runs: a 13-digit millisecond timestamp fits the EMS shape.
+pub(crate) fn number_in_link(link: &str) -> Vec<FoundNumber> {
+    let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
+    let (path, query) = after_scheme.split_once('?').unwrap_or((after_scheme, ""));
+    let query = query.split('#').next().unwrap_or_default();
+    let path_pieces = path.split('/').skip(1).map(|piece| (None, piece));
+    let query_pieces = query.split('&').filter_map(|pair| pair.split_once('=')).map(|(key, value)| (Some(key), value));
+    let mut found: Vec<FoundNumber> = Vec::new();
+    for (key, value) in path_pieces.chain(query_pieces) {
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let keyed = key.is_some_and(|key| {
+            let key: String = key.chars().filter(|c| !matches!(c, '_' | '-')).collect::<String>().to_ascii_lowercase();
+            LINK_KEYS.contains(&key.as_str())
+        });
+        let lettered = value.starts_with(|c: char| c.is_ascii_alphabetic());
+        let number = if keyed {
+            let chars: Vec<char> = "运单号 ".chars().chain(value.chars()).collect();
+            let start = chars.len() - value.chars().count();
+            candidate(&chars, start, chars.len(), 0, None)
+        } else if lettered && !directory().guess_by_number(value).is_empty() {
+            let chars: Vec<char> = value.chars().collect();
+            candidate(&chars, 0, chars.len(), 0, None)
+        } else {
+            None
+        };
+        if let Some((number, _)) = number
+            && !found.iter().any(|known| known.number == number.number)
+        {
+            found.push(number);
+        }
+    }
+    found
+}
+
 /// Maximal runs of ASCII letters and digits, as `start..end` character positions.
 fn alnum_runs(chars: &[char]) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();

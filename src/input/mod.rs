@@ -10,8 +10,11 @@
 //! - [`phone_tail`] → [`PhoneTail`]: exactly the last 4 digits, masked when shown.
 //! - [`extract`] → [`Extracted`]: the tracking numbers (with courier hints) and a phone's last 4
 //!   digits in any pasted text.
+//! - [`barcode`]: the codes in a photo of a waybill ([`barcode::read_codes`]) and the tracking
+//!   numbers in them ([`barcode::numbers_in_codes`]); the only part that decodes images.
 //! - [`fold_width`]: full-width → ASCII folding, also used by the courier directory.
 
+pub mod barcode;
 mod error;
 mod extract;
 mod phone;

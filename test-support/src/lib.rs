@@ -20,12 +20,14 @@
 //! - [`replicas`]: several real `kuaidi-bot run` processes on one fresh PostgreSQL database, in
 //!   webhook mode behind the balancer, on one Kuaidi100 simulator with a fast clock, at a faked Beijing
 //!   daytime — and the SQL and metrics the replicas tests read.
+//! - [`images`]: generated photos of waybills (barcodes and QR codes) with the numbers they hold.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
 pub mod api;
 pub mod balancer;
 pub mod bench;
 pub mod fake_telegram;
+pub mod images;
 pub mod outbox;
 pub mod page;
 pub mod process;

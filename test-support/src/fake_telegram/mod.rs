@@ -19,9 +19,13 @@
 //!   `allowed_updates`, `getUpdates` then fails with Telegram's 409 until `deleteWebhook`, and the test
 //!   delivers the very updates it injected by POSTing them to the bot's URL with the secret header
 //!   (`deliver_via_webhook`, or with a chosen header to see the bot refuse it).
+//! - Files work as in Telegram (`files.rs`): photos arrive in several sizes, image documents with a
+//!   thumbnail, `getFile` hands out a `file_path` and `GET /file/bot{token}/{file_path}` serves the
+//!   bytes; downloads are recorded, and a file can claim a size it does not hold.
 //! - One `std::sync::Mutex` guards the state and is never held across an `.await`; two `Notify`s wake
 //!   long polls (new updates) and waiters (any activity).
 
+mod files;
 mod html;
 mod server;
 mod webhook;
@@ -34,6 +38,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
+pub use files::{Download, GET_FILE_LIMIT, MEDIUM_SIDE, THUMB_SIDE};
 pub use webhook::WebhookSetting;
 
 /// The kind of a chat, as far as the bot can tell it apart.
@@ -383,6 +388,8 @@ struct State {
     webhook: Option<WebhookSetting>,
     /// `Some(reason)`: `setWebhook` answers 400 "Bad Request: bad webhook: {reason}".
     webhook_refusal: Option<String>,
+    /// Photos and documents users sent, `getFile` paths and downloads (`files.rs`).
+    files: files::Files,
 }
 
 /// A Telegram error answer.
@@ -499,6 +506,7 @@ impl State {
             strict_html: true,
             webhook: None,
             webhook_refusal: None,
+            files: files::Files::default(),
         }
     }
 

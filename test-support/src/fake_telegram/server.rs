@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::{
-    ApiErr, CallbackAnswer, Edit, FakeTelegram, Recorded, SentMessage, Shared, State, StoredMessage, buttons_of, html,
-    unix_now,
+    ApiErr, CallbackAnswer, Edit, FakeTelegram, Recorded, SentMessage, Shared, State, StoredMessage, buttons_of, files,
+    html, unix_now,
 };
 
 /// Canonical Bot API names; a request's method is matched against these ignoring case.
@@ -50,6 +50,7 @@ const METHODS: &[&str] = &[
     "sendDocument",
     "sendDice",
     "getChat",
+    "getFile",
     "getChatMember",
     "leaveChat",
 ];
@@ -118,6 +119,9 @@ impl Drop for SendInFlight {
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let segments: Vec<String> = uri.path().split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
     let (token, method) = match segments.as_slice() {
+        [file, bot, rest @ ..] if file == "file" && bot.starts_with("bot") && !rest.is_empty() => {
+            return files::serve_download(&shared, &bot[3..], rest);
+        }
         [bot, method] if bot.starts_with("bot") => (&bot[3..], method.as_str()),
         _ => return reply(Err(ApiErr { code: 404, description: "Not Found".into(), parameters: None })),
     };
@@ -417,6 +421,7 @@ impl State {
                 Ok(json!(true))
             }
             "getMyCommands" => Ok(self.my_commands.get(&commands_key(params)).cloned().unwrap_or_else(|| json!([]))),
+            "getFile" => self.files.get_file(params),
             "sendMessage" => self.send_message(params),
             "editMessageText" => self.edit_message(params, true),
             "editMessageReplyMarkup" => self.edit_message(params, false),
