@@ -395,3 +395,66 @@ async fn parcel_replies_share_copy_and_link_and_start_links_open_what_they_name(
     }
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_photo_of_the_waybill_is_scanned_and_what_is_not_a_label_gets_a_line() {
+    use kuaidi_test_support::images;
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    let next_reply = |before: usize| bot.tg.wait_for_messages(chat.id, before + 1, WAIT);
+
+    // A photo of a label: Telegram's largest size is downloaded and its Code 128 read.
+    let set = images::waybill_set();
+    let case = |name: &str| set.iter().find(|case| case.name == name).expect(name).clone();
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_photo(chat, ann(), &case("code128_jpeg_on_photo").bytes, None);
+    let replies = next_reply(before).await;
+    let reply = replies.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains(images::JD) && reply.contains("JD"), "{reply}");
+
+    // Two codes on one label (a Code 128 and a QR code), sent as an image file: both are tracked.
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_image_document(chat, ann(), &case("code128_and_qr").bytes, "image/png", "label.png", None);
+    let replies = bot.tg.wait_for_messages(chat.id, before + 2, WAIT).await;
+    let texts: Vec<_> = replies[before..].iter().map(|m| m.text.clone()).collect();
+    // SF Express asks for the phone's last 4 digits first, as it does for a typed number.
+    assert!(texts.len() == 2 && texts[0].contains(images::JD) && texts[1].contains("SF Express needs"), "{texts:#?}");
+
+    // A caption with a number wins over the picture.
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_photo(chat, ann(), &case("photo_without_code").bytes, Some("YT9693083639795 please"));
+    let reply = next_reply(before).await.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains("YT9693083639795"), "{reply}");
+
+    // No code, not an image, too large: a short line each, and the large one is never downloaded.
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_photo(chat, ann(), &case("photo_without_code").bytes, None);
+    let reply = next_reply(before).await.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains("found no tracking number"), "{reply}");
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_image_document(chat, ann(), b"GIF89a not really", "image/gif", "x.gif", None);
+    let reply = next_reply(before).await.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains("JPEG, PNG and WebP"), "{reply}");
+    let downloads = bot.tg.downloads().len();
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.send_document_claiming(chat, ann(), 50 * 1024 * 1024, "image/jpeg", "huge.jpg");
+    let reply = next_reply(before).await.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains("too large"), "{reply}");
+    assert_eq!(bot.tg.downloads().len(), downloads, "an announced 50 MB file is not fetched");
+
+    // In Chinese too, and in a group a photo is left alone (only its caption could address the bot).
+    let li_chat = private(&li());
+    let before = bot.tg.messages_to(li_chat.id).len();
+    bot.tg.send_photo(li_chat, li(), &case("photo_without_code").bytes, None);
+    let replies = bot.tg.wait_for_messages(li_chat.id, before + 1, WAIT).await;
+    let reply = replies.get(before).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(reply.contains("没有在这张图片"), "{reply}");
+    let group = Chat::supergroup(-1_000_000_004_002, "Family");
+    let downloads = bot.tg.downloads().len();
+    bot.tg.send_photo(group, li(), &case("code128_clean").bytes, None);
+    let help = bot.ask(group, li(), "/help").await;
+    assert!(help.text.contains("/track"));
+    assert_eq!(bot.tg.messages_to(group.id).len(), 1, "the photo got no answer in the group");
+    assert_eq!(bot.tg.downloads().len(), downloads);
+    bot.stop().await;
+}

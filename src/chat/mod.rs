@@ -35,7 +35,7 @@ pub use command::{ArgError, COMMANDS, Command, Name, ParcelRequest, Spec, parse 
 pub use core::{ChatConfig, ChatCore};
 pub use notices::notices_reply;
 pub use parcel::parcel_reply;
-pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Quoted, Reply, UserRef};
+pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Picture, Quoted, Reply, UserRef};
 pub use view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
 pub use words::commands::menu_entries;
 pub use words::escape;

@@ -23,6 +23,8 @@ enum Route {
     Press(Payload, i32),
     /// A button whose payload cannot be read (an old bot's, or forged).
     Outdated,
+    /// A photo or an image file, with its caption.
+    Picture,
 }
 
 impl ChatCore {
@@ -76,12 +78,17 @@ impl ChatCore {
                 self.press_unsubscribe(incoming, courier, number, None, lang).await
             }
             Route::Outdated => vec![answer(Some(words::buttons::outdated(lang)))],
+            Route::Picture => match &incoming.input {
+                Input::Picture { picture, caption } => self.picture(incoming, picture, caption.as_deref(), lang).await,
+                _ => Vec::new(),
+            },
         }
     }
 
     fn read(&self, input: &Input) -> Route {
         match input {
             Input::Text(text) => Route::Command(command::parse(text, &self.inner.config.bot_username)),
+            Input::Picture { .. } => Route::Picture,
             Input::Button { data, message_id } => match buttons::decode(data) {
                 Some(payload) => Route::Press(payload, *message_id),
                 None => Route::Outdated,

@@ -40,11 +40,37 @@ pub struct UserRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Text(String),
+    /// A photo or an image file (private chats only), with its caption.
+    Picture {
+        picture: Picture,
+        caption: Option<String>,
+    },
     /// A press on one of the bot's buttons, on the bot's message `message_id`.
     Button {
         data: String,
         message_id: i32,
     },
+}
+
+/// A picture as the transport fetched it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Picture {
+    /// The image file, at most `input::barcode::MAX_BYTES`.
+    Image(Vec<u8>),
+    /// Larger than the bot reads: not fetched.
+    TooLarge,
+    /// The transport could not fetch it.
+    Unavailable,
+}
+
+impl std::fmt::Debug for Picture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Picture::Image(bytes) => write!(f, "Image({} bytes)", bytes.len()),
+            Picture::TooLarge => f.write_str("TooLarge"),
+            Picture::Unavailable => f.write_str("Unavailable"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,11 @@
 //! Building the bot: token, API URL, adaptors (`CacheMe`, `DefaultParseMode(Html)`; pacing is the
 //! bot's own, in `pace.rs`).
 
+use bytes::Bytes;
+use futures::stream::BoxStream;
 use teloxide::RequestError;
 use teloxide::adaptors::{CacheMe, DefaultParseMode};
+use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::requests::Requester;
 use teloxide::types::ParseMode;
@@ -23,7 +26,9 @@ pub trait Api:
         EditMessageText: Send,
         AnswerCallbackQuery: Send,
         SendChatAction: Send,
-    > + Clone
+        GetFile: Send,
+    > + Download<StreamErr = reqwest::Error, Stream = BoxStream<'static, Result<Bytes, reqwest::Error>>>
+    + Clone
     + Send
     + Sync
     + 'static
@@ -43,7 +48,9 @@ impl<B> Api for B where
             EditMessageText: Send,
             AnswerCallbackQuery: Send,
             SendChatAction: Send,
-        > + Clone
+            GetFile: Send,
+        > + Download<StreamErr = reqwest::Error, Stream = BoxStream<'static, Result<Bytes, reqwest::Error>>>
+        + Clone
         + Send
         + Sync
         + 'static

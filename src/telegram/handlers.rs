@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::bot::Api;
 use super::convert::{chat_ref, keyboard, message_place, quoted, sender, user_ref};
+use super::files;
 use super::pace::{Pace, Priority};
 use crate::chat::{Action, ChatCore, ChatKind, ChatRef, Incoming, Input};
 
@@ -85,14 +86,24 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: M
         core.chat_migrated(message.chat.id.0, to.0).await;
         return Ok(());
     }
-    // A caption is read like a text: a forwarded photo of a shop message carries its words there.
-    let Some(text) = message.text().or_else(|| message.caption()) else { return Ok(()) };
-    let incoming = Incoming {
-        chat: message_place(&message),
-        user: sender(&message),
-        input: Input::Text(text.to_owned()),
-        replying_to: quoted(&message, &core.config().bot_username),
+    let chat = message_place(&message);
+    // In a private chat a photo (or an image file) is scanned for codes; in a group, where the bot is
+    // only asked, its caption is read like a text, as it is in a private chat before the image.
+    let picture = match chat.kind {
+        ChatKind::Private => files::picture(&bot, &message).await,
+        ChatKind::Group => None,
     };
+    let caption = message.caption().map(str::to_owned);
+    let input = match (picture, message.text()) {
+        (Some(picture), _) => Input::Picture { picture, caption },
+        (None, Some(text)) => Input::Text(text.to_owned()),
+        (None, None) => match caption {
+            Some(caption) => Input::Text(caption),
+            None => return Ok(()),
+        },
+    };
+    let incoming =
+        Incoming { chat, user: sender(&message), input, replying_to: quoted(&message, &core.config().bot_username) };
     let chat_id = message.chat.id;
     let typing = {
         let bot = bot.clone();

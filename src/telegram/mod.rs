@@ -15,6 +15,7 @@
 mod bot;
 mod convert;
 mod delivery;
+mod files;
 mod handlers;
 mod listener;
 mod menu;

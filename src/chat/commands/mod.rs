@@ -11,6 +11,7 @@ mod couriers;
 mod help;
 mod lang;
 mod list;
+mod picture;
 mod start;
 mod sub;
 mod text;

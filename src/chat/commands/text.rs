@@ -73,7 +73,12 @@ impl ChatCore {
     }
 
     /// The parcels a text names, tracked; `None` when it names none.
-    async fn text_parcels(&self, incoming: &Incoming, text: &str, lang: Lang) -> Option<Vec<Action>> {
+    pub(in crate::chat) async fn text_parcels(
+        &self,
+        incoming: &Incoming,
+        text: &str,
+        lang: Lang,
+    ) -> Option<Vec<Action>> {
         let extracted = extract(text);
         Some(match command::bare_parcel(text) {
             Some(Ok(parcel)) => self.track_command(incoming, parcel, lang).await,
@@ -97,7 +102,13 @@ impl ChatCore {
     /// Tracks (or, for [`Name::Sub`], subscribes) the numbers read out of a text, each with its courier
     /// hint and the text's phone tail: one reply per parcel, at most [`MAX_PARCELS_PER_MESSAGE`], then a
     /// line naming the rest.
-    async fn each_parcel(&self, incoming: &Incoming, name: Name, extracted: Extracted, lang: Lang) -> Vec<Action> {
+    pub(in crate::chat) async fn each_parcel(
+        &self,
+        incoming: &Incoming,
+        name: Name,
+        extracted: Extracted,
+        lang: Lang,
+    ) -> Vec<Action> {
         let Extracted { mut numbers, phone } = extracted;
         let rest: Vec<_> = numbers.split_off(numbers.len().min(MAX_PARCELS_PER_MESSAGE));
         let mut actions = Vec::new();

@@ -79,6 +79,27 @@ pub fn foreign_link_html(lang: Lang) -> String {
     t!("start.foreign", locale = lang.as_str()).into_owned()
 }
 
+/// A photo with no barcode or QR code that holds a tracking number. HTML.
+pub fn picture_without_code_html(lang: Lang) -> String {
+    t!("picture.none", locale = lang.as_str()).into_owned()
+}
+
+/// A picture over the size the bot reads. HTML.
+pub fn picture_too_large_html(lang: Lang) -> String {
+    t!("picture.too_large", locale = lang.as_str(), megabytes = crate::input::barcode::MAX_BYTES / (1024 * 1024))
+        .into_owned()
+}
+
+/// A file sent as an image that is none (or a broken one). HTML.
+pub fn picture_unreadable_html(lang: Lang) -> String {
+    t!("picture.unreadable", locale = lang.as_str()).into_owned()
+}
+
+/// A picture Telegram would not hand over. HTML.
+pub fn picture_unavailable_html(lang: Lang) -> String {
+    t!("picture.unavailable", locale = lang.as_str()).into_owned()
+}
+
 /// A group mentioned the bot without a number: how to ask. HTML.
 pub fn group_hint_html(lang: Lang) -> String {
     t!("group.hint", locale = lang.as_str()).into_owned()
