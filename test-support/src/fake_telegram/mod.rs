@@ -19,10 +19,15 @@
 //!   `allowed_updates`, `getUpdates` then fails with Telegram's 409 until `deleteWebhook`, and the test
 //!   delivers the very updates it injected by POSTing them to the bot's URL with the secret header
 //!   (`deliver_via_webhook`, or with a chosen header to see the bot refuse it).
+//! - The bot's profile (`profile.rs`: descriptions per language, read back by `profile`) and inline
+//!   mode (`inline.rs`: `send_inline_query`, `answerInlineQuery` checked like Telegram) live in files
+//!   of their own.
 //! - One `std::sync::Mutex` guards the state and is never held across an `.await`; two `Notify`s wake
 //!   long polls (new updates) and waiters (any activity).
 
 mod html;
+mod inline;
+mod profile;
 mod server;
 mod webhook;
 
@@ -34,6 +39,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
+pub use inline::{InlineAnswer, InlineResult};
+pub use profile::Profile;
 pub use webhook::WebhookSetting;
 
 /// The kind of a chat, as far as the bot can tell it apart.
@@ -230,6 +237,12 @@ pub struct Button {
     /// Empty for buttons that are not callback buttons.
     pub callback_data: String,
     pub url: Option<String>,
+    /// A share button: the query typed after `@bot` in the chat the user picks.
+    pub switch_inline_query: Option<String>,
+    /// The same in the current chat.
+    pub switch_inline_query_current_chat: Option<String>,
+    /// A copy button: the text it copies (`copy_text.text`).
+    pub copy_text: Option<String>,
 }
 
 /// A `sendMessage` that was delivered.
@@ -383,6 +396,10 @@ struct State {
     webhook: Option<WebhookSetting>,
     /// `Some(reason)`: `setWebhook` answers 400 "Bad Request: bad webhook: {reason}".
     webhook_refusal: Option<String>,
+    /// The bot's descriptions by language (`profile.rs`).
+    descriptions: profile::Descriptions,
+    /// Inline queries and their answers (`inline.rs`).
+    inline: inline::Inline,
 }
 
 /// A Telegram error answer.
@@ -440,6 +457,12 @@ fn buttons_of(markup: Option<&Value>) -> Option<Vec<Vec<Button>>> {
                         text: b.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
                         callback_data: b.get("callback_data").and_then(Value::as_str).unwrap_or_default().to_owned(),
                         url: b.get("url").and_then(Value::as_str).map(str::to_owned),
+                        switch_inline_query: b.get("switch_inline_query").and_then(Value::as_str).map(str::to_owned),
+                        switch_inline_query_current_chat: b
+                            .get("switch_inline_query_current_chat")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        copy_text: b.pointer("/copy_text/text").and_then(Value::as_str).map(str::to_owned),
                     })
                     .collect()
             })
@@ -499,6 +522,8 @@ impl State {
             strict_html: true,
             webhook: None,
             webhook_refusal: None,
+            descriptions: profile::Descriptions::default(),
+            inline: inline::Inline::default(),
         }
     }
 
