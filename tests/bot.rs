@@ -40,6 +40,80 @@ async fn start_up_registers_the_menu_in_both_languages() {
     bot.stop().await;
 }
 
+/// The profile methods that write.
+const PROFILE_SETS: [&str; 3] = ["setMyCommands", "setMyDescription", "setMyShortDescription"];
+
+/// Waits until the bot has started polling after request `from`: by then it has registered its profile.
+async fn profile_registered(tg: &FakeTelegram, from: usize) {
+    let polling =
+        tg.wait_for(WAIT, |tg| tg.requests()[from..].iter().any(|r| r.method == "getUpdates").then_some(())).await;
+    assert!(polling.is_some(), "the bot never polled: {:#?}", tg.requests());
+}
+
+#[tokio::test]
+async fn start_up_sets_the_profile_in_both_languages_and_the_default() {
+    let bot = RunningBot::start(&[("DEFAULT_LANG", "en")]).await;
+    profile_registered(&bot.tg, 0).await;
+    let (zh, en, default) = (bot.tg.profile(Some("zh")), bot.tg.profile(Some("en")), bot.tg.profile(None));
+    assert!(zh.description.contains("快递单号") && zh.description.contains("/sub"), "{}", zh.description);
+    assert!(zh.short_description.contains("快递100"), "{}", zh.short_description);
+    assert!(en.description.contains("tracking number") && en.description.contains("group"), "{}", en.description);
+    assert!(en.short_description.contains("Kuaidi100"), "{}", en.short_description);
+    assert_eq!(default, en, "DEFAULT_LANG=en: other languages see the English profile");
+    assert!(zh.commands.iter().any(|(command, about)| command == "track" && about != &en.commands[0].1));
+    for profile in [&zh, &en] {
+        assert!(profile.description.chars().count() <= 512 && profile.short_description.chars().count() <= 120);
+    }
+    for method in ["getMyCommands", "getMyDescription", "getMyShortDescription"] {
+        let reads = bot.tg.requests_to(method);
+        let mut languages: Vec<_> =
+            reads.iter().map(|r| r.params["language_code"].as_str().unwrap_or("").to_owned()).collect();
+        languages.sort();
+        assert_eq!(languages, ["", "en", "zh"], "{method} read back first in every language");
+    }
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_with_the_same_texts_sets_nothing_and_a_changed_text_is_set_again() {
+    let first = RunningBot::start(&[]).await;
+    profile_registered(&first.tg, 0).await;
+    let sets = |tg: &FakeTelegram, from: usize| -> Vec<(String, String)> {
+        tg.requests()[from..]
+            .iter()
+            .filter(|r| PROFILE_SETS.contains(&r.method.as_str()))
+            .map(|r| (r.method.clone(), r.params["language_code"].as_str().unwrap_or("default").to_owned()))
+            .collect()
+    };
+    assert_eq!(sets(&first.tg, 0).len(), 9, "a fresh bot: three fields in three languages");
+    let tg = first.tg.clone();
+    first.stop().await;
+
+    let mark = tg.requests().len();
+    let second = RunningBot::start_on(tg.clone(), &[]).await;
+    profile_registered(&tg, mark).await;
+    assert_eq!(sets(&tg, mark), [], "nothing changed, nothing written");
+    second.stop().await;
+
+    // An earlier version left another English description and menu: only those are written again.
+    let mut old = tg.profile(Some("en"));
+    let current = old.clone();
+    old.description = "An older description.".into();
+    old.commands.truncate(2);
+    tg.seed_profile(Some("en"), old);
+    let mark = tg.requests().len();
+    let third = RunningBot::start_on(tg.clone(), &[]).await;
+    profile_registered(&tg, mark).await;
+    let mut written = sets(&tg, mark);
+    written.sort();
+    assert_eq!(
+        written,
+        [("setMyCommands".to_owned(), "en".to_owned()), ("setMyDescription".to_owned(), "en".to_owned())]
+    );
+    assert_eq!(tg.profile(Some("en")), current);
+    third.stop().await;
+}
+
 #[tokio::test]
 async fn track_by_code_chinese_name_alias_detection_and_phone() {
     let bot = RunningBot::start(&[]).await;

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use teloxide::dispatching::UpdateFilterExt;
 use teloxide::prelude::*;
 use teloxide::types::{
-    CallbackQueryId, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageId,
-    ParseMode, Seconds, UpdateKind,
+    BotCommand, CallbackQueryId, ChatMemberKind, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup,
+    InlineQueryId, InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
+    MessageEntityKind, MessageId, ParseMode, Seconds, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
 
@@ -754,4 +755,214 @@ async fn an_image_document_carries_its_name_type_size_and_a_thumbnail() {
     let mut downloaded = Vec::new();
     bot.download_file(&file.path, &mut downloaded).await.expect("download");
     assert_eq!(downloaded, image);
+}
+
+#[tokio::test]
+async fn descriptions_are_kept_per_language_within_telegrams_limits() {
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let empty = bot.get_my_description().language_code("en").await.expect("getMyDescription");
+    assert_eq!(empty.description, "", "nothing before any set");
+    let empty = bot.get_my_short_description().await.expect("getMyShortDescription");
+    assert_eq!(empty.short_description, "");
+    assert!(bot.get_my_commands().language_code("zh").await.expect("getMyCommands").is_empty());
+
+    bot.set_my_description().description("Tracks parcels.").language_code("en").await.expect("set en");
+    bot.set_my_description().description("查快递。").await.expect("set default");
+    bot.set_my_short_description().short_description("快递").language_code("zh").await.expect("set zh");
+    bot.set_my_commands([BotCommand::new("track", "Where is my parcel")]).language_code("en").await.expect("menu");
+    let en = bot.get_my_description().language_code("en").await.expect("get en");
+    assert_eq!(en.description, "Tracks parcels.");
+    let zh = bot.get_my_description().language_code("zh").await.expect("get zh");
+    assert_eq!(zh.description, "", "a language's own text only, no fallback to the default");
+    let short = bot.get_my_short_description().language_code("zh").await.expect("get zh short");
+    assert_eq!(short.short_description, "快递");
+    let menu = bot.get_my_commands().language_code("en").await.expect("get en menu");
+    assert_eq!(menu, [BotCommand::new("track", "Where is my parcel")]);
+
+    let profile = fake.profile(Some("en"));
+    assert_eq!(profile.description, "Tracks parcels.");
+    assert_eq!(profile.commands, [("track".to_owned(), "Where is my parcel".to_owned())]);
+    assert_eq!(fake.profile(None).description, "查快递。");
+    assert_eq!(fake.profile(Some("zh")).short_description, "快递");
+
+    // Telegram's limits: 512 and 120 characters; an empty text removes the language's own.
+    let too_long = bot.set_my_description().description("字".repeat(513)).language_code("zh").await;
+    assert!(
+        matches!(&too_long, Err(RequestError::Api(ApiError::Unknown(text))) if text == "Bad Request: description is too long"),
+        "{too_long:?}"
+    );
+    bot.set_my_description().description("字".repeat(512)).language_code("zh").await.expect("512 fit");
+    let too_long = bot.set_my_short_description().short_description("x".repeat(121)).await;
+    assert!(
+        matches!(&too_long, Err(RequestError::Api(ApiError::Unknown(text))) if text == "Bad Request: short description is too long"),
+        "{too_long:?}"
+    );
+    bot.set_my_description().description("").language_code("en").await.expect("remove");
+    assert_eq!(fake.profile(Some("en")).description, "");
+    let bad_language = bot.get_my_description().language_code("zh-hans").await;
+    assert!(bad_language.is_err(), "{bad_language:?}");
+
+    // A profile left by an earlier version is what the bot reads back.
+    let seeded = kuaidi_test_support::fake_telegram::Profile {
+        description: "old".into(),
+        short_description: "old short".into(),
+        commands: vec![("help".into(), "Help".into())],
+    };
+    fake.seed_profile(Some("en"), seeded.clone());
+    assert_eq!(bot.get_my_description().language_code("en").await.expect("get").description, "old");
+    assert_eq!(bot.get_my_commands().language_code("en").await.expect("get")[0].command, "help");
+    assert_eq!(fake.profile(Some("en")), seeded);
+}
+
+fn article(id: &str, text: &str) -> InlineQueryResult {
+    InlineQueryResult::Article(InlineQueryResultArticle::new(
+        id,
+        format!("Title {id}"),
+        InputMessageContent::Text(InputMessageContentText::new(text).parse_mode(ParseMode::Html)),
+    ))
+}
+
+#[tokio::test]
+async fn inline_queries_reach_a_dispatcher_that_asks_for_them_and_answers_are_recorded() {
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake).cache_me().parse_mode(ParseMode::Html);
+    type B = kuaidi_bot::telegram::TgBot;
+    let share = reqwest::Url::parse("https://t.me/KuaidiTestBot?start=yuantong-YT9693083639795").expect("url");
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(|_bot: B, _msg: Message| async move { Handled::Ok(()) }))
+        .branch(Update::filter_inline_query().endpoint(move |bot: B, query: InlineQuery| {
+            let share = share.clone();
+            async move {
+                let keyboard = InlineKeyboardMarkup::new(vec![
+                    vec![InlineKeyboardButton::url("Open", share)],
+                    vec![
+                        InlineKeyboardButton::switch_inline_query("Share", query.query.clone()),
+                        InlineKeyboardButton::copy_text_button(
+                            "Copy",
+                            CopyTextButton { text: "YT9693083639795".into() },
+                        ),
+                    ],
+                ]);
+                // No parse mode given: the production adaptor (DefaultParseMode) adds HTML.
+                let result = InlineQueryResultArticle::new(
+                    "yto-YT9693083639795",
+                    "YTO Express YT9693083639795",
+                    InputMessageContent::Text(InputMessageContentText::new(format!(
+                        "<b>{}</b> out for delivery",
+                        query.query
+                    ))),
+                )
+                .description("out for delivery")
+                .reply_markup(keyboard);
+                bot.answer_inline_query(query.id, [InlineQueryResult::Article(result)])
+                    .cache_time(10)
+                    .is_personal(true)
+                    .await?;
+                Handled::Ok(())
+            }
+        }));
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+
+    let id = fake.send_inline_query(alice(), "YT9693083639795", Some("group"));
+    let answer = fake.wait_for_inline_answer(&id, 5 * SECOND).await.unwrap_or_else(|| panic!("{:?}", fake.requests()));
+    assert_eq!((answer.cache_time, answer.is_personal), (10, true));
+    let result = answer.result("yto-YT9693083639795").expect("the result");
+    assert_eq!(result.kind, "article");
+    assert_eq!(result.title.as_deref(), Some("YTO Express YT9693083639795"));
+    assert_eq!(result.description.as_deref(), Some("out for delivery"));
+    assert_eq!(result.message_text.as_deref(), Some("<b>YT9693083639795</b> out for delivery"));
+    assert_eq!(result.parse_mode.as_deref(), Some("HTML"));
+    assert!(result.button("Open").and_then(|b| b.url).is_some_and(|url| url.contains("start=yuantong-")));
+    assert_eq!(result.button("Share").and_then(|b| b.switch_inline_query).as_deref(), Some("YT9693083639795"));
+    assert_eq!(result.button("Copy").and_then(|b| b.copy_text).as_deref(), Some("YT9693083639795"));
+
+    // teloxide's dispatcher asked for inline queries by itself, from the handler tree.
+    let mut allowed = fake.allowed_updates().expect("allowed_updates sent");
+    allowed.sort();
+    assert_eq!(allowed, ["inline_query", "message"]);
+    shutdown.shutdown().expect("dispatcher is running").await;
+    running.await.expect("dispatcher task");
+}
+
+#[tokio::test]
+async fn inline_answers_are_checked_like_telegram() {
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid";
+    // teloxide classifies some of these (RESULTS_TOO_MUCH, can't parse entities); the text is Telegram's.
+    let refused = |outcome: Result<teloxide::types::True, RequestError>| match outcome {
+        Err(RequestError::Api(ApiError::Unknown(text))) => text,
+        Err(RequestError::Api(error)) => error.to_string(),
+        other => panic!("not refused: {other:?}"),
+    };
+
+    let unknown = bot.answer_inline_query(InlineQueryId("42".into()), [article("a", "x")]).await;
+    assert_eq!(refused(unknown), too_old);
+
+    let id = InlineQueryId(fake.send_inline_query(alice(), "YT1", Some("sender")));
+    let many: Vec<_> = (0..51).map(|n| article(&n.to_string(), "x")).collect();
+    assert_eq!(refused(bot.answer_inline_query(id.clone(), many).await), "Bad Request: RESULTS_TOO_MUCH");
+    let twice = [article("same", "x"), article("same", "y")];
+    assert_eq!(refused(bot.answer_inline_query(id.clone(), twice).await), "Bad Request: RESULT_ID_DUPLICATE");
+    let long_id = article(&"i".repeat(65), "x");
+    assert_eq!(refused(bot.answer_inline_query(id.clone(), [long_id]).await), "Bad Request: RESULT_ID_INVALID");
+    let bad_html = refused(bot.answer_inline_query(id.clone(), [article("a", "1 < 2")]).await);
+    assert!(bad_html.starts_with("Bad Request: can't parse entities"), "{bad_html}");
+    let no_action =
+        InlineQueryResultArticle::new("a", "t", InputMessageContent::Text(InputMessageContentText::new("x")))
+            .reply_markup(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback(
+                "long",
+                "d".repeat(65),
+            )]]));
+    let data = refused(bot.answer_inline_query(id.clone(), [InlineQueryResult::Article(no_action)]).await);
+    assert_eq!(data, "Bad Request: BUTTON_DATA_INVALID");
+
+    // Refused answers leave the query answerable; an accepted one ends it.
+    let fifty: Vec<_> = (0..50).map(|n| article(&format!("r{n}"), "<i>ok</i>")).collect();
+    bot.answer_inline_query(id.clone(), fifty).await.expect("50 distinct results are fine");
+    assert_eq!(refused(bot.answer_inline_query(id.clone(), [article("a", "x")]).await), too_old, "answered once");
+    let answers = fake.inline_answers();
+    assert_eq!(answers.len(), 1);
+    assert_eq!((answers[0].results.len(), answers[0].cache_time, answers[0].is_personal), (50, 300, false));
+    let statuses: Vec<u16> = fake.requests_to("answerInlineQuery").iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [400, 400, 400, 400, 400, 400, 200, 400]);
+
+    // A query expires.
+    fake.set_inline_query_lifetime(Duration::from_millis(50));
+    let late = InlineQueryId(fake.send_inline_query(alice(), "YT2", Some("private")));
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(refused(bot.answer_inline_query(late, [article("a", "x")]).await), too_old);
+
+    // getMe tells whether inline mode is on (BotFather's /setinline).
+    assert!(!bot.get_me().await.expect("getMe").supports_inline_queries);
+    fake.set_inline_mode(true);
+    assert!(bot.get_me().await.expect("getMe").supports_inline_queries);
+}
+
+#[tokio::test]
+async fn an_inline_query_update_deserializes_and_is_dropped_when_not_asked_for() {
+    let fake = FakeTelegram::start().await;
+    let bot = bot_for(&fake);
+    let id = fake.send_inline_query(alice(), "SF123 顺丰", Some("supergroup"));
+    let updates = bot.get_updates().await.expect("getUpdates");
+    let UpdateKind::InlineQuery(query) = &updates[0].kind else { panic!("{updates:?}") };
+    assert_eq!((query.id.0.as_str(), query.query.as_str(), query.offset.as_str()), (id.as_str(), "SF123 顺丰", ""));
+    assert_eq!(query.chat_type, Some(teloxide::types::ChatType::Supergroup));
+    assert_eq!(query.from.id, UserId(1001));
+
+    // A bot that asks only for messages never sees inline queries.
+    let offset = updates[0].id.as_offset();
+    fake.send_inline_query(alice(), "YT1", None);
+    let updates = bot
+        .get_updates()
+        .offset(offset)
+        .allowed_updates([teloxide::types::AllowedUpdate::Message])
+        .await
+        .expect("getUpdates");
+    assert!(updates.is_empty(), "{updates:?}");
+    assert_eq!(fake.dropped_updates().len(), 1);
+    assert!(fake.dropped_updates()[0].get("inline_query").is_some_and(|q| q.get("chat_type").is_none()));
 }

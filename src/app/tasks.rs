@@ -126,7 +126,7 @@ pub async fn run_bot_serving(
     Ok(())
 }
 
-/// Connects, registers the menu, and arranges how updates arrive (polling, or `webhook`). A long
+/// Connects, registers the bot's profile (menu and descriptions), and arranges how updates arrive (polling, or `webhook`). A long
 /// poller on PostgreSQL first takes the bot's polling lock, waiting while another replica holds it.
 async fn start_bot(
     engine: &Engine,
@@ -143,7 +143,7 @@ async fn start_bot(
         None if engine.store.is_shared() => polling_lock(engine, &telegram, shutdown).await,
         _ => None,
     };
-    telegram.register_menu(engine.config.default_lang).await;
+    telegram.register_profile(engine.config.default_lang).await;
     let core = engine.chat_core(telegram.username());
     let intake = telegram.intake(webhook, &core).await?;
     Ok((telegram, core, intake, polling_lock))

@@ -37,5 +37,5 @@ pub use notices::notices_reply;
 pub use parcel::parcel_reply;
 pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Picture, Quoted, Reply, UserRef};
 pub use view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
-pub use words::commands::menu_entries;
+pub use words::commands::{Profile, menu_entries, profile};
 pub use words::escape;

@@ -20,6 +20,7 @@ mod handlers;
 mod listener;
 mod menu;
 mod pace;
+mod profile;
 mod webhook;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 pub use bot::{Api, BotOptions, TelegramError, TgBot, build_bot};
 pub use delivery::{MAX_WINDOW, TelegramDelivery, classify, window_for};
 pub use pace::{Limits, Pace, Priority, default_limits};
+pub use profile::{MAX_DESCRIPTION, MAX_SHORT_DESCRIPTION};
 pub use webhook::{WEBHOOK_REJECTED_METRIC, WEBHOOK_UPDATES_METRIC, Webhook};
 
 use crate::chat::ChatCore;
@@ -64,6 +66,9 @@ impl Telegram {
         let bot = build_bot(options);
         let me = bot.get_me().await.map_err(|error| TelegramError::GetMe(error.to_string()))?;
         let username = me.user.username.clone().unwrap_or_default();
+        if !me.supports_inline_queries {
+            tracing::info!("inline mode is off for this bot: switch it on with @BotFather's /setinline");
+        }
         let pace = options.pace.map(|limits| match &options.shared_pace {
             Some(store) => Pace::shared(limits, store.clone(), &me.user.id.0.to_string()),
             None => Pace::new(limits),
@@ -81,9 +86,11 @@ impl Telegram {
         self.id
     }
 
-    /// Registers the command menu in Chinese, English and `default_lang` for other languages.
-    pub async fn register_menu(&self, default_lang: Lang) {
-        menu::register(&self.bot, default_lang).await;
+    /// Registers the bot's profile — the command menu, the description and the short description —
+    /// in Chinese, English and `default_lang`'s for other languages, each only where Telegram does
+    /// not have it already. Failures are logged, never fatal.
+    pub async fn register_profile(&self, default_lang: Lang) {
+        profile::register(&self.bot, default_lang).await;
     }
 
     /// How the outbox sends notifications through this bot, on the same budget as the replies.

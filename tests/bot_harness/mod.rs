@@ -40,6 +40,12 @@ impl RunningBot {
         Self::launch(test_store::sqlite().await.expect("sqlite"), env, pace, None).await
     }
 
+    /// Starts the bot against `tg`, a fake Bot API that may remember an earlier run (a restart).
+    pub async fn start_on(tg: FakeTelegram, env: &[(&str, &str)]) -> Self {
+        let store = test_store::sqlite().await.expect("sqlite");
+        Self::launch_on(tg, store, env, Some(default_limits()), None).await
+    }
+
     /// The bot with its HTTP server on a loopback port, which the simulator's pushes are sent to
     /// (`WATCH_MODE=push` or `hybrid` in `env`), on `store`.
     pub async fn serving(store: TestStore, env: &[(&str, &str)]) -> Self {
@@ -53,6 +59,16 @@ impl RunningBot {
         pace: Option<Limits>,
         listener: Option<tokio::net::TcpListener>,
     ) -> Self {
+        Self::launch_on(FakeTelegram::start().await, store, env, pace, listener).await
+    }
+
+    async fn launch_on(
+        tg: FakeTelegram,
+        store: TestStore,
+        env: &[(&str, &str)],
+        pace: Option<Limits>,
+        listener: Option<tokio::net::TcpListener>,
+    ) -> Self {
         let clock = ManualClock::new(start_time());
         let http = listener.as_ref().map(|listener| format!("http://{}", listener.local_addr().expect("addr")));
         let mut engine = sim::sandbox_engine_calling_back(&store, Arc::new(clock.clone()), env, http.as_deref())
@@ -61,7 +77,6 @@ impl RunningBot {
         // The watcher and sender look for work often, so that tests driving the clock stay quick.
         engine.watch.idle_poll = Duration::from_millis(20);
         let engine = Arc::new(engine);
-        let tg = FakeTelegram::start().await;
         let options = BotOptions {
             token: FakeTelegram::TOKEN.to_owned(),
             api_url: Some(reqwest::Url::parse(&tg.api_url()).expect("url")),

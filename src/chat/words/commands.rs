@@ -1,5 +1,6 @@
-//! The commands' own replies: `/help` and the menu (both drawn from `command::COMMANDS`), `/lang`,
-//! `/couriers`, `/sub`, `/unsub`, `/list`, an unknown command and the private-chat hint.
+//! The commands' own replies: `/help` and the menu (both drawn from `command::COMMANDS`), the bot's
+//! profile texts, `/lang`, `/couriers`, `/sub`, `/unsub`, `/list`, an unknown command and the
+//! private-chat hint.
 //!
 //! `/help` is an intro, one generated line per listed command (`/name args — what it does`) and an
 //! example; only the intro, the example and the sandbox note are written out in `locales/`, so a
@@ -52,6 +53,23 @@ pub fn menu_entries(lang: Lang) -> Vec<(&'static str, String)> {
             spec.about.map(|about| (spec.word, t!(about, locale = lang.as_str()).into_owned()))
         })
         .collect()
+}
+
+/// The bot's profile in one language, shown by Telegram before the first message: `description` in
+/// an empty chat with the bot, `short` on the bot's profile page and when it is shared. Plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub description: String,
+    pub short: String,
+}
+
+/// The bot's profile texts in a language. Plain text.
+pub fn profile(lang: Lang) -> Profile {
+    let locale = lang.as_str();
+    Profile {
+        description: t!("profile.description", locale = locale).into_owned(),
+        short: t!("profile.short", locale = locale).into_owned(),
+    }
 }
 
 /// The commands the menu and `/help` show, in their order.

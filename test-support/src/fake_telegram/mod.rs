@@ -22,11 +22,16 @@
 //! - Files work as in Telegram (`files.rs`): photos arrive in several sizes, image documents with a
 //!   thumbnail, `getFile` hands out a `file_path` and `GET /file/bot{token}/{file_path}` serves the
 //!   bytes; downloads are recorded, and a file can claim a size it does not hold.
+//! - The bot's profile (`profile.rs`: descriptions per language, read back by `profile`) and inline
+//!   mode (`inline.rs`: `send_inline_query`, `answerInlineQuery` checked like Telegram) live in files
+//!   of their own.
 //! - One `std::sync::Mutex` guards the state and is never held across an `.await`; two `Notify`s wake
 //!   long polls (new updates) and waiters (any activity).
 
 mod files;
 mod html;
+mod inline;
+mod profile;
 mod server;
 mod webhook;
 
@@ -39,6 +44,8 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 pub use files::{Download, GET_FILE_LIMIT, MEDIUM_SIDE, THUMB_SIDE};
+pub use inline::{InlineAnswer, InlineResult};
+pub use profile::Profile;
 pub use webhook::WebhookSetting;
 
 /// The kind of a chat, as far as the bot can tell it apart.
@@ -235,6 +242,12 @@ pub struct Button {
     /// Empty for buttons that are not callback buttons.
     pub callback_data: String,
     pub url: Option<String>,
+    /// A share button: the query typed after `@bot` in the chat the user picks.
+    pub switch_inline_query: Option<String>,
+    /// The same in the current chat.
+    pub switch_inline_query_current_chat: Option<String>,
+    /// A copy button: the text it copies (`copy_text.text`).
+    pub copy_text: Option<String>,
 }
 
 /// A `sendMessage` that was delivered.
@@ -390,6 +403,10 @@ struct State {
     webhook_refusal: Option<String>,
     /// Photos and documents users sent, `getFile` paths and downloads (`files.rs`).
     files: files::Files,
+    /// The bot's descriptions by language (`profile.rs`).
+    descriptions: profile::Descriptions,
+    /// Inline queries and their answers (`inline.rs`).
+    inline: inline::Inline,
 }
 
 /// A Telegram error answer.
@@ -447,6 +464,12 @@ fn buttons_of(markup: Option<&Value>) -> Option<Vec<Vec<Button>>> {
                         text: b.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
                         callback_data: b.get("callback_data").and_then(Value::as_str).unwrap_or_default().to_owned(),
                         url: b.get("url").and_then(Value::as_str).map(str::to_owned),
+                        switch_inline_query: b.get("switch_inline_query").and_then(Value::as_str).map(str::to_owned),
+                        switch_inline_query_current_chat: b
+                            .get("switch_inline_query_current_chat")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        copy_text: b.pointer("/copy_text/text").and_then(Value::as_str).map(str::to_owned),
                     })
                     .collect()
             })
@@ -507,6 +530,8 @@ impl State {
             webhook: None,
             webhook_refusal: None,
             files: files::Files::default(),
+            descriptions: profile::Descriptions::default(),
+            inline: inline::Inline::default(),
         }
     }
 

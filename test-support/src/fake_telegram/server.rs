@@ -43,6 +43,7 @@ const METHODS: &[&str] = &[
     "editMessageReplyMarkup",
     "deleteMessage",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "sendChatAction",
     "forwardMessage",
     "copyMessage",
@@ -66,6 +67,8 @@ const JSON_PARAMS: &[&str] = &[
     "link_preview_options",
     "reply_parameters",
     "media",
+    "results",
+    "button",
 ];
 
 /// Telegram's limit on a message text, after entity parsing, in UTF-16 code units.
@@ -303,7 +306,7 @@ fn utf16_len(text: &str) -> usize {
 
 /// The inline keyboard of a `reply_markup` param, validated like Telegram (`None` for none, an empty one,
 /// or another kind of markup).
-fn inline_markup(params: &Value) -> Result<Option<Value>, ApiErr> {
+pub(super) fn inline_markup(params: &Value) -> Result<Option<Value>, ApiErr> {
     let Some(rows) = params.get("reply_markup").and_then(|m| m.get("inline_keyboard")) else {
         return Ok(None);
     };
@@ -318,11 +321,53 @@ fn inline_markup(params: &Value) -> Result<Option<Value>, ApiErr> {
                 return Err(ApiErr::bad_request("BUTTON_DATA_INVALID"));
             }
         }
+        check_button_action(button)?;
     }
     if rows.iter().all(|row| row.as_array().is_none_or(Vec::is_empty)) {
         return Ok(None);
     }
     Ok(Some(json!({"inline_keyboard": rows})))
+}
+
+/// What an inline keyboard button may do; exactly one per button.
+const BUTTON_ACTIONS: &[&str] = &[
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "login_url",
+    "web_app",
+    "callback_game",
+    "pay",
+];
+
+/// A button does one thing: a button with no action is Telegram's "Text buttons are unallowed"; a
+/// `url` must be a URL; a `copy_text` copies 1–256 characters (the fake's wording: "COPY_TEXT_INVALID").
+fn check_button_action(button: &Value) -> Result<(), ApiErr> {
+    let actions = BUTTON_ACTIONS.iter().filter(|action| button.get(**action).is_some()).count();
+    if actions == 0 {
+        return Err(ApiErr::bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+        ));
+    }
+    if actions > 1 {
+        return Err(ApiErr::bad_request("can't parse inline keyboard button: more than one action"));
+    }
+    if let Some(url) = button.get("url") {
+        let parsed = url.as_str().map(reqwest::Url::parse);
+        if !matches!(parsed, Some(Ok(ref url)) if ["http", "https", "tg"].contains(&url.scheme())) {
+            return Err(ApiErr::bad_request("BUTTON_URL_INVALID"));
+        }
+    }
+    if let Some(copy) = button.get("copy_text") {
+        let length = copy.get("text").and_then(Value::as_str).map_or(0, |text| text.chars().count());
+        if !(1..=256).contains(&length) {
+            return Err(ApiErr::bad_request("COPY_TEXT_INVALID"));
+        }
+    }
+    Ok(())
 }
 
 // ----- getUpdates -----
@@ -396,25 +441,24 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiErr> {
 
 impl State {
     fn call(&mut self, method: &str, params: &Value) -> Result<Value, ApiErr> {
+        if let Some(result) = self.call_profile(method, params) {
+            return result;
+        }
         match method {
             "getMe" => {
                 let mut me = FakeTelegram::bot_user_json();
                 me["can_join_groups"] = json!(true);
                 me["can_read_all_group_messages"] = json!(false);
-                me["supports_inline_queries"] = json!(false);
+                me["supports_inline_queries"] = json!(self.inline.enabled);
                 me["can_connect_to_business"] = json!(false);
                 me["has_main_web_app"] = json!(false);
                 Ok(me)
             }
-            "logOut" | "close" | "setMyName" | "setMyDescription" | "setMyShortDescription" | "setChatMenuButton" => {
-                Ok(json!(true))
-            }
+            "logOut" | "close" | "setMyName" | "setChatMenuButton" => Ok(json!(true)),
             "setWebhook" => self.set_webhook(params),
             "deleteWebhook" => self.delete_webhook(params),
             "getWebhookInfo" => Ok(self.webhook_info()),
             "getMyName" => Ok(json!({"name": FakeTelegram::BOT_NAME})),
-            "getMyDescription" => Ok(json!({"description": ""})),
-            "getMyShortDescription" => Ok(json!({"short_description": ""})),
             "setMyCommands" => self.set_my_commands(params),
             "deleteMyCommands" => {
                 self.my_commands.remove(&commands_key(params));
@@ -445,6 +489,7 @@ impl State {
                 });
                 Ok(json!(true))
             }
+            "answerInlineQuery" => self.answer_inline_query(params),
             "sendChatAction" => {
                 let chat_id = chat_id(params)?;
                 let action = string(params, "action").ok_or_else(|| ApiErr::bad_request("action is empty"))?;
@@ -504,7 +549,7 @@ impl State {
     }
 
     /// Checks a message text like Telegram: not empty, parseable in its parse mode, not too long.
-    fn check_text(&self, text: &str, parse_mode: Option<&str>) -> Result<(), ApiErr> {
+    pub(super) fn check_text(&self, text: &str, parse_mode: Option<&str>) -> Result<(), ApiErr> {
         let plain = match parse_mode {
             Some(mode) if mode.eq_ignore_ascii_case("html") && self.strict_html => {
                 html::parse(text).map_err(|reason| ApiErr::bad_request(&format!("can't parse entities: {reason}")))?
