@@ -61,6 +61,13 @@ fn main() {
             ms(times.last().copied().unwrap_or_default()),
         );
     }
+    // How much of the large photo's time is only unpacking the JPEG (the part no decoder setting saves).
+    if let Some(large) = set.last() {
+        let started = Instant::now();
+        let unpacked = image::load_from_memory(&large.bytes).map(|image| image.into_luma8());
+        println!("\n{}: unpacking the JPEG to grey alone takes {} ms", large.name, ms(started.elapsed()));
+        drop(unpacked);
+    }
     all.sort_unstable();
     println!(
         "\nread right: {read}/{} images; all decodes: median {} ms, p95 {} ms, max {} ms",

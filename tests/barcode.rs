@@ -73,3 +73,22 @@ fn over_the_limits_is_too_large() {
     assert!(wide.len() < MAX_BYTES, "{}", wide.len());
     assert_eq!(read_codes(&wide), Err(ImageError::TooLarge));
 }
+
+#[test]
+fn every_format_printed_on_waybills_is_read_and_product_codes_are_not() {
+    use rxing::BarcodeFormat::{CODABAR, CODE_39, CODE_93, DATA_MATRIX, EAN_13, ITF, PDF_417};
+    for (format, text, module, bar_height) in [
+        (CODE_39, images::YTO, 3, 90),
+        (CODE_93, images::SF, 3, 90),
+        (ITF, ZTO, 3, 90),
+        (CODABAR, ZTO, 3, 90),
+        (DATA_MATRIX, images::JD, 6, 0),
+        (PDF_417, images::SF, 3, 0),
+    ] {
+        let image = images::png(&images::framed(&images::code(text, format, module, bar_height), 40));
+        assert_eq!(read_codes(&image), Ok(vec![text.to_owned()]), "{format:?}");
+    }
+    // An EAN-13 product code (690… is China's GS1 prefix; the writer adds the check digit).
+    let product = images::png(&images::framed(&images::code("690123456789", EAN_13, 3, 90), 40));
+    assert_eq!(read_codes(&product), Ok(Vec::new()));
+}

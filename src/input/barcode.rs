@@ -47,7 +47,7 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// but its photos are far over [`MAX_BYTES`] as PNG; as JPEG they fit).
 pub const MAX_PIXELS: u64 = 40_000_000;
 /// The longer side, in pixels, that a larger image is scaled down to before codes are searched for.
-pub const WORK_SIDE: u32 = 2000;
+pub const WORK_SIDE: u32 = 1600;
 /// An image whose shorter side is under this many pixels is searched enlarged if nothing is found.
 pub const SMALL_SIDE: u32 = 400;
 /// Most bytes the decoder may allocate: one 4-byte pixel per allowed pixel.
@@ -125,8 +125,9 @@ fn working_image(grey: GrayImage) -> (GrayImage, f32) {
     }
     let scale = long as f32 / WORK_SIDE as f32;
     let (w, h) = ((width as f32 / scale).round().max(1.0) as u32, (height as f32 / scale).round().max(1.0) as u32);
-    // Triangle (bilinear) filtering averages the pixels a bar covers instead of skipping some.
-    (imageops::resize(&grey, w, h, imageops::FilterType::Triangle), scale)
+    // Area averaging: every pixel a bar covers counts (no bar skipped), and it is several times
+    // faster than a filtered resize on a 12-megapixel photo.
+    (imageops::thumbnail(&grey, w, h), scale)
 }
 
 /// A small image (shorter side under [`SMALL_SIDE`]) enlarged by a whole factor, nearest neighbour so
