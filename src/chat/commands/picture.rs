@@ -6,7 +6,7 @@
 //! blocking threads, at most [`DECODING_AT_ONCE`] at a time (a flood of photos waits its turn instead
 //! of starving the replies), and is given up after [`DECODE_TIMEOUT`].
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -22,7 +22,7 @@ pub const DECODING_AT_ONCE: usize = 2;
 /// Longest wait for one image's codes, its turn included.
 pub const DECODE_TIMEOUT: Duration = Duration::from_secs(8);
 
-static DECODING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(DECODING_AT_ONCE));
+static DECODING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(DECODING_AT_ONCE)));
 
 /// What became of an image's scan.
 enum Scan {
@@ -68,8 +68,15 @@ impl ChatCore {
 /// The image's codes, decoded on a blocking thread in its turn, within [`DECODE_TIMEOUT`].
 async fn scan(bytes: Vec<u8>) -> Scan {
     let decoded = tokio::time::timeout(DECODE_TIMEOUT, async move {
-        let _turn = DECODING.acquire().await.ok()?;
-        tokio::task::spawn_blocking(move || barcode::read_codes(&bytes)).await.ok()
+        let turn = DECODING.clone().acquire_owned().await.ok()?;
+        // The turn goes with the decode: a timed-out one still holds it until it finishes, so no more
+        // than `DECODING_AT_ONCE` ever run.
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            barcode::read_codes(&bytes)
+        })
+        .await
+        .ok()
     })
     .await;
     match decoded {
