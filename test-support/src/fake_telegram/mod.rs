@@ -682,28 +682,7 @@ impl FakeTelegram {
     /// A text message from `from` in `chat`; a leading `/command[@bot]` gets a `bot_command` entity.
     /// Returns the message id of the user's message.
     pub fn send_text(&self, chat: Chat, from: User, text: &str) -> i64 {
-        let message_id = {
-            let mut state = self.lock();
-            state.remember_chat(chat, Some(&from));
-            let message_id = state.alloc_message_id(chat.id);
-            state.authors.insert((chat.id, message_id), from.clone());
-            state.messages.insert(
-                (chat.id, message_id),
-                StoredMessage {
-                    text: text.to_owned(),
-                    parse_mode: None,
-                    markup: None,
-                    from_bot: false,
-                    date: unix_now(),
-                    edits: 0,
-                },
-            );
-            let message = state.message_json(chat.id, message_id, Some(&from));
-            state.push_update(json!({"message": message}));
-            message_id
-        };
-        self.updates_changed();
-        message_id
+        self.send_text_with(chat, from, text, Said::default())
     }
 
     /// A text message like [`FakeTelegram::send_text`], said in a context: in reply to a message of the
