@@ -223,7 +223,11 @@ async fn readyz_is_503_while_the_store_is_unreachable_and_after_shutdown_starts(
     proxy.restore();
     assert_eq!(bot.wait_for("/readyz", 200).await, (200, "ok".to_owned()), "ready again");
 
-    // Shutdown: unready at once, while the other tasks finish.
+    // Shutdown: unready at once, while the other tasks finish — here the reply to an update in hand,
+    // which Telegram is slow to acknowledge (else an idle bot may be gone before the question arrives).
+    bot.tg.set_answer_delay(Some(Duration::from_millis(1500)));
+    bot.tg.send_text(Chat::private(1001), User::new(1001, "Li"), "/help");
+    bot.tg.wait_for_requests("sendMessage", 1, WAIT).await;
     bot.stop.cancel();
     assert_eq!(bot.get("/readyz").await, (503, "shutting down".to_owned()), "after shutdown starts");
     bot.stop().await;
