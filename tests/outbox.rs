@@ -13,7 +13,9 @@ use kuaidi_bot::clock::{Clock, ManualClock};
 use kuaidi_bot::kuaidi100::Lang;
 use kuaidi_bot::message::Reply;
 use kuaidi_bot::store::Store;
-use kuaidi_bot::watch::{Delivered, Delivering, Delivery, Notice, Outbox, Policy, RenderNotices, Subscriptions};
+use kuaidi_bot::watch::{
+    Delivered, Delivering, Delivery, Notice, Outbox, Policy, RenderNotices, StartBy, Subscriptions,
+};
 use kuaidi_test_support::store as test_store;
 use tokio_util::sync::CancellationToken;
 
@@ -46,7 +48,7 @@ impl Scripted {
 struct Shared(Arc<Scripted>);
 
 impl Delivery for Shared {
-    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply, _start_by: StartBy) -> Delivering {
         self.0.delivered.lock().expect("lock").push((chat_id, message.html));
         let outcome = self.0.answers.lock().expect("lock").get(&chat_id).cloned().unwrap_or(Delivered::Delivered);
         Box::pin(async move { outcome })

@@ -82,11 +82,37 @@ async fn notices_are_claimed_by_one_replica_released_when_unsent_and_taken_over_
     // `a` sends two, gives the rest back (shutdown); `b` dies with its claim.
     a.mark_sent(&order[..2], t0()).await.expect("sent");
     let rest = order.split_off(2);
-    a.release_notices(&rest).await.expect("release");
+    a.release_notices(&rest, t0() + lease).await.expect("release");
     let again = b.claim_notices(t0(), lease, 100).await.expect("claim");
     assert_eq!(again.len(), rest.len(), "released notices are due again at once");
     let after_claims = a.claim_notices(t0() + lease, lease, 100).await.expect("claim");
     assert_eq!(after_claims.len(), 50 - 2, "a dead replica's claims are taken over when they run out");
+}
+
+#[tokio::test]
+async fn a_renewed_claim_keeps_its_notices_and_a_claim_that_ran_out_is_not_renewed_from_its_new_holder() {
+    let Some((test, others)) = replicas(1).await else { return };
+    let (a, b) = (&test.store, &others[0]);
+    let lease = Duration::seconds(30);
+    queue_fan_out(a, 1, 10, t0()).await;
+    let claimed: Vec<i64> = a.claim_notices(t0(), lease, 10).await.expect("claim").iter().map(|n| n.id).collect();
+    assert_eq!(claimed.len(), 10);
+    // `a` renews a third of the way in: at its old end the notices are still its own.
+    let renewed_until = t0() + lease / 3 + lease;
+    let kept = a.renew_notices(&claimed, t0() + lease, renewed_until).await.expect("renew");
+    assert_eq!(kept, claimed, "every notice held is renewed");
+    assert!(b.claim_notices(t0() + lease, lease, 100).await.expect("claim").is_empty(), "renewed: not taken over");
+    // `a` stalls past its renewed claim; `b` takes the notices over; `a`'s late renewal and release
+    // (with its old claim) leave them with `b`.
+    let taken = b.claim_notices(renewed_until, lease, 100).await.expect("claim");
+    assert_eq!(taken.len(), 10, "taken over once the renewed claim ran out");
+    let late = a.renew_notices(&claimed, renewed_until, renewed_until + lease).await.expect("renew");
+    assert!(late.is_empty(), "a claim that ran out is not renewed: {late:?}");
+    a.release_notices(&claimed, renewed_until).await.expect("release");
+    assert!(
+        a.claim_notices(renewed_until, lease, 100).await.expect("claim").is_empty(),
+        "a stale release does not free another replica's claim"
+    );
 }
 
 #[tokio::test]

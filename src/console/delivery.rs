@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::screen::Screen;
 use crate::message::Reply;
-use crate::watch::{Delivered, Delivering, Delivery};
+use crate::watch::{Delivered, Delivering, Delivery, StartBy};
 
 pub struct ConsoleDelivery {
     screen: Arc<Mutex<Screen>>,
@@ -23,7 +23,7 @@ impl ConsoleDelivery {
 }
 
 impl Delivery for ConsoleDelivery {
-    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply, _start_by: StartBy) -> Delivering {
         let outcome = if chat_id == self.chat_id {
             let mut screen = self.screen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             screen.push(&message);

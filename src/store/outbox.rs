@@ -46,7 +46,8 @@ impl Store {
 
     /// Takes the notices due at `now` for one round of sending, earliest due first. On PostgreSQL they
     /// are claimed until `now + lease` (`FOR UPDATE SKIP LOCKED`): no other replica sends them meanwhile,
-    /// and those of a replica that dies are taken over once the claim has run out. Notices the caller
+    /// the claimant renews the claim while it is sending ([`Store::renew_notices`]), and those of a
+    /// replica that dies are taken over once the claim has run out. Notices the caller
     /// will not send after all go back with [`Store::release_notices`]. On SQLite, the single-process
     /// backend, this is [`Store::pending_notices`].
     pub async fn claim_notices(
@@ -72,14 +73,53 @@ impl Store {
         Ok(claimed.into_iter().map(|(_, notice)| notice).collect())
     }
 
-    /// Claimed notices that were not sent go back, in their place, for any replica to send.
-    pub async fn release_notices(&self, ids: &[i64]) -> StoreResult<()> {
+    /// Keeps a round's claim alive: the notices among `ids` still held under the claim that runs
+    /// until `held_until` are now held until `until`; returns those ids. A notice whose claim had
+    /// already run out (the process stalled past it) may be another replica's by now and is left
+    /// alone: the claim's end is its token, since a later claim always ends later. On SQLite, the
+    /// single-process backend, nothing is claimed and every id is kept.
+    pub async fn renew_notices(
+        &self,
+        ids: &[i64],
+        held_until: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>> {
+        if !self.is_shared() || ids.is_empty() {
+            return Ok(ids.to_vec());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut kept = Vec::with_capacity(ids.len());
+        for id in ids {
+            let renewed = sqlx::query(
+                "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claimed_until = $3 AND sent_at IS NULL",
+            )
+            .bind(to_millis(until))
+            .bind(id)
+            .bind(to_millis(held_until))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if renewed > 0 {
+                kept.push(*id);
+            }
+        }
+        tx.commit().await?;
+        Ok(kept)
+    }
+
+    /// Claimed notices that were not sent go back, in their place, for any replica to send — those
+    /// still held under the claim that runs until `held_until` (see [`Store::renew_notices`]).
+    pub async fn release_notices(&self, ids: &[i64], held_until: DateTime<Utc>) -> StoreResult<()> {
         if !self.is_shared() || ids.is_empty() {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1 AND claimed_until = $2")
+                .bind(id)
+                .bind(to_millis(held_until))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

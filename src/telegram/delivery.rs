@@ -20,7 +20,7 @@ use super::bot::Api;
 use super::convert::keyboard;
 use super::pace::{Pace, Priority};
 use crate::message::Reply;
-use crate::watch::{Delivered, Delivering, Delivery};
+use crate::watch::{Delivered, Delivering, Delivery, StartBy};
 
 /// The most notifications on their way at once, whatever the round trip: a crash may repeat them all.
 pub const MAX_WINDOW: usize = 32;
@@ -69,7 +69,7 @@ impl<B: Api> TelegramDelivery<B> {
 }
 
 impl<B: Api> Delivery for TelegramDelivery<B> {
-    fn deliver(&self, chat_id: i64, topic: Option<i32>, message: Reply) -> Delivering {
+    fn deliver(&self, chat_id: i64, topic: Option<i32>, message: Reply, start_by: StartBy) -> Delivering {
         let mut request = self.bot.send_message(ChatId(chat_id), message.html);
         if let Some(markup) = keyboard(&message.buttons) {
             request = request.reply_markup(markup);
@@ -82,6 +82,9 @@ impl<B: Api> Delivery for TelegramDelivery<B> {
         Box::pin(async move {
             if let Some(pace) = &pace {
                 pace.permit(chat_id, Priority::Notice).await;
+            }
+            if start_by.passed() {
+                return Delivered::NotStarted;
             }
             let started = Instant::now();
             let outcome = request.send().await;

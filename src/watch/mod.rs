@@ -27,7 +27,7 @@ mod push_subscribe;
 mod subscriptions;
 mod watcher;
 
-pub use delivery::{Delivered, Delivering, Delivery};
+pub use delivery::{Delivered, Delivering, Delivery, StartBy};
 pub use mode::{LastMile, WatchMode, is_last_mile};
 pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
 pub use subscriptions::{Subscribe, Subscriptions};

@@ -10,22 +10,28 @@
 //! whatever order the answers come. The transport paces itself. So nothing is ever lost, and what a
 //! crash can repeat is bounded by what was in flight: at most one window, about a second of sending.
 //!
+//! Where replicas share the outbox, a round claims its notices for `OUTBOX_LEASE` and renews the claim
+//! every third of it while it sends, and a message whose turn at the pace comes after the claim (less
+//! a sixth, for its round trip) is not sent at all ([`StartBy`]): a notice waits for its turn behind
+//! people's replies — during a wave of `/sub`s, for longer than any lease — and a replica that stalls
+//! past its claim must not send what another replica has taken over meanwhile.
+//!
 //! The outcome decides what happens next: a gone chat loses its subscriptions; a chat that moved takes
 //! its notices along and they go out again; "not allowed yet" is retried every 20 minutes and gives the
 //! chat up after 3 failures spanning an hour; "retry after" waits as asked; other failures back off
 //! from 30 s to an hour. Sent notices are kept a week, then purged hourly in batches. Each outcome is
 //! counted (`kuaidi_notification_sends_total{result=…}`) through the `metrics` facade.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 
-use super::delivery::{Delivered, Delivering, Delivery};
+use super::delivery::{Delivered, Delivering, Delivery, StartBy};
 use super::notice::Notice;
 use super::subscriptions::Subscriptions;
 use crate::clock::SharedClock;
@@ -142,40 +148,77 @@ impl Outbox {
     /// and settles the messages already on their way (at most one window), so that stopping takes a
     /// moment and loses nothing.
     ///
-    /// Where replicas share the outbox the round's notices are claimed for `OUTBOX_LEASE`, and no
-    /// message is started in the last third of it, so that the claim outlives every send this replica
-    /// starts: another replica sends a notice only once its claim has run out, i.e. when this replica
-    /// died (or is stuck). What was claimed but not started goes back at once, for any replica.
+    /// Where replicas share the outbox the round's notices are claimed for `OUTBOX_LEASE`, and the
+    /// claim is renewed every third of it while the round lasts — a notice may wait long for its turn
+    /// behind people's replies, longer than any lease — so another replica sends a notice only once
+    /// this one died or stalled past its claim. No message starts in the last third of a claim, so
+    /// that a stalled renewal stops this replica before another takes over. What was claimed but not
+    /// started goes back at once, for any replica.
     pub async fn drain(&self, shutdown: &CancellationToken) -> Result<usize, StoreError> {
         let shared = self.store.is_shared();
-        let claimed_at = self.clock.now();
+        let (claimed_at, claimed_instant) = (self.clock.now(), Instant::now());
         let batch = if shared { SHARED_BATCH } else { BATCH };
         let pending = self.store.claim_notices(claimed_at, self.lease, batch).await?;
         let count = pending.len();
-        let start_until = claimed_at + self.lease * 2 / 3;
-        let mut groups = by_chat(pending).into_iter();
+        let mut claim = Claim::new(claimed_at, claimed_instant, self.lease, shared);
+        let mut groups: VecDeque<Vec<PendingNotice>> = by_chat(pending).into();
+        let mut sending: HashSet<i64> = HashSet::new();
         let mut in_flight = FuturesUnordered::new();
+        let mut renewal = claim.renewal();
         loop {
             while !shutdown.is_cancelled()
                 && in_flight.len() < self.delivery.window().max(1)
-                && (!shared || self.clock.now() < start_until)
+                && (!shared || claim.may_start(self.clock.now()))
             {
-                let Some(group) = groups.next() else { break };
-                if let Some(outgoing) = self.prepare(group).await? {
+                let Some(group) = groups.pop_front() else { break };
+                if let Some(outgoing) = self.prepare(group, claim.start_by.clone()).await? {
+                    sending.extend(outgoing.notices.iter().map(|notice| notice.id));
                     in_flight.push(async move { (outgoing.notices, outgoing.delivering.await) });
                 }
             }
-            let Some((notices, outcome)) = in_flight.next().await else { break };
-            self.settle(notices, outcome).await?;
+            tokio::select! {
+                settled = in_flight.next() => {
+                    let Some((notices, outcome)) = settled else { break };
+                    for notice in &notices {
+                        sending.remove(&notice.id);
+                    }
+                    self.settle(notices, outcome, claim.until).await?;
+                }
+                _ = renewal.tick(), if shared => self.renew(&mut claim, &mut groups, &sending).await,
+            }
         }
-        let unsent: Vec<i64> = groups.flatten().map(|notice| notice.id).collect();
-        self.store.release_notices(&unsent).await?;
+        let unsent: Vec<i64> = groups.into_iter().flatten().map(|notice| notice.id).collect();
+        self.store.release_notices(&unsent, claim.until).await?;
         Ok(count)
+    }
+
+    /// Renews the round's claim on what it still holds. Notices whose claim ran out before it was
+    /// renewed may be another replica's now: those not started are left out of the round. A failed
+    /// renewal is logged and leaves the claim as it was, so that the round stops starting messages
+    /// before the claim runs out; the messages on their way are never dropped.
+    async fn renew(&self, claim: &mut Claim, groups: &mut VecDeque<Vec<PendingNotice>>, sending: &HashSet<i64>) {
+        let held: Vec<i64> = sending.iter().copied().chain(groups.iter().flatten().map(|notice| notice.id)).collect();
+        let (now, instant) = (self.clock.now(), Instant::now());
+        let until = now + claim.lease;
+        match self.store.renew_notices(&held, claim.until, until).await {
+            Ok(kept) => {
+                claim.renewed(instant, until);
+                if kept.len() < held.len() {
+                    let kept: HashSet<i64> = kept.into_iter().collect();
+                    tracing::warn!(
+                        lost = held.len() - kept.len(),
+                        "outbox claims ran out before they were renewed (this process stalled); another replica may send them"
+                    );
+                    groups.retain(|group| group.iter().all(|notice| kept.contains(&notice.id)));
+                }
+            }
+            Err(error) => tracing::warn!(%error, "renewing the outbox claim failed; will stop starting messages before it runs out"),
+        }
     }
 
     /// The message for one chat's notices, or `None` when there is nothing readable to send (those
     /// notices are marked sent: an unknown courier or a corrupt payload will never render).
-    async fn prepare(&self, notices: Vec<PendingNotice>) -> Result<Option<Outgoing>, StoreError> {
+    async fn prepare(&self, notices: Vec<PendingNotice>, start_by: StartBy) -> Result<Option<Outgoing>, StoreError> {
         let Some(first) = notices.first() else { return Ok(None) };
         let chat_id = first.chat_id;
         let parsed: Vec<Notice> =
@@ -186,12 +229,17 @@ impl Outbox {
             self.store.mark_sent(&ids, self.clock.now()).await?;
             return Ok(None);
         }
-        let delivering = self.delivery.deliver(chat_id, first.topic, reply);
+        let delivering = self.delivery.deliver(chat_id, first.topic, reply, start_by);
         Ok(Some(Outgoing { notices, delivering }))
     }
 
-    /// Records what the transport answered.
-    async fn settle(&self, notices: Vec<PendingNotice>, outcome: Delivered) -> Result<(), StoreError> {
+    /// Records what the transport answered (`held_until`: the round's claim, see [`Store::renew_notices`]).
+    async fn settle(
+        &self,
+        notices: Vec<PendingNotice>,
+        outcome: Delivered,
+        held_until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let Some(first) = notices.first() else { return Ok(()) };
         let chat_id = first.chat_id;
         let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
@@ -206,7 +254,7 @@ impl Outbox {
             Delivered::MigratedTo(to) => {
                 // The notices move with the chat and go out again in the next round.
                 self.subscriptions.chat_migrated(chat_id, to).await;
-                self.store.release_notices(&ids).await
+                self.store.release_notices(&ids, held_until).await
             }
             Delivered::RetryAfter(wait) => {
                 let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(5));
@@ -222,6 +270,11 @@ impl Outbox {
                 } else {
                     self.store.mark_failed(&ids, now + Duration::minutes(NOT_ALLOWED_RETRY_MINUTES), now).await
                 }
+            }
+            Delivered::NotStarted => {
+                // The claim ran out while the message waited: whoever holds the notices now sends them.
+                tracing::debug!(chat = chat_id, "a notification's turn came after its claim ran out; not sent");
+                Ok(())
             }
             Delivered::Failed(error) => {
                 tracing::warn!(chat = chat_id, %error, "sending a notification failed; will retry");
@@ -245,12 +298,54 @@ fn outcome_label(outcome: &Delivered) -> &'static str {
         Delivered::RetryAfter(_) => "retry_after",
         Delivered::NotAllowedYet => "not_allowed_yet",
         Delivered::Failed(_) => "failed",
+        Delivered::NotStarted => "not_started",
     }
 }
 
 /// The chat's `/lang`, else the language recorded with its subscription.
 fn notice_lang(notice: &PendingNotice) -> Lang {
     notice.chat_lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| Lang::parse(&notice.lang).unwrap_or(Lang::En))
+}
+
+/// A round's claim on its notices (where replicas share the outbox): when it runs out, which is also
+/// its token in the store; how long each renewal extends it; and until when its messages may start.
+struct Claim {
+    until: DateTime<Utc>,
+    lease: Duration,
+    start_by: StartBy,
+}
+
+impl Claim {
+    /// `claimed_at` on the process's clock, and `claimed_instant` the same moment for timers.
+    fn new(claimed_at: DateTime<Utc>, claimed_instant: Instant, lease: Duration, shared: bool) -> Self {
+        let start_by = if shared { StartBy::at(Self::start_by(claimed_instant, lease)) } else { StartBy::always() };
+        Claim { until: claimed_at + lease, lease, start_by }
+    }
+
+    /// A message goes out only while a sixth of the claim is left, room for its round trip to end
+    /// before anyone could take the notices over.
+    fn start_by(claimed: Instant, lease: Duration) -> Instant {
+        claimed + (lease - lease / 6).to_std().unwrap_or_default()
+    }
+
+    /// Renewed at `instant`, now held `until`.
+    fn renewed(&mut self, instant: Instant, until: DateTime<Utc>) {
+        self.until = until;
+        self.start_by.extend(Self::start_by(instant, self.lease));
+    }
+
+    /// Messages start only while more than a third of the claim is left.
+    fn may_start(&self, now: DateTime<Utc>) -> bool {
+        now < self.until - self.lease / 3
+    }
+
+    /// Renewals every third of the lease, the first a third of a lease from now.
+    fn renewal(&self) -> tokio::time::Interval {
+        let every = (self.lease / 3).to_std().unwrap_or(StdDuration::from_secs(1)).max(StdDuration::from_millis(100));
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval
+    }
 }
 
 /// Pending notices grouped per chat and forum topic (one message each), in the order of their first
