@@ -16,6 +16,10 @@
 //! a chat as one message, one `🔔 <b>courier</b> · <code>number</code>` block each, so a chat whose
 //! notices were told once shows exactly as many blocks as it has outbox rows.
 //!
+//! The two fan-outs run one after the other ([`FAN_OUTS`]): each is three replicas sending at
+//! Telegram's full pace, and together, with PostgreSQL, on two cores, they starve each other's
+//! timers — a test of timing under a load that production never puts on one machine.
+//!
 //! Needs PostgreSQL (`TEST_POSTGRES_URL`; skipped with a `SKIPPED …` line when unreachable unless
 //! required) and libfaketime (`apt-get install faketime`).
 
@@ -59,6 +63,8 @@ const FRESH: &str = "updated just now";
 const NOT_FRESH: [&str; 3] = ["min ago", "less than a minute ago", "could not refresh"];
 /// How every notice block starts (`chat/words/notices.rs`); the `/sub` reply's 🔔 is followed by text.
 const NOTICE_BLOCK: &str = "🔔 <b>";
+/// Held by each fan-out test for its whole run (see the module doc).
+static FAN_OUTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A chat of the fan-out and the parcel it follows.
 #[derive(Clone, Debug)]
@@ -287,6 +293,7 @@ async fn replicas_started_together_migrate_one_database_and_answer_in_turn_throu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_429() {
+    let _alone = FAN_OUTS.lock().await;
     let Some(mut replicas) = Replicas::start(BIN, REPLICAS).await else { return };
     // "Under the strict rolling-second limiter, three replicas sending together: 0 × 429" is folded in
     // here: the limiter is on from the first reply to the last notice.
@@ -342,6 +349,7 @@ async fn three_replicas_tell_300_chats_every_move_of_100_parcels_once_without_a_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replica_killed_mid_fan_out_loses_nothing_repeats_at_most_a_window_and_keeps_every_subscription() {
+    let _alone = FAN_OUTS.lock().await;
     let Some(mut replicas) = Replicas::start(BIN, REPLICAS).await else { return };
     let numbers = fresh_journeys(replicas.sandbox(), PARCELS);
     assert_eq!(numbers.len(), PARCELS, "enough fresh journeys among the candidates");

@@ -212,7 +212,9 @@ impl Outbox {
                     groups.retain(|group| group.iter().all(|notice| kept.contains(&notice.id)));
                 }
             }
-            Err(error) => tracing::warn!(%error, "renewing the outbox claim failed; will stop starting messages before it runs out"),
+            Err(error) => {
+                tracing::warn!(%error, "renewing the outbox claim failed; will stop starting messages before it runs out")
+            }
         }
     }
 
