@@ -532,3 +532,79 @@ async fn a_photo_of_the_waybill_is_scanned_and_what_is_not_a_label_gets_a_line()
     assert_eq!(bot.tg.downloads().len(), downloads);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn inline_queries_answer_cards_from_the_same_gate_and_hints_for_what_names_no_parcel() {
+    let bot = RunningBot::start(&[("USER_RATE_LIMIT", "3/min")]).await;
+    let tg = bot.tg.clone();
+    let ask = |from: User, query: &str| {
+        let tg = tg.clone();
+        let id = tg.send_inline_query(from, query, Some("supergroup"));
+        async move { tg.wait_for_inline_answer(&id, WAIT).await.expect("the inline query was answered") }
+    };
+
+    // A number typed after @bot in some group: one card, the reply /track gives, with links into the bot.
+    let answer = ask(ann(), "YT9693083639795").await;
+    assert_eq!(answer.results.len(), 1, "{answer:#?}");
+    let card = &answer.results[0];
+    assert_eq!(card.kind, "article");
+    assert_eq!(card.title.as_deref(), Some("YTO Express · YT9693083639795"));
+    let description = card.description.clone().unwrap_or_default();
+    assert!(description.contains(" · ") && !description.contains('<'), "state and newest line: {description}");
+    let text = card.message_text.clone().unwrap_or_default();
+    assert!(text.contains("<b>YTO Express</b> · <code>YT9693083639795</code>"), "{text}");
+    assert_eq!(card.parse_mode.as_deref(), Some("HTML"));
+    let links: Vec<Option<String>> = card.buttons().into_iter().map(|button| button.url).collect();
+    assert_eq!(
+        links,
+        [
+            Some("https://t.me/KuaidiTestBot?start=yuantong-YT9693083639795".to_owned()),
+            Some("https://t.me/KuaidiTestBot?start=sub-yuantong-YT9693083639795".to_owned()),
+        ],
+        "open it and watch it in the bot; no callback button (its press would come without a chat)"
+    );
+    assert!(card.buttons().iter().all(|button| button.callback_data.is_empty()));
+    assert_eq!((answer.cache_time, answer.is_personal), (30, true));
+    assert_eq!(bot.upstream().total_queries, 1);
+
+    // The same parcel inside the floor, with its courier, by someone else: the cached answer.
+    let again = ask(li(), "YT9693083639795 圆通").await;
+    assert_eq!(again.results.len(), 1);
+    assert_eq!(again.results[0].title.as_deref(), Some("圆通速递 · YT9693083639795"), "in the user's language");
+    assert_eq!(bot.upstream().total_queries, 1, "answered from the cache");
+
+    // A pasted shop message names two parcels: a card for the one that can be answered, and a hint for
+    // the one whose courier checks the phone; with the digits, its card.
+    let pasted = ask(ann(), "您的包裹 圆通速递 YT9693083639795 和 中通 73100000000001 已发货").await;
+    assert_eq!(pasted.results.len(), 1, "{pasted:#?}");
+    let hint = pasted.button.clone().unwrap_or_default();
+    assert!(hint["text"].as_str().unwrap_or_default().contains("4 digits"), "{hint:#}");
+    let with_phone = ask(User::new(1003, "Bo").lang("en"), "中通 73100000000001 5678").await;
+    assert_eq!(with_phone.results.len(), 1, "{with_phone:#?}");
+    assert_eq!(with_phone.results[0].title.as_deref(), Some("ZTO Express · 73100000000001"));
+    assert!(!with_phone.results[0].message_text.clone().unwrap_or_default().contains("5678"), "no phone in a card");
+
+    // Nothing typed yet, or no number in it: no card, a hint that opens the help in the bot.
+    let empty = ask(ann(), "").await;
+    assert!(empty.results.is_empty());
+    let button = empty.button.clone().unwrap_or_default();
+    assert_eq!(button["start_parameter"], "help", "{button:#}");
+    assert!(button["text"].as_str().unwrap_or_default().contains("tracking number"), "{button:#}");
+    let typing = ask(li(), "我的快递").await;
+    assert!(typing.results.is_empty());
+    assert!(typing.button.clone().unwrap_or_default()["text"].as_str().unwrap_or_default().contains("单号"));
+    let help = bot.ask(private(&ann()), ann(), "/start help").await;
+    assert!(help.text.contains("/track"), "the hint's button opens the help: {}", help.text);
+
+    // Lookups count against the user's throttle like /track: with the one above, Li's 4th within a
+    // minute is held back, and the hint saying so is not cached.
+    for i in 0..2 {
+        let fresh = ask(li(), &format!("YT96930836397{i:02}")).await;
+        assert_eq!(fresh.results.len(), 1, "fresh query {i}: {fresh:#?}");
+    }
+    let held = ask(li(), "YT9693083639703").await;
+    assert!(held.results.is_empty(), "{held:#?}");
+    assert!(held.button.clone().unwrap_or_default()["text"].as_str().unwrap_or_default().contains("请等待"));
+    assert_eq!(held.cache_time, 0);
+    bot.stop().await;
+}

@@ -185,7 +185,10 @@ pub fn parse(text: &str, bot_username: &str) -> Command {
 /// Reads the arguments `name` takes; commands without arguments ignore what follows them.
 fn arguments(name: Name, args: &[&str]) -> Result<Command, ArgError> {
     Ok(match name {
-        Name::Start => Command::Start(args.first().map(|payload| start_link::parse(payload).ok_or(ForeignPayload))),
+        Name::Start => match args.first() {
+            Some(&start_link::HELP_PAYLOAD) => Command::Help,
+            first => Command::Start(first.map(|payload| start_link::parse(payload).ok_or(ForeignPayload))),
+        },
         Name::Help => Command::Help,
         Name::Track => Command::Track(parcel(args)?),
         Name::Sub => Command::Sub(parcel(args)?),

@@ -57,6 +57,19 @@ pub fn sharing(courier: &Courier, number: &str, bot: &str, lang: Lang) -> Vec<Bu
     row
 }
 
+/// An inline card's buttons: links that open the parcel, or watch it, in the bot (a press on a message
+/// sent through inline mode would come back without its chat). None without the bot's username.
+pub fn inline_card(courier: &Courier, number: &str, bot: &str, lang: Lang) -> Keyboard {
+    let links = [(LinkOp::Open, label::open_in_bot(lang)), (LinkOp::Subscribe, label::watch_in_bot(lang))];
+    let row: Vec<Button> = links
+        .into_iter()
+        .filter_map(|(op, text)| {
+            start_link::link(bot, op, courier.code, number).map(|url| Button { text, action: ButtonAction::Open(url) })
+        })
+        .collect();
+    if row.is_empty() { Vec::new() } else { vec![row] }
+}
+
 /// The reply about a parcel with no result yet: 🔄 only.
 pub fn no_result(courier: &Courier, number: &str, lang: Lang) -> Keyboard {
     vec![vec![button(label::refresh(lang), Op::Refresh, courier, number)]]

@@ -13,13 +13,14 @@
 //! - `parcel.rs` — what commands and buttons share about a parcel (tracker, phone, the reply);
 //! - `words/` — every phrase and all escaping; `keyboards.rs` — every keyboard; `buttons.rs` — the
 //!   payload inside a button; `view.rs` — what the words and keyboards of one reply must agree on;
-//! - `notices.rs` — notifications, rendered for `watch/`'s outbox;
+//! - `notices.rs` — notifications, rendered for `watch/`'s outbox; `inline.rs` — inline mode's cards;
 //! - `core.rs` — [`ChatCore`] and its state; `types.rs` — what comes in and goes out.
 
 mod buttons;
 mod command;
 mod commands;
 mod core;
+mod inline;
 mod keyboards;
 mod notices;
 mod parcel;
@@ -33,6 +34,7 @@ pub mod words;
 pub use buttons::{Op, Payload, decode as decode_payload, encode as encode_payload};
 pub use command::{ArgError, COMMANDS, Command, Name, ParcelRequest, Spec, parse as parse_command};
 pub use core::{ChatConfig, ChatCore};
+pub use inline::{InlineAnswer, InlineCard, InlineHint, InlineQuery};
 pub use notices::notices_reply;
 pub use parcel::parcel_reply;
 pub use types::{Action, Button, ChatKind, ChatRef, Incoming, Input, Picture, Quoted, Reply, UserRef};

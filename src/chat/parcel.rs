@@ -154,7 +154,7 @@ impl ChatCore {
     }
 
     /// The phone this chat gave earlier for a parcel.
-    async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
+    pub(super) async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
         let key = ParcelKey::new(courier.code, number);
         match self.inner.store.chat_parcel_phone(chat, &key).await {
             Ok(phone) => phone.and_then(|digits| phone_tail(&digits).ok()),

@@ -13,6 +13,8 @@ use crate::input::{TrackingNumber, tracking_number};
 /// The most characters Telegram accepts in a start payload.
 pub const MAX_PAYLOAD: usize = 64;
 const SUBSCRIBE_PREFIX: &str = "sub";
+/// The payload that opens the help (inline mode's hint button): `/start help` is `/help`.
+pub const HELP_PAYLOAD: &str = "help";
 
 /// What a deep link asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::bot::Api;
 use super::convert::{chat_ref, keyboard, message_place, quoted, sender, user_ref};
 use super::files;
+use super::inline::on_inline_query;
 use super::pace::{Pace, Priority};
 use crate::chat::{Action, ChatCore, ChatKind, ChatRef, Incoming, Input};
 
@@ -32,6 +33,7 @@ pub fn dispatcher<B: Api>(bot: B, core: ChatCore, pace: Option<Pace>) -> Dispatc
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<B>))
         .branch(Update::filter_callback_query().endpoint(on_callback::<B>))
+        .branch(Update::filter_inline_query().endpoint(on_inline_query::<B>))
         .branch(Update::filter_my_chat_member().endpoint(on_my_chat_member));
     Dispatcher::builder(bot, handler)
         .dependencies(dptree::deps![core, Replies(pace)])

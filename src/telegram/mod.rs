@@ -17,6 +17,7 @@ mod convert;
 mod delivery;
 mod files;
 mod handlers;
+mod inline;
 mod listener;
 mod menu;
 mod pace;

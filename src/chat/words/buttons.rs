@@ -20,6 +20,14 @@ pub fn link(lang: Lang) -> String {
     t!("button.link", locale = lang.as_str()).into_owned()
 }
 
+pub fn open_in_bot(lang: Lang) -> String {
+    t!("button.open_in_bot", locale = lang.as_str()).into_owned()
+}
+
+pub fn watch_in_bot(lang: Lang) -> String {
+    t!("button.watch_in_bot", locale = lang.as_str()).into_owned()
+}
+
 pub fn refresh(lang: Lang) -> String {
     t!("button.refresh", locale = lang.as_str()).into_owned()
 }

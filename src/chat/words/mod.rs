@@ -21,6 +21,7 @@
 pub mod buttons;
 pub mod commands;
 pub mod errors;
+pub mod inline;
 pub mod notices;
 pub mod page;
 pub mod parcel;
