@@ -222,6 +222,9 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
             seen_state: None,
             was_lines: n - 1,
             was_state: None,
+            seen_estimate: None,
+            estimate_told_at: None,
+            was_estimate_told_at: None,
         };
         let outcome =
             CheckOutcome { notices: vec![notice(1), notice(2)], next_check_at: Some(later), ..Default::default() };
