@@ -95,7 +95,8 @@ pub fn reply_lines(
 }
 
 /// The lines a notification adds under its state: the pickup code its newest new line gives (the
-/// push that says the parcel reached a locker or station), and the estimate it carries. HTML.
+/// push that says the parcel reached a locker or station), and the estimate it carries — neither in
+/// a closing notice. HTML.
 pub fn notice_lines(notice: &Notice, lang: Lang) -> Vec<String> {
     let mut lines = Vec::new();
     if !notice.kind.ends_watching()
@@ -103,7 +104,8 @@ pub fn notice_lines(notice: &Notice, lang: Lang) -> Vec<String> {
     {
         lines.push(pickup_html(&code, lang));
     }
-    if let Some(at) = notice.expected_at {
+    // A closing notice ends watching: an estimate there would promise what nobody follows any more.
+    if let Some(at) = notice.expected_at.filter(|_| !notice.kind.ends_watching()) {
         lines.push(expected_html(at, notice.previous_expected_at, lang));
     }
     lines
