@@ -608,3 +608,50 @@ async fn inline_queries_answer_cards_from_the_same_gate_and_hints_for_what_names
     assert_eq!(held.cache_time, 0);
     bot.stop().await;
 }
+
+/// Out for delivery at its first query; 1½ hours later in a 菜鸟驿站 with pickup code 20-1-8240
+/// (the simulator's parcel, laid out from the first query).
+const TO_STATION: &str = "YT9693000000158";
+
+#[tokio::test]
+async fn a_parcel_at_a_station_shows_its_pickup_code_in_both_languages() {
+    let bot = RunningBot::start(&[]).await;
+    let (zh, en) = (private(&li()), private(&ann()));
+    let out = bot.ask(zh, li(), &format!("/track yto {TO_STATION}")).await;
+    assert!(out.text.contains("派件") && !out.text.contains("🔑"), "out for delivery, no code yet: {}", out.text);
+    bot.clock.advance(ChronoDuration::hours(3));
+    let chinese = bot.ask(zh, li(), &format!("/track yto {TO_STATION}")).await;
+    assert!(chinese.text.contains("<b>🔑 取件码 20-1-8240 · "), "{}", chinese.text);
+    assert!(chinese.text.contains("驿站"), "the station is named: {}", chinese.text);
+    let english = bot.ask(en, ann(), &format!("/track yto {TO_STATION}")).await;
+    assert!(english.text.contains("<b>🔑 Pickup code 20-1-8240 at "), "{}", english.text);
+    // At the station it has arrived: no days in transit, no estimate.
+    assert!(!english.text.contains("In transit for") && !english.text.contains("Expected"), "{}", english.text);
+    let code_line = english.text.lines().find(|line| line.contains("🔑")).unwrap_or_default();
+    let longest_digits = code_line.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_digits < 7, "never a whole phone number: {code_line}");
+    bot.stop().await;
+}
+
+/// In transit, far from the door (the simulator's parcel): Kuaidi100 estimates its arrival once the
+/// bot can name the destination.
+const ON_ITS_WAY: &str = "YT9693000000003";
+
+#[tokio::test]
+async fn a_reply_shows_days_in_transit_until_an_estimate_comes_then_the_estimate() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&ann());
+    // The first query cannot name the destination (`to`), so Kuaidi100 gives no estimate.
+    let first = bot.ask(chat, ann(), &format!("/track yto {ON_ITS_WAY}")).await;
+    assert!(first.text.contains("🗓 In transit for "), "{}", first.text);
+    assert!(!first.text.contains("Expected"), "{}", first.text);
+    bot.clock.advance(ChronoDuration::minutes(31));
+    // The next one sends the destination of the first answer, and resultv2=8 brings the estimate.
+    let second = bot.ask(chat, ann(), &format!("/track yto {ON_ITS_WAY}")).await;
+    assert!(second.text.contains("⏱ Expected ") && second.text.contains("(Beijing time)"), "{}", second.text);
+    assert!(!second.text.contains("In transit for"), "{}", second.text);
+    let chinese = bot.ask(private(&li()), li(), &format!("/track yto {ON_ITS_WAY}")).await;
+    assert!(chinese.text.contains("⏱ 预计 ") && chinese.text.contains("送达（北京时间）"), "{}", chinese.text);
+    assert_eq!(bot.upstream().total_queries, 2);
+    bot.stop().await;
+}

@@ -222,6 +222,9 @@ async fn the_outbox_keeps_sent_notices_for_a_while_then_purges_them() {
             seen_state: None,
             was_lines: n - 1,
             was_state: None,
+            seen_estimate: None,
+            estimate_told_at: None,
+            was_estimate_told_at: None,
         };
         let outcome =
             CheckOutcome { notices: vec![notice(1), notice(2)], next_check_at: Some(later), ..Default::default() };
@@ -356,5 +359,53 @@ async fn bulk_seeding_for_benchmarks_counts_retimes_and_explains() {
                 assert!(matches!(store.checkpoint().await, Err(StoreError::Unsupported { .. })));
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_remember_the_estimate_they_were_told_and_when_one_went_out_alone() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("yuantong", "YT9693000000003");
+        let later = t0() + Duration::days(1);
+        store.subscribe(7, None, &key, "en", 3, Some("0"), 50, later, t0()).await.expect("subscribe");
+        let eta = t0() + Duration::hours(40);
+        store.set_seen_estimate(7, &key, Some(eta)).await.expect("seen estimate");
+        let parcel = store.parcel(&key, t0()).await.expect("read").expect("parcel");
+        let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
+        assert_eq!((subscriber.seen_estimate, subscriber.estimate_told_at), (Some(eta), None));
+
+        // Two checks race to tell a moved estimate alone: the first is queued, the second is not.
+        let moved = |payload: &str, at: DateTime<Utc>| NewNotice {
+            subscription_id: subscriber.id,
+            chat_id: 7,
+            topic: None,
+            lang: "en".into(),
+            payload: payload.into(),
+            seen_lines: 3,
+            seen_state: Some("0".into()),
+            was_lines: 3,
+            was_state: Some("0".into()),
+            seen_estimate: Some(at),
+            estimate_told_at: Some(t0()),
+            was_estimate_told_at: None,
+        };
+        let first = CheckOutcome {
+            notices: vec![moved("first", eta + Duration::hours(3))],
+            next_check_at: Some(later),
+            ..Default::default()
+        };
+        store.commit_check(parcel.id, &first, t0()).await.expect("queue");
+        let second = CheckOutcome {
+            notices: vec![moved("second", eta + Duration::hours(5))],
+            next_check_at: Some(later),
+            ..Default::default()
+        };
+        store.commit_check(parcel.id, &second, t0()).await.expect("queue");
+        let pending = store.pending_notices(t0(), 10).await.expect("pending");
+        assert_eq!(pending.iter().map(|n| n.payload.as_str()).collect::<Vec<_>>(), ["first"], "{}", test.name);
+        let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
+        assert_eq!(subscriber.seen_estimate, Some(eta + Duration::hours(3)));
+        assert_eq!(subscriber.estimate_told_at, Some(t0()));
     }
 }

@@ -326,3 +326,85 @@ async fn in_a_forum_replies_and_pushes_go_to_the_topic_the_parcel_was_asked_abou
     assert!(second.iter().all(|sent| *sent == Some(other_topic)), "{second:?}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_push_that_a_parcel_reached_a_station_shows_its_pickup_code() {
+    let bot = RunningBot::start(&[]).await;
+    // Out for delivery; two hours later in a station, pickup code 7-1-7200 (the simulator's parcel).
+    let number = "YT9693000000208";
+    let (zh, en) = (Chat::private(li().id), Chat::private(ann().id));
+    bot.ask(zh, li(), &format!("/sub yto {number}")).await;
+    bot.ask(en, ann(), &format!("/sub yto {number}")).await;
+    live_through(&bot, 3).await;
+    let notices = |chat: i64| -> Vec<String> { bot.tg.messages_to(chat).into_iter().skip(1).map(|m| m.text).collect() };
+    let (zh_notices, en_notices) = (notices(zh.id), notices(en.id));
+    let arrived =
+        zh_notices.iter().find(|text| text.contains("投柜或驿站")).unwrap_or_else(|| panic!("{zh_notices:#?}"));
+    assert!(arrived.contains("<b>🔑 取件码 7-1-7200 · "), "{arrived}");
+    let arrived = en_notices
+        .iter()
+        .find(|text| text.contains("parcel locker or station"))
+        .unwrap_or_else(|| panic!("{en_notices:#?}"));
+    assert!(arrived.contains("<b>🔑 Pickup code 7-1-7200 at "), "{arrived}");
+    let last = zh_notices.last().expect("a final notice");
+    assert!(last.contains("不再继续跟踪") && !last.contains("🔑"), "collected: no code any more: {last}");
+    bot.stop().await;
+}
+
+/// The parcel's answer as the store holds it.
+async fn stored_answer(bot: &RunningBot, number: &str) -> Option<kuaidi_bot::kuaidi100::QueryResult> {
+    let key = kuaidi_bot::store::ParcelKey::new("yuantong", number);
+    let record = bot.engine.store.parcel(&key, bot.clock.now()).await.expect("store")?;
+    serde_json::from_str(record.answer.as_deref()?).ok()
+}
+
+/// The expected arrival in the parcel's stored answer.
+async fn stored_estimate(bot: &RunningBot, number: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    stored_answer(bot, number).await?.estimate()?.arrival
+}
+
+fn english_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).format("%b %-d, %H:%M").to_string()
+}
+
+#[tokio::test]
+async fn an_estimate_that_moves_twice_in_a_day_is_pushed_once() {
+    let bot = RunningBot::start(&[]).await;
+    // In transit and sitting at one hub for the next ten hours while Kuaidi100's estimate (the
+    // simulator's predictor refreshes every six hours) moves at 12:00 and again at 18:00 Beijing time.
+    let number = "YT9693000000003";
+    let chat = Chat::private(ann().id);
+    let start = bot.clock.now();
+    bot.ask(chat, ann(), &format!("/track yto {number}")).await;
+    bot.clock.set(start + Duration::minutes(31));
+    let subscribed = bot.ask(chat, ann(), &format!("/sub yto {number}")).await;
+    let e0 = stored_estimate(&bot, number).await.expect("the second query names the destination: an estimate");
+    assert!(
+        subscribed.text.contains(&format!("⏱ Expected {} (Beijing time)", english_time(e0))),
+        "{}",
+        subscribed.text
+    );
+    let lines = async || stored_answer(&bot, number).await.map(|answer| answer.data.len());
+    let lines_at_start = lines().await;
+
+    // 13:00 Beijing: the estimate moved, nothing else did — told on its own.
+    bot.clock.set(start + Duration::hours(4));
+    bot.settle().await;
+    let e1 = stored_estimate(&bot, number).await.expect("an estimate");
+    assert_ne!(e1, e0, "the estimate moved");
+    let messages = bot.tg.messages_to(chat.id);
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    let pushed = &messages[2].text;
+    let said = format!("⏱ New estimate: expected {} (Beijing time), was {}", english_time(e1), english_time(e0));
+    assert!(pushed.contains(&said), "{pushed}");
+
+    // 19:00 Beijing, the same day: it moved again, and is not pushed again.
+    bot.clock.set(start + Duration::hours(10));
+    bot.settle().await;
+    let e2 = stored_estimate(&bot, number).await.expect("an estimate");
+    assert_ne!(e2, e1, "the estimate moved a second time");
+    assert_eq!(lines().await, lines_at_start, "no line came all this time");
+    assert_eq!(bot.tg.messages_to(chat.id).len(), 3, "one push for two moves in a day");
+    assert!(bot.upstream().total_queries >= 4, "each move was a real query's answer");
+    bot.stop().await;
+}

@@ -364,3 +364,25 @@ async fn a_failed_auto_detection_is_not_remembered() {
         harness.assert_no_lock_violations();
     }
 }
+
+#[tokio::test]
+async fn queries_ask_for_the_estimate_and_name_the_destination_the_last_answer_gave() {
+    for store in test_store::all().await {
+        let harness = Harness::new(store, Limits::default()).await;
+        // In transit, far from the door (the simulator's parcel).
+        let first = track(&harness, "yuantong", "YT9693000000003").await;
+        let answer = first.report.result().expect("an answer");
+        let destination = answer.route_info.as_ref().and_then(|route| route.to.as_ref()).and_then(|to| to.name.clone());
+        assert!(destination.is_some(), "resultv2=8 carries routeInfo as 4 did");
+        assert_eq!(answer.estimate(), None, "no `to` yet, so no estimate");
+        assert!(answer.data.iter().all(|line| line.status_code.is_some()), "advanced states as with 4");
+
+        harness.clock.advance(Duration::minutes(30));
+        let second = track(&harness, "yuantong", "YT9693000000003").await;
+        let estimate = second.report.result().and_then(|answer| answer.estimate()).expect("an estimate with `to`");
+        let arrival = estimate.arrival.expect("arrivalTime");
+        assert!(arrival > harness.clock_now(), "{arrival}");
+        assert_eq!(harness.stats().total_queries, 2);
+        harness.assert_no_lock_violations();
+    }
+}

@@ -33,6 +33,8 @@ mod tests {
             more_lines: 2,
             return_code: None,
             previous_courier: None,
+            expected_at: None,
+            previous_expected_at: None,
         }
     }
 
@@ -69,5 +71,31 @@ mod tests {
         assert_eq!(reply.buttons.len(), 2);
         assert_eq!(reply.buttons[1].len(), 1, "a finished parcel has no unsubscribe button");
         assert!(reply.buttons[0][0].text.contains("YT1000000001"));
+    }
+
+    #[test]
+    fn reaching_a_station_shows_the_pickup_code_and_estimates_show_in_both_languages() {
+        let mut station = notice(NoticeKind::Update, "YT1000000001");
+        station.state = Some("501".into());
+        station.new_lines[0].context =
+            "【杭州市】您的包裹已存放至【文三路菜鸟驿站】，请凭取件码6-3-1024及时取件".into();
+        let zh = notices_reply(std::slice::from_ref(&station), Lang::Zh, false).html;
+        assert!(zh.contains("<b>🔑 取件码 6-3-1024 · 文三路菜鸟驿站</b>"), "{zh}");
+        let en = notices_reply(std::slice::from_ref(&station), Lang::En, false).html;
+        assert!(en.contains("<b>🔑 Pickup code 6-3-1024 at 文三路菜鸟驿站</b>"), "{en}");
+        station.kind = NoticeKind::Finished;
+        let finished = notices_reply(&[station], Lang::En, false).html;
+        assert!(!finished.contains("🔑"), "a closing notice has nothing to collect: {finished}");
+
+        let eta = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z").expect("time").to_utc();
+        let mut moved = notice(NoticeKind::Update, "YT1000000002");
+        (moved.new_lines, moved.more_lines) = (Vec::new(), 0);
+        moved.expected_at = Some(eta);
+        moved.previous_expected_at = Some(eta - chrono::Duration::hours(5));
+        let en = notices_reply(std::slice::from_ref(&moved), Lang::En, false).html;
+        assert!(en.contains("⏱ New estimate: expected Dec 3, 18:00 (Beijing time), was Dec 3, 13:00"), "{en}");
+        moved.previous_expected_at = None;
+        let zh = notices_reply(&[moved], Lang::Zh, false).html;
+        assert!(zh.contains("⏱ 预计 12月3日 18:00 送达（北京时间）"), "{zh}");
     }
 }

@@ -113,6 +113,13 @@ pub struct ArrivalEstimate {
     pub remaining: Option<Duration>,
 }
 
+impl ArrivalEstimate {
+    /// When the parcel should arrive: `arrivalTime`, else the answer's time plus `remainTime`.
+    pub fn expected_at(&self, answered_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.arrival.or_else(|| self.remaining.map(|remaining| answered_at + remaining))
+    }
+}
+
 /// One node of `predictedRoute`: a hub or an outlet on the way. Every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PredictedNode {

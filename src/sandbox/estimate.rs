@@ -4,8 +4,10 @@
 //! delivery"), so the estimate is that time plus an error that a real predictor would make: drawn from
 //! the parcel and from how many of its events are shown, so it is the same for the same question and
 //! moves a little each time the parcel moves, and shrinks as the remaining way does (about ±15 % of the
-//! time still to go, plus or minus two hours, never earlier than the next hour). Once the parcel is at
-//! the door — delivered, in a locker, refused, a problem — there is no estimate, as with Kuaidi100.
+//! time still to go, plus or minus two hours, never earlier than the next hour). A quarter
+//! of that error is drawn again every six hours of Beijing time ([`REFRESH`]), as a predictor that
+//! refreshes its model does: an estimate may move while the parcel sits at a hub, not only when it
+//! moves on. Once the parcel is at the door — delivered, in a locker, refused, a problem — there is no estimate, as with Kuaidi100.
 //!
 //! Written as Kuaidi100 does: `arrivalTime` as `yyyy-MM-dd HH:mm:ss` in Beijing time (on the hour),
 //! `totalTime` and `remainTime` as whole hours, and `predictedRoute` as the route's nodes (consecutive
@@ -27,14 +29,18 @@ pub struct Written {
     pub predicted_route: Vec<PredictedNode>,
 }
 
+/// How often the part of the error the predictor revises on its own is drawn again.
+pub const REFRESH: Duration = Duration::hours(6);
+
 /// The event at the door: the one after the first "out for delivery".
 fn door(parcel: &Parcel) -> Option<usize> {
     parcel.events.iter().position(|event| event.code == "5").map(|out| out + 1).filter(|&i| i < parcel.events.len())
 }
 
-/// A number in [-1, 1] drawn from the parcel and how far it is.
-fn draw(com: &str, num: &str, shown: usize) -> f64 {
-    let text = format!("eta\n{}\n{}\n{shown}", com.trim().to_ascii_lowercase(), num.trim().to_ascii_uppercase());
+/// A number in [-1, 1] drawn from the parcel, how far it is and (when not empty) the refresh window.
+fn draw(com: &str, num: &str, shown: usize, window: &str) -> f64 {
+    let text =
+        format!("eta\n{}\n{}\n{shown}{window}", com.trim().to_ascii_lowercase(), num.trim().to_ascii_uppercase());
     let digest = Md5::digest(text.as_bytes());
     let value = u16::from_le_bytes([digest[0], digest[1]]);
     f64::from(value) / f64::from(u16::MAX) * 2.0 - 1.0
@@ -64,7 +70,10 @@ pub fn estimate(com: &str, num: &str, parcel: &Parcel, now: DateTime<Utc>) -> Op
     let truth = parcel.events[door].time;
     let to_go = (truth - now).max(Duration::zero());
     let spread_minutes = to_go.num_minutes() as f64 * 0.15 + 120.0;
-    let error = Duration::minutes((draw(com, num, newest + 1) * spread_minutes).round() as i64);
+    // The refresh window: six-hour blocks of Beijing time (00:00, 06:00, 12:00, 18:00).
+    let window = format!("\n{}", (now.timestamp() + 8 * 3_600).div_euclid(REFRESH.num_seconds()));
+    let drawn = 0.75 * draw(com, num, newest + 1, "") + 0.25 * draw(com, num, newest + 1, &window);
+    let error = Duration::minutes((drawn * spread_minutes).round() as i64);
     let arrival = on_the_hour((truth + error).max(now + Duration::hours(1)));
     let offset = arrival - truth;
     let first = parcel.events.first().map_or(now, |event| event.time);
@@ -174,5 +183,29 @@ mod tests {
             }
         }
         assert!(checked > 100, "estimates move as parcels move ({checked} of 200)");
+    }
+
+    #[test]
+    fn an_estimate_may_move_while_the_parcel_sits_as_the_predictor_refreshes() {
+        let (mut sitting, mut moved) = (0, 0);
+        for i in 0..200 {
+            let num = format!("YT96930836{i:04}3");
+            let parcel = Parcel::generate("yuantong", &num, anchor());
+            let Some(door) = door(&parcel) else { continue };
+            for index in 0..door {
+                let (from, to) = (parcel.events[index].time, parcel.events[index + 1].time);
+                let later = from + REFRESH + Duration::minutes(1);
+                if later >= to {
+                    continue;
+                }
+                sitting += 1;
+                let at = |now| estimate("yuantong", &num, &parcel, now).map(|written| written.arrival_time);
+                if at(from + Duration::minutes(1)) != at(later) {
+                    moved += 1;
+                }
+            }
+        }
+        assert!(sitting > 100 && moved * 3 > sitting, "{moved} of {sitting} long stays saw the estimate move");
+        assert!(moved < sitting, "not every refresh moves it");
     }
 }

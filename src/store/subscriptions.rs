@@ -35,6 +35,10 @@ pub struct Subscriber {
     pub lang: String,
     pub seen_lines: u32,
     pub seen_state: Option<String>,
+    /// The arrival estimate it was last told (in a reply it subscribed from, or a notice).
+    pub seen_estimate: Option<DateTime<Utc>>,
+    /// When it was last told a moved estimate on its own (at most once a day, `watch::Watcher`).
+    pub estimate_told_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -112,6 +116,27 @@ impl Store {
         Ok(Subscribed::Created)
     }
 
+    /// Records the arrival estimate a chat saw when it subscribed to `key` (the reply it subscribed
+    /// from), so the watcher does not tell it the same estimate again.
+    pub async fn set_seen_estimate(
+        &self,
+        chat_id: i64,
+        key: &ParcelKey,
+        seen_estimate: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE subscriptions SET seen_estimate = $1 WHERE chat_id = $2 AND active = 1 \
+             AND parcel_id = (SELECT id FROM parcels WHERE courier = $3 AND number = $4)",
+        )
+        .bind(seen_estimate.map(to_millis))
+        .bind(chat_id)
+        .bind(&key.courier)
+        .bind(&key.number)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Stops a chat's subscriptions to parcels with this number (any courier); returns those stopped.
     pub async fn unsubscribe(&self, chat_id: i64, number: &str, now: DateTime<Utc>) -> StoreResult<Vec<ParcelKey>> {
         let mut tx = self.pool.begin().await?;
@@ -173,7 +198,8 @@ impl Store {
     /// The active subscribers of a parcel.
     pub async fn subscribers(&self, parcel_id: i64) -> StoreResult<Vec<Subscriber>> {
         let rows = sqlx::query(
-            "SELECT id, chat_id, topic, lang, seen_lines, seen_state FROM subscriptions WHERE parcel_id = $1 AND active = 1 ORDER BY id",
+            "SELECT id, chat_id, topic, lang, seen_lines, seen_state, seen_estimate, estimate_told_at \
+             FROM subscriptions WHERE parcel_id = $1 AND active = 1 ORDER BY id",
         )
         .bind(parcel_id)
         .fetch_all(&self.pool)
@@ -187,6 +213,8 @@ impl Store {
                     lang: row.try_get("lang")?,
                     seen_lines: u32::try_from(row.try_get::<i64, _>("seen_lines")?).unwrap_or(0),
                     seen_state: row.try_get("seen_state")?,
+                    seen_estimate: row.try_get::<Option<i64>, _>("seen_estimate")?.map(from_millis),
+                    estimate_told_at: row.try_get::<Option<i64>, _>("estimate_told_at")?.map(from_millis),
                 })
             })
             .collect()

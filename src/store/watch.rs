@@ -38,6 +38,13 @@ pub struct NewNotice {
     /// is still so, so that a watcher check and a push racing on one parcel never tell it twice.
     pub was_lines: u32,
     pub was_state: Option<String>,
+    /// The arrival estimate the subscriber will have been told (kept when a notice carries none).
+    pub seen_estimate: Option<DateTime<Utc>>,
+    /// When it was last told a moved estimate on its own (set by such a notice, kept by others).
+    pub estimate_told_at: Option<DateTime<Utc>>,
+    /// That time as the notice was worked out from: a notice that changes it is queued only if it is
+    /// still so, so two racing checks never both tell an estimate alone.
+    pub was_estimate_told_at: Option<DateTime<Utc>>,
 }
 
 /// Everything one check of one parcel changes, written atomically.
@@ -184,8 +191,10 @@ pub(super) async fn write_outcome(
         // A closing notice goes out even when a concurrent check or push told the subscriber part of it
         // first (it may repeat a line): the subscription ends here, and the end must never go untold.
         let advanced = sqlx::query(
-            "UPDATE subscriptions SET seen_lines = $1, seen_state = $2, updated_at = $3 \
-             WHERE id = $4 AND active = 1 AND ((seen_lines = $5 AND seen_state IS NOT DISTINCT FROM $6) \
+            "UPDATE subscriptions SET seen_lines = $1, seen_state = $2, updated_at = $3, \
+                 seen_estimate = $8, estimate_told_at = $9 \
+             WHERE id = $4 AND active = 1 AND ((seen_lines = $5 AND seen_state IS NOT DISTINCT FROM $6 \
+                 AND ($9 IS NOT DISTINCT FROM $10 OR estimate_told_at IS NOT DISTINCT FROM $10)) \
              OR ($7 = 1 AND (seen_lines < $1 OR seen_state IS DISTINCT FROM $2)))",
         )
         .bind(i64::from(notice.seen_lines))
@@ -195,6 +204,9 @@ pub(super) async fn write_outcome(
         .bind(i64::from(notice.was_lines))
         .bind(&notice.was_state)
         .bind(i64::from(outcome.end_subscriptions))
+        .bind(notice.seen_estimate.map(to_millis))
+        .bind(notice.estimate_told_at.map(to_millis))
+        .bind(notice.was_estimate_told_at.map(to_millis))
         .execute(&mut **tx)
         .await?
         .rows_affected();

@@ -21,7 +21,7 @@ mod tracker;
 
 pub use document::TrackDocument;
 pub use metrics::{Metrics, MetricsSnapshot};
-pub use pickup::{PickupCode, pickup_code};
+pub use pickup::{PickupCode, current_pickup_code, masked_place, pickup_code};
 pub use push::{PushTarget, SUBSCRIBE_METRIC};
 pub use rate::Rate;
 pub use request::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked, WebCaller};

@@ -21,8 +21,13 @@
 //!
 //! Nothing here does I/O; the station or locker's name, when the line gives one, comes with the code
 //! (`place`), so a reply can say where to go as well as what to type.
+//!
+//! Which line's code is the parcel's *current* one is [`current_pickup_code`]: the newest line's, or
+//! while the parcel waits at a locker or station (and is not signed for), the newest code among its
+//! latest lines (a reminder line after the arrival line often has none).
 
 use crate::input::fold_width_str;
+use crate::kuaidi100::{QueryResult, TraceLine};
 
 /// What a line says about collecting a parcel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +43,61 @@ pub fn pickup_code(line: &str) -> Option<PickupCode> {
     let folded: Vec<char> = fold_width_str(line).chars().collect();
     let code = after_label(&folded).or_else(|| after_ping(&folded)).or_else(|| locker_cell(&folded))?;
     Some(PickupCode { code, place: place(&folded) })
+}
+
+/// How many of the newest lines are searched for a code while the parcel waits at a locker or station.
+const RECENT_LINES: usize = 5;
+
+/// The code to collect the parcel with now, if its answer gives one: the newest line's, or, while the
+/// parcel waits at a locker or station (501, or 205 not collected in time), the newest code among the
+/// last few lines. A finished parcel (signed for, returned) has none: there is nothing left to collect.
+pub fn current_pickup_code(result: &QueryResult) -> Option<PickupCode> {
+    if result.is_finished() {
+        return None;
+    }
+    let newest_first = newest_first(&result.data);
+    if let Some(code) = newest_first.first().and_then(|line| pickup_code(&line.context)) {
+        return Some(code);
+    }
+    if !matches!(result.state.as_str(), "501" | "205") {
+        return None;
+    }
+    newest_first.iter().take(RECENT_LINES).find_map(|line| pickup_code(&line.context))
+}
+
+/// The lines newest first, whatever `order` the answer was asked in (Kuaidi100 writes sortable times).
+fn newest_first(lines: &[TraceLine]) -> Vec<&TraceLine> {
+    let mut sorted: Vec<&TraceLine> = lines.iter().collect();
+    // A stable sort keeps Kuaidi100's own order among lines of one time.
+    sorted.sort_by(|a, b| b.when().cmp(a.when()));
+    sorted
+}
+
+/// A place name with any run of 7 or more digits masked (`138****1234`): a station's line may carry a
+/// phone number next to its name, and a reply never shows a whole one.
+pub fn masked_place(place: &str) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 7 {
+            out.push_str(&digits[..3]);
+            out.push_str("****");
+            out.push_str(&digits[digits.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in place.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 /// Labels that introduce a code. Matched case-insensitively (the English ones).
@@ -432,6 +492,13 @@ mod tests {
         ),
         ("您的快件代收费用：12.50元，运单号：YT9693083639795，已发往【广州转运中心】", None, None),
         ("快件已由【丰巢】代收，凭电话0571-8765取件", None, Some("丰巢")),
+        ("[Shanghai] Courier Wang of Xuhui outlet is out for delivery, phone 139****5678", None, None),
+        ("Order no. 240502123456 shipped; tracking number YT9693083639795; call 95554 for help", None, None),
+        (
+            "【北京市】您的包裹已存放至【朝阳区望京菜鸟驿站】，请凭取件码8-1-3307及时取件，记得早点来取它回家！",
+            Some("8-1-3307"),
+            Some("朝阳区望京菜鸟驿站"),
+        ),
         // Full-width digits
         ("快件已存入【丰巢智能柜】，取件码：１２－３－４５６７", Some("12-3-4567"), Some("丰巢智能柜")),
     ];
@@ -468,6 +535,56 @@ mod tests {
         {
             assert!(!has_code_shape(bad), "{bad}");
         }
+    }
+
+    fn answer(state: &str, ischeck: &str, lines: &[(&str, &str)]) -> QueryResult {
+        let data = lines
+            .iter()
+            .map(|(time, context)| TraceLine {
+                time: (*time).into(),
+                ftime: (*time).into(),
+                context: (*context).into(),
+                ..serde_json::from_str("{}").expect("an empty line")
+            })
+            .collect();
+        QueryResult { state: state.into(), ischeck: ischeck.into(), data, ..QueryResult::default() }
+    }
+
+    const AT_STATION: &str = "您的快件已到达【文三路菜鸟驿站】，请凭取件码6-3-1024及时取件";
+
+    #[test]
+    fn the_current_code_is_the_newest_lines_or_a_recent_one_while_waiting_at_a_station() {
+        let newest = answer("501", "0", &[("2026-12-02 10:00:00", AT_STATION), ("2026-12-02 08:00:00", "派件中")]);
+        let code = current_pickup_code(&newest).expect("a code");
+        assert_eq!((code.code.as_str(), code.place.as_deref()), ("6-3-1024", Some("文三路菜鸟驿站")));
+        // Oldest first (`order=asc`) reads the same.
+        let ascending = answer("501", "0", &[("2026-12-02 08:00:00", "派件中"), ("2026-12-02 10:00:00", AT_STATION)]);
+        assert_eq!(current_pickup_code(&ascending), Some(code.clone()));
+        // A reminder without a code after the arrival line: still at the station, still that code.
+        let reminded = answer(
+            "205",
+            "0",
+            &[("2026-12-03 18:00:00", "您的快件在驿站超时未取，请尽快取件"), ("2026-12-02 10:00:00", AT_STATION)],
+        );
+        assert_eq!(current_pickup_code(&reminded), Some(code));
+        // Out of the station again (back with the courier): an old code is not shown.
+        let moved =
+            answer("5", "0", &[("2026-12-03 09:00:00", "派件员正在为您派件"), ("2026-12-02 10:00:00", AT_STATION)]);
+        assert_eq!(current_pickup_code(&moved), None);
+        // Collected: nothing left to collect.
+        let signed = answer(
+            "304",
+            "1",
+            &[("2026-12-03 09:00:00", "已凭取件码6-3-1024取件"), ("2026-12-02 10:00:00", AT_STATION)],
+        );
+        assert_eq!(current_pickup_code(&signed), None);
+    }
+
+    #[test]
+    fn places_never_show_a_whole_phone_number() {
+        assert_eq!(masked_place("文三路菜鸟驿站(13812345678)"), "文三路菜鸟驿站(138****5678)");
+        assert_eq!(masked_place("丰巢智能柜 0571-88123456"), "丰巢智能柜 0571-881****3456");
+        assert_eq!(masked_place("近邻宝 1号柜"), "近邻宝 1号柜");
     }
 
     #[test]

@@ -70,8 +70,9 @@ impl Tracker {
     }
 }
 
-/// `routeInfo.to.name` of a stored answer.
-fn destination(answer: Option<&str>) -> Option<String> {
+/// `routeInfo.to.name` of a stored answer: the destination city, sent as `to` with queries and
+/// subscriptions (the stored answer is where the destination is kept; it needs no column of its own).
+pub(super) fn destination(answer: Option<&str>) -> Option<String> {
     let result: crate::kuaidi100::QueryResult = serde_json::from_str(answer?).ok()?;
     result.route_info?.to?.name.filter(|name| !name.trim().is_empty())
 }

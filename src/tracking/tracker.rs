@@ -15,7 +15,7 @@ use super::request::{Asker, Report, TrackError, TrackRequest, Tracked, WebCaller
 use super::throttle::{Throttle, UserThrottle};
 use crate::clock::SharedClock;
 use crate::couriers::{Courier, directory};
-use crate::kuaidi100::{Client, Error, QueryRequest};
+use crate::kuaidi100::{Client, Error, QueryRequest, ResultV2};
 use crate::store::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal, Store};
 
 /// Memory entries past their floor are swept once the cache holds this many.
@@ -204,12 +204,17 @@ impl Tracker {
             }
         };
 
+        let previous = inner.store.parcel(key, now).await?;
+        // `resultv2=8` is 4 (advanced states, areas, routeInfo) plus the arrival estimate, which Kuaidi100
+        // gives only when `to` names the destination: the city the last answer's routeInfo showed.
+        let destination = previous.as_ref().and_then(|record| super::push::destination(record.answer.as_deref()));
         let query = QueryRequest::new(courier.code, request.number.as_str())
             .with_phone(phone.as_deref().unwrap_or_default())
-            .with_lang(request.lang);
+            .with_lang(request.lang)
+            .with_resultv2(ResultV2::Estimate)
+            .with_route("", destination.as_deref().unwrap_or_default());
         let outcome = inner.client.query(&query).await;
         let recorded_at = self.now();
-        let previous = inner.store.parcel(key, now).await?;
         let next_query_at = now + floor;
         let known = match outcome {
             Ok(result) => {

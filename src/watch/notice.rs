@@ -1,5 +1,6 @@
 //! What a subscriber is told: one notice per parcel per check, stored as JSON in the outbox.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::kuaidi100::TraceLine;
@@ -59,4 +60,10 @@ pub struct Notice {
     /// the corrected one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_courier: Option<String>,
+    /// When Kuaidi100 expects the parcel to arrive, if the answer carried an estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_at: Option<DateTime<Utc>>,
+    /// For a notice that only says the estimate changed: the estimate the subscriber was told before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_expected_at: Option<DateTime<Utc>>,
 }

@@ -171,16 +171,16 @@ impl PushIntake {
                 // Kuaidi100 stopped although the parcel has a record: subscribe again, poll meanwhile.
                 parcel.push_state = PushState::Retry;
                 let latest = stored.as_ref().filter(|_| result.data.is_empty()).unwrap_or(result);
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, latest, next_query_at, now);
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, latest, None, next_query_at, now);
                 (outcome, PushState::Retry, !result.data.is_empty())
             }
             PushStatus::Shutdown => {
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, next_query_at, now);
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, None, next_query_at, now);
                 (finish_all(outcome, &parcel, &subscribers, result, now), PushState::Ended, true)
             }
             PushStatus::Polling | PushStatus::UpdateAll | PushStatus::Other(_) => {
                 parcel.push_state = PushState::Subscribed;
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, next_query_at, now);
+                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, None, next_query_at, now);
                 (outcome, PushState::Subscribed, true)
             }
         };
@@ -302,6 +302,8 @@ fn tell_corrected(
             more_lines: 0,
             return_code: None,
             previous_courier: Some(old.to_owned()),
+            expected_at: None,
+            previous_expected_at: None,
         };
         outcome.notices.push(new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone()));
     }

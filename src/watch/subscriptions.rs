@@ -93,6 +93,14 @@ impl Subscriptions {
                 now,
             )
             .await?;
+        if outcome == Subscribed::Created
+            && let Some(expected_at) = tracked.report.result().and_then(|result| {
+                result.estimate().and_then(|estimate| estimate.expected_at(tracked.answered_at.unwrap_or(now)))
+            })
+        {
+            // The reply it subscribed from showed this estimate: only a moved one is news.
+            self.store.set_seen_estimate(chat_id, &key, Some(expected_at)).await?;
+        }
         if outcome == Subscribed::Created && self.mode.subscribes() {
             // The watcher's loop makes the one subscribe call; a failure here only means polling.
             if let Err(error) = self.store.want_push(&key, now).await {

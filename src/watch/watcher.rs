@@ -219,17 +219,24 @@ impl Watcher {
             }
         }
         let next_query_at = known.as_ref().map_or(now, |tracked| tracked.next_query_at);
-        Ok(Some(self.answer_outcome(parcel, subscribers, result, next_query_at, now)))
+        let answered_at = known.as_ref().and_then(|tracked| tracked.answered_at);
+        Ok(Some(self.answer_outcome(parcel, subscribers, result, answered_at, next_query_at, now)))
     }
 
     /// What an answer means for a parcel's subscribers: a notice for each who has not seen all of it,
     /// and the next check — by the policy, or, for a parcel Kuaidi100 pushes outside the last mile
     /// (every parcel it pushes, in push mode), only the safety check. Also used for pushes.
+    ///
+    /// Every notice carries the answer's arrival estimate. A subscriber who has nothing new to hear
+    /// but whose estimate moved (by an hour or more, or appeared) is told so on its own — at most once
+    /// a day per subscription ([`estimate_news`]); what it was told and when is kept with the
+    /// subscription (`seen_estimate`, `estimate_told_at`), like the lines and state it has seen.
     pub(super) fn answer_outcome(
         &self,
         parcel: &DueParcel,
         subscribers: &[Subscriber],
         result: &QueryResult,
+        answered_at: Option<DateTime<Utc>>,
         next_query_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> CheckOutcome {
@@ -240,11 +247,16 @@ impl Watcher {
         let kind = if finished { NoticeKind::Finished } else { NoticeKind::Update };
         let lines = &result.data;
         let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        let expected_at = result.estimate().and_then(|estimate| estimate.expected_at(answered_at.unwrap_or(now)));
         let mut notices = Vec::new();
+        let mut estimate_notices = Vec::new();
         for subscriber in subscribers {
             let new = total.saturating_sub(subscriber.seen_lines) as usize;
             let state_changed = subscriber.seen_state.as_deref() != Some(result.state.as_str());
             if new == 0 && !state_changed {
+                if estimate_news(subscriber, expected_at, now) {
+                    estimate_notices.push(estimate_notice(parcel, subscriber, result, expected_at, now));
+                }
                 continue;
             }
             let shown = new.min(NOTICE_LINES);
@@ -258,10 +270,16 @@ impl Watcher {
                 more_lines: u32::try_from(new - shown).unwrap_or(0),
                 return_code: None,
                 previous_courier: None,
+                expected_at,
+                previous_expected_at: None,
             };
-            notices.push(new_notice(subscriber, &notice, total, Some(result.state.clone())));
+            let mut queued = new_notice(subscriber, &notice, total, Some(result.state.clone()));
+            queued.seen_estimate = expected_at.or(subscriber.seen_estimate);
+            notices.push(queued);
         }
+        // A moved estimate alone is no change of the parcel: it does not put off "unchanged for 14 days".
         let changed = !notices.is_empty();
+        notices.extend(estimate_notices);
         let last_change_at = if changed { Some(now) } else { parcel.last_change_at.or(Some(now)) };
         if finished {
             return CheckOutcome {
@@ -300,7 +318,7 @@ impl Watcher {
         let not_before = |at: DateTime<Utc>| at.max(tracked.next_query_at);
         match &tracked.report {
             Report::Answer { result, .. } => {
-                self.answer_outcome(parcel, subscribers, result, tracked.next_query_at, now)
+                self.answer_outcome(parcel, subscribers, result, tracked.answered_at, tracked.next_query_at, now)
             }
             Report::NoResultYet => {
                 let since = parcel.no_result_since.unwrap_or(now);
@@ -363,7 +381,53 @@ pub(super) fn new_notice(
         seen_state,
         was_lines: subscriber.seen_lines,
         was_state: subscriber.seen_state.clone(),
+        seen_estimate: subscriber.seen_estimate,
+        estimate_told_at: subscriber.estimate_told_at,
+        was_estimate_told_at: subscriber.estimate_told_at,
     }
+}
+
+/// How far an estimate must move before a subscriber is told of it on its own.
+pub const ESTIMATE_MOVE: Duration = Duration::hours(1);
+/// At most one notice of a moved estimate alone per subscription in this time.
+pub const ESTIMATE_NOTICE_EVERY: Duration = Duration::hours(24);
+
+/// Whether `subscriber`, with nothing else new to hear, is to be told the estimate `expected_at` on
+/// its own at `now`: it moved by [`ESTIMATE_MOVE`] or more from the one it was told (or it has none),
+/// and no such notice went to it in the last [`ESTIMATE_NOTICE_EVERY`]. An estimate that vanishes
+/// (the parcel is at the door) is said by the lines that come with it.
+pub(super) fn estimate_news(subscriber: &Subscriber, expected_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let Some(expected_at) = expected_at else { return false };
+    let moved = subscriber.seen_estimate.is_none_or(|seen| (expected_at - seen).abs() >= ESTIMATE_MOVE);
+    let allowed = subscriber.estimate_told_at.is_none_or(|told| now - told >= ESTIMATE_NOTICE_EVERY);
+    moved && allowed
+}
+
+/// The notice that only says the estimate moved.
+fn estimate_notice(
+    parcel: &DueParcel,
+    subscriber: &Subscriber,
+    result: &QueryResult,
+    expected_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> NewNotice {
+    let notice = Notice {
+        courier: parcel.key.courier.clone(),
+        number: parcel.key.number.clone(),
+        kind: NoticeKind::Update,
+        state: Some(result.state.clone()),
+        previous_state: subscriber.seen_state.clone(),
+        new_lines: Vec::new(),
+        more_lines: 0,
+        return_code: None,
+        previous_courier: None,
+        expected_at,
+        previous_expected_at: subscriber.seen_estimate,
+    };
+    let mut queued = new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone());
+    queued.seen_estimate = expected_at;
+    queued.estimate_told_at = Some(now);
+    queued
 }
 
 /// Every subscriber gets a closing notice and watching stops.
@@ -387,6 +451,8 @@ pub(super) fn stop_with(
                 more_lines: 0,
                 return_code: None,
                 previous_courier: None,
+                expected_at: None,
+                previous_expected_at: None,
             };
             new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone())
         })
@@ -397,5 +463,43 @@ pub(super) fn stop_with(
         end_subscriptions: true,
         last_change_at: parcel.last_change_at.or(Some(now)),
         ..CheckOutcome::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn subscriber(seen_estimate: Option<DateTime<Utc>>, estimate_told_at: Option<DateTime<Utc>>) -> Subscriber {
+        Subscriber {
+            id: 1,
+            chat_id: 7,
+            topic: None,
+            lang: "zh".into(),
+            seen_lines: 3,
+            seen_state: Some("0".into()),
+            seen_estimate,
+            estimate_told_at,
+        }
+    }
+
+    #[test]
+    fn a_moved_estimate_alone_is_news_at_most_once_a_day() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 4, 0, 0).single().expect("a time");
+        let eta = now + Duration::hours(30);
+        assert!(!estimate_news(&subscriber(None, None), None, now), "no estimate, nothing to say");
+        assert!(estimate_news(&subscriber(None, None), Some(eta), now), "a first estimate");
+        assert!(!estimate_news(&subscriber(Some(eta), None), Some(eta), now), "the same one");
+        let slight = eta + Duration::minutes(59);
+        assert!(!estimate_news(&subscriber(Some(eta), None), Some(slight), now), "under an hour");
+        let later = eta + Duration::hours(3);
+        assert!(estimate_news(&subscriber(Some(eta), None), Some(later), now));
+        assert!(estimate_news(&subscriber(Some(later), None), Some(eta), now), "earlier counts too");
+        let told = Some(now - Duration::hours(5));
+        assert!(!estimate_news(&subscriber(Some(eta), told), Some(later), now), "told one today already");
+        let told = Some(now - Duration::hours(24));
+        assert!(estimate_news(&subscriber(Some(eta), told), Some(later), now), "a day later it may");
     }
 }

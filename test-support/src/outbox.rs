@@ -28,6 +28,8 @@ pub fn update_notice(number: &str) -> Notice {
         more_lines: 0,
         return_code: None,
         previous_courier: None,
+        expected_at: None,
+        previous_expected_at: None,
     }
 }
 
@@ -50,6 +52,9 @@ pub async fn queue_one(store: &Store, chat: i64, number: &str, lang: &str, now: 
             seen_state: Some("5".into()),
             was_lines: 0,
             was_state: None,
+            seen_estimate: None,
+            estimate_told_at: None,
+            was_estimate_told_at: None,
         }],
         next_check_at: None,
         last_change_at: Some(now),

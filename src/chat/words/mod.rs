@@ -18,6 +18,7 @@
 //! other commands' replies), [`buttons`] (button labels and toasts), [`page`] (the web page's labels),
 //! [`web`] (the JSON API's own phrases).
 
+pub mod arrival;
 pub mod buttons;
 pub mod commands;
 pub mod errors;

@@ -47,6 +47,9 @@ fn block(notice: &Notice, lang: Lang) -> Option<String> {
             None => block += &format!("\n<b>{now}</b>"),
         }
     }
+    for line in super::arrival::notice_lines(notice, lang) {
+        block += &format!("\n{line}");
+    }
     for line in &notice.new_lines {
         block += &format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context));
     }

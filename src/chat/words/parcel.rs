@@ -37,6 +37,9 @@ pub fn reply_html(
     if tracked.daily_cap_reached {
         html += &format!("\n<i>{}</i>", escape(&next_update(tracked, lang)));
     }
+    for line in super::arrival::reply_lines(result, tracked.answered_at, now, lang) {
+        html += &format!("\n{line}");
+    }
     html.push('\n');
     if result.data.is_empty() {
         html += &format!("\n{}", escape(&no_lines(lang)));
