@@ -59,4 +59,8 @@ pub struct Notice {
     /// the corrected one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_courier: Option<String>,
+    /// The chat's label for the parcel (`/name`), filled in by the outbox when it sends, so that a
+    /// label given after the notice was queued shows too; never stored with the notice.
+    #[serde(skip)]
+    pub label: Option<String>,
 }

@@ -302,6 +302,7 @@ fn tell_corrected(
             more_lines: 0,
             return_code: None,
             previous_courier: Some(old.to_owned()),
+            label: None,
         };
         outcome.notices.push(new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone()));
     }

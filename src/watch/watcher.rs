@@ -258,6 +258,7 @@ impl Watcher {
                 more_lines: u32::try_from(new - shown).unwrap_or(0),
                 return_code: None,
                 previous_courier: None,
+                label: None,
             };
             notices.push(new_notice(subscriber, &notice, total, Some(result.state.clone())));
         }
@@ -387,6 +388,7 @@ pub(super) fn stop_with(
                 more_lines: 0,
                 return_code: None,
                 previous_courier: None,
+                label: None,
             };
             new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone())
         })

@@ -28,6 +28,7 @@ pub fn update_notice(number: &str) -> Notice {
         more_lines: 0,
         return_code: None,
         previous_courier: None,
+        label: None,
     }
 }
 
