@@ -1,8 +1,9 @@
 //! Text that is not a command: in a private chat every message, in a group the messages addressed to
 //! the bot (mentioning it, or replying to one of its messages). Such a text is the phone digits a
-//! private chat was just asked for, the name 🏷 asked for, a parcel named like `/track` without the command (`[courier]
-//! number [phone]`), or any other text — a pasted shop message, a forwarded SMS, several numbers at
-//! once — whose tracking numbers are read out of it (`input::extract`) and tracked one by one. The same
+//! private chat was just asked for, the parcel's name 🏷 asked for, a parcel named like `/track`
+//! without the command (`[courier] number [phone]`), or any other text — a pasted shop message, a
+//! forwarded SMS, several numbers at once — whose tracking numbers are read out of it
+//! (`input::extract`) and tracked one by one. The same
 //! reading serves `/track` or `/sub` alone in reply to a message: the numbers of the message replied to.
 //!
 //! A private text without a number gets the hint; in a group only a mention does, since a "thanks" in
