@@ -655,3 +655,106 @@ async fn a_reply_shows_days_in_transit_until_an_estimate_comes_then_the_estimate
     assert_eq!(bot.upstream().total_queries, 2);
     bot.stop().await;
 }
+
+/// How a label shows in a reply, a list or a push: escaped, after 🏷.
+const ESCAPED_LABEL: &str = "🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>";
+
+#[tokio::test]
+async fn name_sets_a_label_shown_escaped_and_clears_it_in_both_languages() {
+    let bot = RunningBot::start(&[]).await;
+    let (en, zh) = (private(&ann()), private(&li()));
+    bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    let named = bot.ask(en, ann(), "/name YT9693083639795 <b>x</b> & co").await;
+    assert!(named.text.contains("is now called") && named.text.contains(ESCAPED_LABEL), "{}", named.text);
+    let reply = bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    assert_eq!(reply.text.lines().nth(1), Some(ESCAPED_LABEL), "under the header: {}", reply.text);
+    assert!(!reply.text.contains("<b>x</b>"), "{}", reply.text);
+
+    // Labels are per chat; `/label` is the same command, in Chinese.
+    let other = bot.ask(zh, li(), "/track yto YT9693083639795").await;
+    assert!(!other.text.contains("🏷"), "another chat's label: {}", other.text);
+    let zh_named = bot.ask(zh, li(), "/label YT9693083639795 妈妈的茶").await;
+    assert!(zh_named.text.contains("名字是 🏷 <b>妈妈的茶</b>"), "{}", zh_named.text);
+
+    // Bad input: a short answer in the chat's language, never a label.
+    let too_long = format!("/name YT9693083639795 {}", "x".repeat(33));
+    let long_en = bot.ask(en, ann(), &too_long).await;
+    assert!(long_en.text.contains("33 characters") && long_en.text.contains("at most 32"), "{}", long_en.text);
+    assert!(long_en.text.contains("Usage: /name"), "{}", long_en.text);
+    let long_zh = bot.ask(zh, li(), &format!("/name YT9693083639795 {}", "茶".repeat(33))).await;
+    assert!(long_zh.text.contains("最多只能有 32 个"), "{}", long_zh.text);
+    let control = bot.ask(en, ann(), "/name YT9693083639795 tea\u{1b}[31m").await;
+    assert!(control.text.contains("control characters"), "{}", control.text);
+    let unknown = bot.ask(en, ann(), "/name YT1234567890 tea").await;
+    assert!(unknown.text.contains("do not know the parcel") && unknown.text.contains("/track YT1234567890"));
+    let unknown_zh = bot.ask(zh, li(), "/name YT1234567890 茶").await;
+    assert!(unknown_zh.text.contains("还不认识"), "{}", unknown_zh.text);
+    let usage = bot.ask(en, ann(), "/name").await;
+    assert!(usage.text.starts_with("Usage: /name"), "{}", usage.text);
+    let still = bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    assert!(still.text.contains(ESCAPED_LABEL), "refused names change nothing: {}", still.text);
+
+    // `/name <number>` alone clears it.
+    let cleared = bot.ask(en, ann(), "/name YT9693083639795").await;
+    assert!(cleared.text.contains("has no name any more"), "{}", cleared.text);
+    let again = bot.ask(en, ann(), "/name YT9693083639795").await;
+    assert!(again.text.contains("has no name in this chat"), "{}", again.text);
+    let cleared_zh = bot.ask(zh, li(), "/name YT9693083639795").await;
+    assert!(cleared_zh.text.contains("已清除"), "{}", cleared_zh.text);
+    let plain = bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    assert!(!plain.text.contains("🏷"), "{}", plain.text);
+    assert!(plain.button("🏷 Name").is_some(), "{:?}", plain.buttons());
+    assert_eq!(bot.upstream().total_queries, 1, "naming never asks upstream");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_name_button_asks_and_the_next_text_is_the_label() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = private(&li());
+    let reply = bot.ask(chat, li(), "/track yto YT9693083639795").await;
+    let tag = reply.button("🏷 备注").unwrap_or_else(|| panic!("{:?}", reply.buttons()));
+    assert!(tag.callback_data.len() <= 64);
+    let press = async |message_id: i64, data: &str| {
+        let before = bot.tg.messages_to(chat.id).len();
+        bot.tg.press_button(chat, li(), message_id, data);
+        bot.tg.wait_for_messages(chat.id, before + 1, WAIT).await.remove(before)
+    };
+    let question = press(reply.message_id, &tag.callback_data).await;
+    assert!(question.text.contains("请发送") && question.text.contains("YT9693083639795"), "{}", question.text);
+    bot.wait_for_answers(1).await;
+
+    // Too long: said so, and the question stands; then the name.
+    let long = bot.ask(chat, li(), &"茶".repeat(33)).await;
+    assert!(long.text.contains("最多只能有 32 个") && long.text.contains("请换一个名字"), "{}", long.text);
+    let named = bot.ask(chat, li(), "<b>x</b> & co").await;
+    assert!(named.text.contains(ESCAPED_LABEL), "{}", named.text);
+    // Answered: the next text is read as usual again.
+    let tracked = bot.ask(chat, li(), "YT9693083639785").await;
+    assert!(tracked.text.contains("圆通速递") && !tracked.text.contains("🏷"), "{}", tracked.text);
+    let shown = bot.ask(chat, li(), "/track yto YT9693083639795").await;
+    assert!(shown.text.contains(ESCAPED_LABEL), "{}", shown.text);
+
+    // A command instead of the name drops the question.
+    press(shown.message_id, &tag.callback_data).await;
+    bot.ask(chat, li(), "/help").await;
+    let hint = bot.ask(chat, li(), "随便说说").await;
+    assert!(!hint.text.contains("名字是"), "not a name after a command: {}", hint.text);
+
+    // In a group, in English: the name is a reply to the question (what privacy mode lets through),
+    // and only the user who pressed answers it.
+    let group = Chat::group(-2101, "Family");
+    let in_group = bot.ask(group, ann(), "/track@KuaidiTestBot yto YT9693083639795").await;
+    let tag = in_group.button("🏷 Name").unwrap_or_else(|| panic!("{:?}", in_group.buttons()));
+    let before = bot.tg.messages_to(group.id).len();
+    bot.tg.press_button(group, ann(), in_group.message_id, &tag.callback_data);
+    let question = bot.tg.wait_for_messages(group.id, before + 1, WAIT).await.remove(before);
+    assert!(question.text.contains("Reply to this message with the name"), "{}", question.text);
+    let someone_else = bot.ask_with(group, li(), "YT9693083639775", Said::replying_to(question.message_id)).await;
+    assert!(someone_else.text.contains("YT9693083639775"), "{}", someone_else.text);
+    let named = bot.ask_with(group, ann(), "mom's tea", Said::replying_to(question.message_id)).await;
+    assert!(named.text.contains("is now called 🏷 <b>mom's tea</b>"), "{}", named.text);
+    let shown = bot.ask(group, ann(), "/track@KuaidiTestBot yto YT9693083639795").await;
+    assert!(shown.text.contains("🏷 <b>mom's tea</b>") && !shown.text.contains("&lt;b&gt;"), "{}", shown.text);
+    bot.stop().await;
+}

@@ -183,6 +183,34 @@ async fn chats_remember_the_phone_they_gave_for_a_parcel() {
 }
 
 #[tokio::test]
+async fn labels_are_per_chat_found_by_number_cleared_and_moved_with_a_migrated_group() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let key = ParcelKey::new("yuantong", "YT9693083639795");
+        assert_eq!(store.chat_courier_for(1, &key.number).await.expect("read"), None, "{}: never seen", test.name);
+        store.remember_chat_parcel(1, &key, None, t0()).await.expect("remember");
+        assert_eq!(store.chat_courier_for(1, &key.number).await.expect("read").as_deref(), Some("yuantong"));
+        store.set_label(1, &key, "<b>x</b> & co", t0()).await.expect("set");
+        store.set_label(1, &key, "妈妈的茶", t0() + Duration::minutes(1)).await.expect("replace");
+        assert_eq!(store.label(1, &key).await.expect("read").as_deref(), Some("妈妈的茶"), "{}", test.name);
+        assert_eq!(store.label(2, &key).await.expect("read"), None, "another chat has its own");
+        let labels = store.chat_labels(1).await.expect("read");
+        assert_eq!(labels.get(&key).map(String::as_str), Some("妈妈的茶"));
+        assert_eq!(labels.len(), 1);
+
+        // A group that became a supergroup keeps its labels.
+        store.set_label(-5, &key, "office", t0()).await.expect("set");
+        store.move_chat(-5, -1005, t0()).await.expect("move");
+        assert_eq!(store.label(-1005, &key).await.expect("read").as_deref(), Some("office"), "{}", test.name);
+        assert!(store.chat_labels(-5).await.expect("read").is_empty());
+
+        assert!(store.clear_label(1, &key.number).await.expect("clear"), "{}", test.name);
+        assert!(!store.clear_label(1, &key.number).await.expect("clear again"));
+        assert_eq!(store.label(1, &key).await.expect("read"), None);
+    }
+}
+
+#[tokio::test]
 async fn overdue_checks_are_spread_out_after_a_downtime() {
     for test in test_store::all().await {
         let store = &test.store;

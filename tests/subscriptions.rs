@@ -59,10 +59,16 @@ async fn sub_twice_unsub_unknown_the_cap_and_list_in_both_languages() {
         english.text
     );
 
-    // 🔕 from the list stops one; a 🔔 on a /track reply starts it again.
-    let stop = list.buttons()[0].clone();
-    bot.tg.press_button(chat, li(), list.message_id, &stop.callback_data);
-    bot.wait_for_answers(1).await;
+    // 🔄 from the list shows one afresh, in a new message whose 🔕 stops it; a 🔔 on a /track reply
+    // starts it again.
+    let refresh = list.buttons()[0].clone();
+    assert!(refresh.text.starts_with("🔄 1. YT96930836397"), "{refresh:?}");
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.press_button(chat, li(), list.message_id, &refresh.callback_data);
+    let shown = bot.tg.wait_for_messages(chat.id, before + 1, WAIT).await.remove(before);
+    let stop = shown.button("Unsubscribe").unwrap_or_else(|| panic!("{:?}", shown.buttons()));
+    bot.tg.press_button(chat, li(), shown.message_id, &stop.callback_data);
+    bot.wait_for_answers(2).await;
     let done = bot.ask(chat, li(), "/unsub YT9693083639782").await;
     assert!(done.text.contains("Stopped watching"), "{}", done.text);
     let empty = bot.ask(chat, li(), "/list").await;
@@ -408,3 +414,70 @@ async fn an_estimate_that_moves_twice_in_a_day_is_pushed_once() {
     assert!(bot.upstream().total_queries >= 4, "each move was a real query's answer");
     bot.stop().await;
 }
+/// A YTO number whose simulated parcel is out for delivery at its first query and then left at a
+/// station with a pickup code.
+fn locker_number() -> String {
+    use kuaidi_bot::sandbox::{Ending, Parcel};
+    (0..500)
+        .map(|i| format!("YT96930{i:07}8"))
+        .find(|number| {
+            let parcel = Parcel::generate("yuantong", number, kuaidi_test_support::sim::start_time());
+            parcel.ending == Ending::Locker
+                && parcel.events.iter().any(|event| event.code == "501" && event.pickup_code.is_some())
+        })
+        .expect("a parcel that ends at a locker")
+}
+
+#[tokio::test]
+async fn list_puts_out_for_delivery_first_with_its_pickup_code_and_pushes_carry_the_label() {
+    let bot = RunningBot::start(&[]).await;
+    let chat = Chat::private(ann().id);
+    let locker = locker_number();
+    let in_transit = "YT9693083639793"; // ends in 3: early in its line-haul
+    // Subscribed first, listed second: the list is ordered by what is closest to arriving.
+    bot.ask(chat, ann(), &format!("/sub yto {in_transit}")).await;
+    bot.ask(chat, ann(), &format!("/sub yto {locker}")).await;
+    let named = bot.ask(chat, ann(), &format!("/name {locker} <b>x</b> & co")).await;
+    assert!(named.text.contains("is now called"), "{}", named.text);
+    let said = bot.tg.messages_to(chat.id).len();
+
+    let at_station = async |bot: &RunningBot| {
+        let watched = bot.engine.store.chat_subscriptions(chat.id).await.expect("store");
+        watched.iter().any(|parcel| parcel.key.number == locker && parcel.state.as_deref() == Some("501"))
+    };
+    assert!(drive_until(&bot, at_station).await, "the parcel reached its station");
+    bot.settle().await;
+
+    // The push about it carries the label, escaped.
+    let pushes: Vec<String> = bot.tg.messages_to(chat.id).into_iter().skip(said).map(|m| m.text).collect();
+    let push = pushes.iter().find(|text| text.contains(&locker)).unwrap_or_else(|| panic!("{pushes:#?}"));
+    assert!(push.contains(ESCAPED_LABEL) && !push.contains("<b>x</b>"), "{push}");
+
+    let list = bot.ask(chat, ann(), "/list").await;
+    let at = |needle: &str| list.text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {}", list.text));
+    assert!(at("Out for delivery") < at(&locker) && at(&locker) < at("On the way"), "{}", list.text);
+    assert!(at("On the way") < at(in_transit), "{}", list.text);
+    assert!(list.text.contains(&format!("1. {ESCAPED_LABEL} · YTO Express <code>{locker}</code>")), "{}", list.text);
+    assert!(list.text.contains("pickup code <code>") && list.text.contains("d on the way"), "{}", list.text);
+    let buttons = list.buttons();
+    assert_eq!(buttons.len(), 2, "{buttons:?}");
+    assert_eq!(buttons[0].text, "🔄 1. <b>x</b> & co", "a button's text is plain: {buttons:?}");
+    assert_eq!(buttons[1].text, format!("🔄 2. {in_transit}"));
+
+    // One tap refreshes it, in a new message with its label; the list stays as it is.
+    let before = bot.tg.messages_to(chat.id).len();
+    bot.tg.press_button(chat, ann(), list.message_id, &buttons[0].callback_data);
+    let refreshed = bot.tg.wait_for_messages(chat.id, before + 1, WAIT).await.remove(before);
+    assert!(refreshed.text.contains(&locker) && refreshed.text.contains(ESCAPED_LABEL), "{}", refreshed.text);
+    assert!(bot.tg.edits().is_empty());
+
+    bot.ask(chat, ann(), "/lang zh").await;
+    let zh = bot.ask(chat, ann(), "/list").await;
+    let at = |needle: &str| zh.text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {}", zh.text));
+    assert!(at("🛵 派送中") < at(&locker) && at(&locker) < at("🚚 运输中"), "{}", zh.text);
+    assert!(zh.text.contains("取件码 <code>") && zh.text.contains("已在途"), "{}", zh.text);
+    bot.stop().await;
+}
+
+/// How a label shows in a list or a push: escaped, after 🏷.
+const ESCAPED_LABEL: &str = "🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>";

@@ -20,7 +20,7 @@ pub enum Op {
     ShowAll,
     /// Show the latest lines only (no upstream query).
     ShowLess,
-    /// Track with this courier (a suggestion or a detected candidate).
+    /// Track with this courier, in a new message (a suggestion, a detected candidate, a /list entry).
     Track,
     /// Subscribe this chat, then show the parcel reply with 🔕.
     Subscribe,
@@ -28,6 +28,8 @@ pub enum Op {
     Unsubscribe,
     /// Unsubscribe from a list or a notification: the message stays as it is.
     UnsubscribeQuiet,
+    /// 🏷: ask for this chat's name for the parcel.
+    Label,
 }
 
 impl Op {
@@ -41,6 +43,7 @@ impl Op {
             Op::Subscribe => 's',
             Op::Unsubscribe => 'u',
             Op::UnsubscribeQuiet => 'x',
+            Op::Label => 'n',
         }
     }
 
@@ -54,6 +57,7 @@ impl Op {
             "s" => Op::Subscribe,
             "u" => Op::Unsubscribe,
             "x" => Op::UnsubscribeQuiet,
+            "n" => Op::Label,
             _ => return None,
         })
     }
@@ -101,6 +105,7 @@ mod tests {
             Op::Subscribe,
             Op::Unsubscribe,
             Op::UnsubscribeQuiet,
+            Op::Label,
         ] {
             let data = encode(op, longest, &number);
             assert!(data.len() <= 64, "{data} is {} bytes", data.len());

@@ -10,13 +10,15 @@
 //! command sees its arguments. A command addressed to another bot is not ours and is ignored.
 //!
 //! Arguments are validated here too: a tracking number becomes a [`TrackingNumber`], a courier name a
-//! resolved [`Courier`], `/lang en` a [`Lang`]. What cannot be read becomes an [`ArgError`] that says
+//! resolved [`Courier`], `/lang en` a [`Lang`], a parcel's name a [`Label`]. What cannot be read becomes an [`ArgError`] that says
 //! exactly what was wrong; the words for it are chosen in `words`, the buttons in `keyboards`. Nothing
 //! here talks to the store or to Kuaidi100.
 
 use super::start_link::{self, StartLink};
 use crate::couriers::{Courier, Resolution, directory};
-use crate::input::{InputError, PhoneTail, TrackingNumber, fold_width_str, phone_tail, tracking_number};
+use crate::input::{
+    InputError, Label, LabelError, PhoneTail, TrackingNumber, fold_width_str, label, phone_tail, tracking_number,
+};
 use crate::kuaidi100::Lang;
 
 /// A command of the bot, whichever of its names it was typed with.
@@ -28,13 +30,15 @@ pub enum Name {
     Sub,
     Unsub,
     List,
+    /// `/name` (`/label`): this chat's name for a parcel.
+    Label,
     Couriers,
     Lang,
 }
 
 /// The commands, in the order of the menu and of `/help`.
-pub const COMMANDS: [Name; 8] =
-    [Name::Start, Name::Track, Name::Sub, Name::Unsub, Name::List, Name::Couriers, Name::Lang, Name::Help];
+pub const COMMANDS: [Name; 9] =
+    [Name::Start, Name::Track, Name::Sub, Name::Unsub, Name::List, Name::Label, Name::Couriers, Name::Lang, Name::Help];
 
 /// What there is to know about a command, besides what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +84,13 @@ impl Name {
                 Some("command.unsub.usage"),
             ),
             Name::List => spec("list", &[], Some("command.list.about"), None, None),
+            Name::Label => spec(
+                "name",
+                &["label"],
+                Some("command.name.about"),
+                Some("command.name.args"),
+                Some("command.name.usage"),
+            ),
             Name::Couriers => spec(
                 "couriers",
                 &["courier"],
@@ -120,6 +131,8 @@ pub enum Command {
     /// `/unsub <number>` (`/unsubscribe`).
     Unsub(TrackingNumber),
     List,
+    /// `/name <number> [label]` (`/label`): set this chat's label for the parcel, or clear it (`None`).
+    Label(TrackingNumber, Option<Label>),
     /// `/lang zh|en`: the language chosen.
     Lang(Lang),
     /// `/couriers <text>`: what to look for, never empty.
@@ -155,6 +168,8 @@ pub enum ArgError {
     BadNumber(InputError),
     /// The phone was refused.
     BadPhone(InputError),
+    /// The label was refused.
+    BadLabel(LabelError),
     /// No courier has this name; these are spelled alike (best first, maybe none).
     UnknownCourier { input: String, suggestions: Vec<&'static Courier>, number: TrackingNumber },
     /// Several couriers have this name.
@@ -197,6 +212,14 @@ fn arguments(name: Name, args: &[&str]) -> Result<Command, ArgError> {
             _ => return Err(ArgError::Usage),
         },
         Name::List => Command::List,
+        Name::Label => match args {
+            [] => return Err(ArgError::Usage),
+            [number, words @ ..] => {
+                let number = tracking_number(number).map_err(ArgError::BadNumber)?;
+                let named = (!words.is_empty()).then(|| label(&words.join(" "))).transpose();
+                Command::Label(number, named.map_err(ArgError::BadLabel)?)
+            }
+        },
         Name::Lang => Command::Lang(language(args).ok_or(ArgError::Usage)?),
         Name::Couriers => match args.join(" ") {
             text if text.is_empty() => return Err(ArgError::Usage),
@@ -357,6 +380,30 @@ mod tests {
     }
 
     #[test]
+    fn name_sets_clears_and_refuses() {
+        let tea = label("mom's tea").expect("a label");
+        assert_eq!(
+            parse("/name YT9693083639795 mom's   tea", BOT),
+            Command::Label(number("YT9693083639795"), Some(tea))
+        );
+        assert_eq!(
+            parse("/label@KuaidiBot yt9693083639795 妈妈的茶", BOT),
+            Command::Label(number("YT9693083639795"), label("妈妈的茶").ok())
+        );
+        assert_eq!(parse("/name YT9693083639795", BOT), Command::Label(number("YT9693083639795"), None));
+        assert_eq!(parse("/name", BOT), Command::Malformed(Name::Label, ArgError::Usage));
+        assert!(matches!(parse("/name YT1 tea", BOT), Command::Malformed(Name::Label, ArgError::BadNumber(_))));
+        assert_eq!(
+            parse(&format!("/name YT9693083639795 {}", "x".repeat(33)), BOT),
+            Command::Malformed(Name::Label, ArgError::BadLabel(LabelError::TooLong { len: 33, max: 32 }))
+        );
+        assert!(matches!(
+            parse("/name YT9693083639795 tea\u{202E}", BOT),
+            Command::Malformed(Name::Label, ArgError::BadLabel(LabelError::BadChar { .. }))
+        ));
+    }
+
+    #[test]
     fn full_width_input_is_folded() {
         // Full-width slash, letters and digits, and ideographic spaces, as a Chinese IME types them.
         assert_eq!(
@@ -453,9 +500,11 @@ mod tests {
                 "courier",
                 "couriers",
                 "help",
+                "label",
                 "lang",
                 "language",
                 "list",
+                "name",
                 "start",
                 "sub",
                 "subscribe",

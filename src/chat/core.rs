@@ -1,6 +1,6 @@
 //! [`ChatCore`]: what every handler shares — the tracker, the subscriptions, the store, the clock, the
-//! configuration — and the little state a chat keeps between two messages (a phone asked for, a
-//! throttle explained, the chat's language).
+//! configuration — and the little state a chat keeps between two messages (a phone or a parcel's
+//! name asked for, a throttle explained, the chat's language).
 //!
 //! The entry point, [`ChatCore::handle`], is in `router.rs`; the handlers are in `commands/` and
 //! `presses.rs`, each an `impl ChatCore` block of its own.
@@ -19,8 +19,9 @@ use crate::store::Store;
 use crate::tracking::Tracker;
 use crate::watch::Subscriptions;
 
-/// How long a "send me the last 4 digits" question waits for its answer in a private chat, in minutes.
-pub(super) const PENDING_PHONE_FOR: i64 = 10;
+/// How long a question ("send me the last 4 digits", "send the name for this parcel") waits for its
+/// answer, in minutes.
+pub(super) const PENDING_FOR: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub struct ChatConfig {
@@ -31,11 +32,22 @@ pub struct ChatConfig {
     pub sandbox: bool,
 }
 
-/// A parcel waiting for the phone digits a private chat was asked for.
+/// What a chat was asked about a parcel; its next message is the answer, or the question is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Asked {
+    /// The last 4 digits of a phone (private chats: the digits alone are the answer).
+    Phone,
+    /// The chat's name for the parcel (🏷): the next plain text becomes its label.
+    Label,
+}
+
+/// A parcel waiting for what a chat was asked for it, by the user who was asked.
 #[derive(Debug, Clone)]
-pub(super) struct PendingPhone {
+pub(super) struct Pending {
+    pub asked: Asked,
     pub courier: &'static Courier,
     pub number: TrackingNumber,
+    pub user: i64,
     pub asked_at: DateTime<Utc>,
 }
 
@@ -51,7 +63,8 @@ pub(super) struct Inner {
     pub store: Store,
     pub clock: SharedClock,
     pub config: ChatConfig,
-    pub pending_phone: DashMap<i64, PendingPhone>,
+    /// One question per chat: asking anew replaces it.
+    pub pending: DashMap<i64, Pending>,
     /// Users already told to slow down, until when: the throttle is explained once, then quiet.
     pub told_to_wait: DashMap<i64, DateTime<Utc>>,
     /// Chat languages read from the store (`None`: the chat chose none).
@@ -73,7 +86,7 @@ impl ChatCore {
                 store,
                 clock,
                 config,
-                pending_phone: DashMap::new(),
+                pending: DashMap::new(),
                 told_to_wait: DashMap::new(),
                 chat_langs: DashMap::new(),
             }),
@@ -121,6 +134,18 @@ impl ChatCore {
 
     pub(super) fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// Asks `user` of `chat` for something about a parcel, replacing any earlier question.
+    pub(super) fn ask(&self, chat: i64, user: i64, asked: Asked, courier: &'static Courier, number: TrackingNumber) {
+        self.inner.pending.insert(chat, Pending { asked, courier, number, user, asked_at: self.now() });
+    }
+
+    /// The question `user` of `chat` was asked, taken (it is answered by this message or not at all),
+    /// if it is still fresh.
+    pub(super) fn take_pending(&self, chat: i64, user: i64) -> Option<Pending> {
+        let (_, pending) = self.inner.pending.remove_if(&chat, |_, pending| pending.user == user)?;
+        (self.now() - pending.asked_at < chrono::Duration::minutes(PENDING_FOR)).then_some(pending)
     }
 }
 

@@ -128,13 +128,14 @@ impl ChatCore {
         self.inner.tracker.track(request).await
     }
 
-    /// The card of one tracked parcel: the reply `/track` would give, with links into the bot.
+    /// The card of one tracked parcel: the reply `/track` would give, with links into the bot. Without
+    /// the user's label: labels belong to a chat, and a card is dropped into another one.
     fn card(&self, index: usize, tracked: &Tracked, lang: Lang) -> InlineCard {
         let html = match &tracked.report {
             Report::Answer { result, .. } => {
-                parcel_reply(tracked, result, View::Latest, lang, self.now(), self.inner.config.sandbox).html
+                parcel_reply(tracked, result, View::Latest, lang, self.now(), self.inner.config.sandbox, None).html
             }
-            Report::NoResultYet => words::parcel::no_result_html(tracked, lang),
+            Report::NoResultYet => words::parcel::no_result_html(tracked, lang, None),
             Report::Failed(error) => words::errors::upstream_error_html(error, lang),
         };
         let bot = &self.inner.config.bot_username;

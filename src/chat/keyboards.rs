@@ -20,7 +20,7 @@ pub type Keyboard = Vec<Vec<Button>>;
 
 /// Courier choices per row.
 const CHOICES_PER_ROW: usize = 2;
-/// /list's 🔕 buttons per row.
+/// /list's 🔄 buttons per row.
 const LISTED_PER_ROW: usize = 2;
 /// Rows under a notification, however many parcels it is about.
 const MAX_NOTICE_ROWS: usize = 20;
@@ -70,6 +70,11 @@ pub fn inline_card(courier: &Courier, number: &str, bot: &str, lang: Lang) -> Ke
     if row.is_empty() { Vec::new() } else { vec![row] }
 }
 
+/// 🏷: asks for this chat's name for the parcel (on a parcel reply, after the sharing buttons).
+pub fn naming(courier: &Courier, number: &str, lang: Lang) -> Button {
+    button(label::label(lang), Op::Label, courier, number)
+}
+
 /// The reply about a parcel with no result yet: 🔄 only.
 pub fn no_result(courier: &Courier, number: &str, lang: Lang) -> Keyboard {
     vec![vec![button(label::refresh(lang), Op::Refresh, courier, number)]]
@@ -111,17 +116,18 @@ pub fn for_arg_error(error: &ArgError, lang: Lang) -> Keyboard {
         | ArgError::UnknownCourier { suggestions: couriers, number, .. } => {
             courier_choice(couriers, number.as_str(), lang)
         }
-        ArgError::Usage | ArgError::BadNumber(_) | ArgError::BadPhone(_) => Keyboard::new(),
+        ArgError::Usage | ArgError::BadNumber(_) | ArgError::BadPhone(_) | ArgError::BadLabel(_) => Keyboard::new(),
     }
 }
 
-/// `/list`: a 🔕 per parcel, numbered like its line; it leaves the list message as it is.
+/// `/list`: one tap to refresh each parcel shown, numbered like its entry and named by its label (else
+/// its number); the parcel's reply comes as a new message (with its 🔕), the list stays as it is.
 pub fn listed(parcels: &[Listed]) -> Keyboard {
     let buttons: Vec<Button> = parcels
         .iter()
         .map(|parcel| {
-            let text = label::unsubscribe_listed(parcel.position, parcel.number);
-            button(text, Op::UnsubscribeQuiet, parcel.courier, parcel.number)
+            let text = label::refresh_listed(parcel.position, parcel.label.unwrap_or(parcel.number));
+            button(text, Op::Track, parcel.courier, parcel.number)
         })
         .collect();
     buttons.chunks(LISTED_PER_ROW).map(<[Button]>::to_vec).collect()

@@ -35,6 +35,7 @@ mod tests {
             previous_courier: None,
             expected_at: None,
             previous_expected_at: None,
+            label: None,
         }
     }
 
@@ -46,6 +47,16 @@ mod tests {
         assert!(reply.html.contains("and 2 more"));
         let data: Vec<_> = reply.buttons.concat().into_iter().filter_map(|b| b.data().map(str::to_owned)).collect();
         assert_eq!(data, vec!["r:0:YT1000000001".to_owned(), "x:0:YT1000000001".to_owned()]);
+    }
+
+    #[test]
+    fn a_label_shows_under_the_header_escaped_and_is_never_stored() {
+        let mut labelled = notice(NoticeKind::Update, "YT1000000001");
+        labelled.label = Some("<b>x</b> & co".into());
+        let html = notices_reply(std::slice::from_ref(&labelled), Lang::Zh, false).html;
+        assert_eq!(html.lines().nth(1), Some("🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>"), "{html}");
+        let stored = serde_json::to_string(&labelled).expect("json");
+        assert!(!stored.contains("\"label\""), "the outbox fills it in when it sends: {stored}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::core::{ChatCore, PendingPhone, send};
+use super::core::{Asked, ChatCore, send};
 use super::keyboards;
 use super::types::{Action, ChatKind, Incoming, Reply};
 use super::view::View;
@@ -19,7 +19,8 @@ use crate::kuaidi100::{Lang, QueryResult};
 use crate::store::ParcelKey;
 use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
 
-/// A parcel's reply and its buttons (🔄, 📜/🔼), without the 🔔/🔕 that depends on the chat.
+/// A parcel's reply and its buttons (🔄, 📜/🔼), without the 🔔/🔕 that depends on the chat; `label` is
+/// the chat's name for the parcel, if it gave one.
 pub fn parcel_reply(
     tracked: &Tracked,
     result: &QueryResult,
@@ -27,22 +28,28 @@ pub fn parcel_reply(
     lang: Lang,
     now: DateTime<Utc>,
     sandbox: bool,
+    label: Option<&str>,
 ) -> Reply {
     Reply {
-        html: words::parcel::reply_html(tracked, result, view, lang, now, sandbox),
+        html: words::parcel::reply_html(tracked, result, view, lang, now, sandbox, label),
         buttons: keyboards::parcel(tracked.courier, &tracked.number, result.data.len(), view, lang),
     }
 }
 
 impl ChatCore {
-    /// A parcel reply with its 🔔/🔕 button, or the sentence that replaces it when there is no answer.
+    /// A parcel reply with the chat's label and its 🔔/🔕 and 🏷 buttons, or the sentence that replaces
+    /// it when there is no answer.
     pub(super) async fn report_reply(&self, chat: i64, tracked: &Tracked, view: View, lang: Lang) -> Reply {
+        let label = match &tracked.report {
+            Report::Failed(_) => None,
+            _ => self.label_of(chat, tracked.courier, &tracked.number).await,
+        };
         let mut reply = match &tracked.report {
             Report::Answer { result, .. } => {
-                parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox)
+                parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox, label.as_deref())
             }
             Report::NoResultYet => Reply {
-                html: words::parcel::no_result_html(tracked, lang),
+                html: words::parcel::no_result_html(tracked, lang, label.as_deref()),
                 buttons: keyboards::no_result(tracked.courier, &tracked.number, lang),
             },
             Report::Failed(error) => return Reply::text(words::errors::upstream_error_html(error, lang)),
@@ -54,8 +61,19 @@ impl ChatCore {
         });
         reply.buttons = keyboards::with_subscription(reply.buttons, tracked.courier, &tracked.number, subscribed, lang);
         let bot = &self.inner.config.bot_username;
-        reply.buttons.push(keyboards::sharing(tracked.courier, &tracked.number, bot, lang));
+        let mut sharing = keyboards::sharing(tracked.courier, &tracked.number, bot, lang);
+        sharing.push(keyboards::naming(tracked.courier, &tracked.number, lang));
+        reply.buttons.push(sharing);
         reply
+    }
+
+    /// This chat's label for a parcel; a store failure shows the parcel without it.
+    pub(super) async fn label_of(&self, chat: i64, courier: &Courier, number: &str) -> Option<String> {
+        let key = ParcelKey::new(courier.code, number);
+        self.inner.store.label(chat, &key).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read a parcel's label");
+            None
+        })
     }
 
     /// The reply when the tracker could not answer: the throttle once, a question for the phone (which a
@@ -73,8 +91,7 @@ impl ChatCore {
             }
             TrackError::Throttled { .. } => Vec::new(),
             TrackError::PhoneRequired(courier) if incoming.chat.kind == ChatKind::Private => {
-                let pending = PendingPhone { courier, number: number.clone(), asked_at: self.now() };
-                self.inner.pending_phone.insert(incoming.chat.id, pending);
+                self.ask(incoming.chat.id, incoming.user.id, Asked::Phone, courier, number.clone());
                 vec![send(words::errors::ask_phone_private_html(courier, lang))]
             }
             TrackError::PhoneRequired(courier) => {
@@ -221,22 +238,34 @@ mod tests {
     #[test]
     fn outside_text_is_escaped() {
         let (tracked, result) = tracked(vec![line(0, "<b>bold</b> & </a> <script>")]);
-        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, None);
         assert!(reply.html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;/a&gt; &lt;script&gt;"), "{}", reply.html);
         assert!(!reply.html.contains("<script>") && !reply.html.contains("</a>"));
+    }
+
+    #[test]
+    fn a_label_shows_under_the_header_escaped() {
+        let (tracked, result) = tracked(vec![line(0, "已揽收")]);
+        let label = Some("<b>x</b> & co");
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, label);
+        let mut lines = reply.html.lines();
+        assert!(lines.next().is_some_and(|header| header.contains("YT9693083639795")), "{}", reply.html);
+        assert_eq!(lines.next(), Some("🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>"), "{}", reply.html);
+        let unlabelled = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, None);
+        assert!(!unlabelled.html.contains('🏷'), "{}", unlabelled.html);
     }
 
     #[test]
     fn latest_view_shows_five_lines_and_counts_the_rest() {
         let lines = (0..8).map(|i| line(i, &format!("event {i}"))).collect();
         let (tracked, result) = tracked(lines);
-        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), true);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), true, None);
         assert!(reply.html.contains("event 4") && !reply.html.contains("event 5"), "{}", reply.html);
         assert!(reply.html.contains("3 earlier"), "{}", reply.html);
         assert!(reply.html.contains("sandbox data"));
         let buttons: Vec<_> = reply.buttons.concat().into_iter().filter_map(|b| b.data().map(str::to_owned)).collect();
         assert_eq!(buttons, vec!["r:0:YT9693083639795".to_owned(), "a:0:YT9693083639795".to_owned()]);
-        let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, Utc::now(), false);
+        let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, Utc::now(), false, None);
         assert!(all.html.contains("event 7"));
         assert_eq!(all.buttons[0][1].data(), Some("l:0:YT9693083639795"));
     }
@@ -247,7 +276,7 @@ mod tests {
         let lines = (0..60).map(|i| line(i, &format!("{i} {long}"))).collect();
         let (tracked, result) = tracked(lines);
         for lang in [Lang::Zh, Lang::En] {
-            let reply = parcel_reply(&tracked, &result, View::All, lang, Utc::now(), true);
+            let reply = parcel_reply(&tracked, &result, View::All, lang, Utc::now(), true, None);
             assert!(reply.html.chars().count() <= MAX_MESSAGE_CHARS, "{}", reply.html.chars().count());
             let note = if lang == Lang::En { "more lines not shown" } else { "条记录未显示" };
             assert!(reply.html.contains(note), "{}", reply.html);

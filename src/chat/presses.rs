@@ -1,13 +1,13 @@
 //! Button presses, one method per kind of button (the router picks it from the payload's op): track
-//! with a suggested courier, 📜 All / 🔼 Less, 🔄 refresh, 🔔 subscribe, 🔕 unsubscribe.
+//! with a suggested courier, 📜 All / 🔼 Less, 🔄 refresh, 🔔 subscribe, 🔕 unsubscribe, 🏷 name.
 //!
 //! Every press is answered (Telegram requires it), with a toast when there is something to say. A press
 //! that changes what a parcel reply shows edits that message rather than sending a new one; changing
 //! the view never asks Kuaidi100, and a refresh asks the tracker, which decides whether a query happens.
 
 use super::commands::SubscribeResult;
-use super::core::{ChatCore, answer};
-use super::types::{Action, Incoming};
+use super::core::{Asked, ChatCore, answer, send};
+use super::types::{Action, ChatKind, Incoming};
 use super::view::View;
 use super::words;
 use crate::couriers::Courier;
@@ -103,6 +103,21 @@ impl ChatCore {
                 actions
             }
         }
+    }
+
+    /// 🏷: asks for the parcel's name; the asking user's next text in this chat is the answer (in a
+    /// group, their reply to the question, which is what privacy mode lets through).
+    pub(super) fn press_label(
+        &self,
+        incoming: &Incoming,
+        courier: &'static Courier,
+        number: TrackingNumber,
+        lang: Lang,
+    ) -> Vec<Action> {
+        let group = incoming.chat.kind == ChatKind::Group;
+        let question = words::labels::ask_label_html(courier, number.as_str(), group, lang);
+        self.ask(incoming.chat.id, incoming.user.id, Asked::Label, courier, number);
+        vec![answer(None), send(question)]
     }
 
     /// 🔕: unsubscribe; on a parcel reply (`redraw`) the reply is redrawn with 🔔, on a list or a

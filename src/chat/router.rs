@@ -8,6 +8,10 @@
 //! looks at: in a private chat every text is for the bot; in a group only its commands and the texts
 //! addressed to it — those that mention it, or reply to one of its messages — as privacy mode has it.
 //! `/track` or `/sub` alone, in reply to a message, is about the numbers in that message.
+//!
+//! A question the bot asked (the phone's last 4 digits, a parcel's name after 🏷) is answered by the
+//! asked user's next plain text; a command of theirs instead drops it, so that a later number is
+//! never taken for a name.
 
 use super::buttons::{self, Op, Payload};
 use super::command::{self, ArgError, Command, Name};
@@ -32,7 +36,13 @@ impl ChatCore {
     pub async fn handle(&self, incoming: &Incoming) -> Vec<Action> {
         let lang = self.lang_for(incoming.chat, &incoming.user).await;
         let private = incoming.chat.kind == ChatKind::Private;
-        match self.read(&incoming.input) {
+        let route = self.read(&incoming.input);
+        if let Route::Command(command) = &route
+            && !matches!(command, Command::Text(_) | Command::NotForUs)
+        {
+            self.take_pending(incoming.chat.id, incoming.user.id);
+        }
+        match route {
             Route::Command(Command::Start(None) | Command::Help) => self.help_command(lang),
             Route::Command(Command::Start(Some(link))) => self.start_link(incoming, link, lang).await,
             Route::Command(Command::Malformed(name @ (Name::Track | Name::Sub), ArgError::Usage))
@@ -44,6 +54,7 @@ impl ChatCore {
             Route::Command(Command::Sub(parcel)) => self.sub_command(incoming, parcel, lang).await,
             Route::Command(Command::Unsub(number)) => self.unsub_command(incoming, &number, lang).await,
             Route::Command(Command::List) => self.list_command(incoming, lang).await,
+            Route::Command(Command::Label(number, label)) => self.label_command(incoming, &number, label, lang).await,
             Route::Command(Command::Lang(chosen)) => self.lang_command(incoming, chosen, lang).await,
             Route::Command(Command::Couriers(text)) => self.couriers_command(&text, lang),
             Route::Command(Command::Malformed(name, error)) => self.malformed(name, &error, lang),
@@ -76,6 +87,9 @@ impl ChatCore {
             }
             Route::Press(Payload { op: Op::UnsubscribeQuiet, courier, number }, _) => {
                 self.press_unsubscribe(incoming, courier, number, None, lang).await
+            }
+            Route::Press(Payload { op: Op::Label, courier, number }, _) => {
+                self.press_label(incoming, courier, number, lang)
             }
             Route::Outdated => vec![answer(Some(words::buttons::outdated(lang)))],
             Route::Picture => match &incoming.input {

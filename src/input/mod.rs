@@ -1,4 +1,4 @@
-//! Rules for what people type: tracking numbers and phone numbers.
+//! Rules for what people type: tracking numbers, phone numbers and parcel labels.
 //!
 //! Every adapter (Telegram, console, CLI) hands raw text to these functions and gets back either a
 //! normalized value or an [`InputError`] that names what is allowed, so the rules live in one place and
@@ -8,6 +8,7 @@
 //!
 //! - [`tracking_number`] → [`TrackingNumber`]: 6–32 ASCII letters/digits, upper case.
 //! - [`phone_tail`] → [`PhoneTail`]: exactly the last 4 digits, masked when shown.
+//! - [`label`] → [`Label`]: a chat's name for a parcel, 1–32 characters, no control characters.
 //! - [`extract`] → [`Extracted`]: the tracking numbers (with courier hints) and a phone's last 4
 //!   digits in any pasted text.
 //! - [`barcode`]: the codes in a photo of a waybill ([`barcode::read_codes`]) and the tracking
@@ -17,12 +18,14 @@
 pub mod barcode;
 mod error;
 mod extract;
+mod label;
 mod phone;
 mod tracking_number;
 mod width;
 
 pub use error::InputError;
 pub use extract::{Extracted, FoundNumber, MIN_BARE_DIGITS, extract};
+pub use label::{Label, LabelError, MAX_LABEL_CHARS, label};
 pub use phone::{PhoneTail, TAIL_LEN, phone_tail};
 pub use tracking_number::{MAX_LEN, MIN_LEN, TrackingNumber, tracking_number};
 pub use width::{fold_width, fold_width_str};

@@ -10,6 +10,7 @@ mod budget;
 mod bulk;
 mod chats;
 mod detections;
+mod labels;
 mod outbox;
 mod parcels;
 mod push;

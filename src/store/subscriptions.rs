@@ -23,6 +23,8 @@ pub struct WatchedParcel {
     pub state: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     pub subscribed_at: DateTime<Utc>,
+    /// The last answer, JSON as received (for the trajectory `/list` summarises).
+    pub answer: Option<String>,
 }
 
 /// A subscriber of a parcel, as the watcher sees it.
@@ -177,7 +179,7 @@ impl Store {
     /// A chat's active subscriptions, oldest first.
     pub async fn chat_subscriptions(&self, chat_id: i64) -> StoreResult<Vec<WatchedParcel>> {
         let rows = sqlx::query(
-            "SELECT p.courier, p.number, p.state, p.answered_at, s.created_at FROM subscriptions s \
+            "SELECT p.courier, p.number, p.state, p.answered_at, p.answer, s.created_at FROM subscriptions s \
              JOIN parcels p ON p.id = s.parcel_id WHERE s.chat_id = $1 AND s.active = 1 ORDER BY s.created_at, s.id",
         )
         .bind(chat_id)
@@ -190,6 +192,7 @@ impl Store {
                     state: row.try_get("state")?,
                     answered_at: row.try_get::<Option<i64>, _>("answered_at")?.map(from_millis),
                     subscribed_at: from_millis(row.try_get("created_at")?),
+                    answer: row.try_get("answer")?,
                 })
             })
             .collect()
@@ -240,7 +243,7 @@ impl Store {
         Ok(stopped)
     }
 
-    /// A group became a supergroup: its subscriptions, phones, language and pending notifications
+    /// A group became a supergroup: its subscriptions, phones, labels, language and pending notifications
     /// move to the new id (merging with any the new id already has).
     pub async fn move_chat(&self, from: i64, to: i64, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
@@ -264,6 +267,15 @@ impl Store {
             "UPDATE chat_parcels SET chat_id = $1 WHERE chat_id = $2 \
              AND NOT EXISTS (SELECT 1 FROM chat_parcels c WHERE c.chat_id = $1 \
                  AND c.courier = chat_parcels.courier AND c.number = chat_parcels.number)",
+        )
+        .bind(to)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE chat_labels SET chat_id = $1 WHERE chat_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM chat_labels c WHERE c.chat_id = $1 \
+                 AND c.courier = chat_labels.courier AND c.number = chat_labels.number)",
         )
         .bind(to)
         .bind(from)

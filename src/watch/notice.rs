@@ -66,4 +66,8 @@ pub struct Notice {
     /// For a notice that only says the estimate changed: the estimate the subscriber was told before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_expected_at: Option<DateTime<Utc>>,
+    /// The chat's label for the parcel (`/name`), filled in by the outbox when it sends, so that a
+    /// label given after the notice was queued shows too; never stored with the notice.
+    #[serde(skip)]
+    pub label: Option<String>,
 }

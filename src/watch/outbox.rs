@@ -2,8 +2,9 @@
 //!
 //! Notices enter the outbox in the watcher's check transaction (`Store::commit_check`); this loop takes
 //! them out. Pending notices of one chat go out as one message, in the chat's language (its `/lang`,
-//! else the language recorded when it subscribed), rendered by the function `app/` hands in (the words
-//! are `chat/`'s). A notice is marked sent only after the transport accepted it, so nothing is lost.
+//! else the language recorded when it subscribed), with the chat's labels for its parcels as they are
+//! when it is sent, rendered by the function `app/` hands in (the words are `chat/`'s). A notice is
+//! marked sent only after the transport accepted it, so nothing is lost.
 //!
 //! Several messages are on their way at once — as many as the transport's [`Delivery::window`] says
 //! its round trip needs to keep it busy — and each is marked sent as soon as it was accepted, in
@@ -37,7 +38,7 @@ use super::subscriptions::Subscriptions;
 use crate::clock::SharedClock;
 use crate::kuaidi100::Lang;
 use crate::message::Reply;
-use crate::store::{PendingNotice, Store, StoreError};
+use crate::store::{ParcelKey, PendingNotice, Store, StoreError};
 
 /// Pending notices taken per round.
 const BATCH: u32 = 500;
@@ -223,8 +224,9 @@ impl Outbox {
     async fn prepare(&self, notices: Vec<PendingNotice>, start_by: StartBy) -> Result<Option<Outgoing>, StoreError> {
         let Some(first) = notices.first() else { return Ok(None) };
         let chat_id = first.chat_id;
-        let parsed: Vec<Notice> =
+        let mut parsed: Vec<Notice> =
             notices.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
+        self.label(chat_id, &mut parsed).await;
         let reply = (self.render)(&parsed, notice_lang(first));
         if reply.html.is_empty() {
             let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
@@ -233,6 +235,20 @@ impl Outbox {
         }
         let delivering = self.delivery.deliver(chat_id, first.topic, reply, start_by);
         Ok(Some(Outgoing { notices, delivering }))
+    }
+
+    /// Gives each notice the chat's label for its parcel. Without the labels (a store failure) the
+    /// notices still go out: a name is not worth a delay.
+    async fn label(&self, chat_id: i64, notices: &mut [Notice]) {
+        match self.store.chat_labels(chat_id).await {
+            Ok(labels) if labels.is_empty() => {}
+            Ok(labels) => {
+                for notice in notices {
+                    notice.label = labels.get(&ParcelKey::new(&notice.courier, &notice.number)).cloned();
+                }
+            }
+            Err(error) => tracing::warn!(chat = chat_id, %error, "cannot read a chat's labels; notifying without them"),
+        }
     }
 
     /// Records what the transport answered (`held_until`: the round's claim, see [`Store::renew_notices`]).

@@ -304,6 +304,7 @@ fn tell_corrected(
             previous_courier: Some(old.to_owned()),
             expected_at: None,
             previous_expected_at: None,
+            label: None,
         };
         outcome.notices.push(new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone()));
     }

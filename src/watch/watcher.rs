@@ -272,6 +272,7 @@ impl Watcher {
                 previous_courier: None,
                 expected_at,
                 previous_expected_at: None,
+                label: None,
             };
             let mut queued = new_notice(subscriber, &notice, total, Some(result.state.clone()));
             queued.seen_estimate = expected_at.or(subscriber.seen_estimate);
@@ -423,6 +424,7 @@ fn estimate_notice(
         previous_courier: None,
         expected_at,
         previous_expected_at: subscriber.seen_estimate,
+        label: None,
     };
     let mut queued = new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone());
     queued.seen_estimate = expected_at;
@@ -453,6 +455,7 @@ pub(super) fn stop_with(
                 previous_courier: None,
                 expected_at: None,
                 previous_expected_at: None,
+                label: None,
             };
             new_notice(subscriber, &notice, subscriber.seen_lines, subscriber.seen_state.clone())
         })

@@ -30,6 +30,7 @@ pub fn update_notice(number: &str) -> Notice {
         previous_courier: None,
         expected_at: None,
         previous_expected_at: None,
+        label: None,
     }
 }
 

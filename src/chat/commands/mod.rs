@@ -1,6 +1,7 @@
 //! The commands, one file each, every one an `impl ChatCore` block the router calls with arguments
-//! already read (`command.rs`): `help`, `start` (deep links), `track`, `sub`, `unsub`, `list`, `lang`, `couriers`, and
-//! `text` for what a private chat types without a command (a bare number, the phone digits asked for).
+//! already read (`command.rs`): `help`, `start` (deep links), `track`, `sub`, `unsub`, `list`, `label`
+//! (`/name`), `lang`, `couriers`, and `text` for what a private chat types without a command (a bare
+//! number, the phone digits or the parcel's name asked for).
 //!
 //! A handler decides what happens — asks the tracker, changes a subscription, stores a language — and
 //! pairs a text from `words` with a keyboard from `keyboards` for the reply. What is shared by
@@ -9,6 +10,7 @@
 
 mod couriers;
 mod help;
+mod label;
 mod lang;
 mod list;
 mod picture;

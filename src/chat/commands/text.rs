@@ -1,17 +1,16 @@
 //! Text that is not a command: in a private chat every message, in a group the messages addressed to
 //! the bot (mentioning it, or replying to one of its messages). Such a text is the phone digits a
-//! private chat was just asked for, a parcel named like `/track` without the command (`[courier]
-//! number [phone]`), or any other text — a pasted shop message, a forwarded SMS, several numbers at
-//! once — whose tracking numbers are read out of it (`input::extract`) and tracked one by one. The same
+//! private chat was just asked for, the parcel's name 🏷 asked for, a parcel named like `/track`
+//! without the command (`[courier] number [phone]`), or any other text — a pasted shop message, a
+//! forwarded SMS, several numbers at once — whose tracking numbers are read out of it
+//! (`input::extract`) and tracked one by one. The same
 //! reading serves `/track` or `/sub` alone in reply to a message: the numbers of the message replied to.
 //!
 //! A private text without a number gets the hint; in a group only a mention does, since a "thanks" in
 //! reply to the bot is not a question.
 
-use chrono::Duration;
-
 use crate::chat::command::{self, ArgError, Name, ParcelRequest};
-use crate::chat::core::{ChatCore, PENDING_PHONE_FOR, send};
+use crate::chat::core::{Asked, ChatCore, Pending, send};
 use crate::chat::types::{Action, Incoming};
 use crate::chat::words;
 use crate::input::{Extracted, extract};
@@ -22,17 +21,17 @@ pub const MAX_PARCELS_PER_MESSAGE: usize = 10;
 
 impl ChatCore {
     pub(in crate::chat) async fn private_text(&self, incoming: &Incoming, text: &str, lang: Lang) -> Vec<Action> {
-        // A question for the phone is answered by the next message or not at all.
-        let fresh_pending = self
-            .inner
-            .pending_phone
-            .remove(&incoming.chat.id)
-            .map(|(_, pending)| pending)
-            .filter(|pending| self.now() - pending.asked_at < Duration::minutes(PENDING_PHONE_FOR));
-        if let Some(pending) = fresh_pending
-            && let Some(phone) = command::phone_reply(text)
-        {
-            return self.track(incoming, Some(pending.courier), pending.number, Some(phone), lang).await;
+        // A question is answered by the next message or not at all.
+        match self.take_pending(incoming.chat.id, incoming.user.id) {
+            Some(Pending { asked: Asked::Label, courier, number, .. }) => {
+                return self.answer_label(incoming, courier, number, text, lang).await;
+            }
+            Some(Pending { asked: Asked::Phone, courier, number, .. }) => {
+                if let Some(phone) = command::phone_reply(text) {
+                    return self.track(incoming, Some(courier), number, Some(phone), lang).await;
+                }
+            }
+            None => {}
         }
         match self.text_parcels(incoming, text, lang).await {
             Some(actions) => actions,
@@ -50,6 +49,12 @@ impl ChatCore {
             (None, true) => text,
             (None, false) => return Vec::new(),
         };
+        // 🏷's question, answered by the user who pressed it (a phone is never asked for in a group).
+        if let Some(Pending { asked: Asked::Label, courier, number, .. }) =
+            self.take_pending(incoming.chat.id, incoming.user.id)
+        {
+            return self.answer_label(incoming, courier, number, text, lang).await;
+        }
         if let Some(actions) = self.text_parcels(incoming, text, lang).await {
             return actions;
         }

@@ -57,9 +57,14 @@ pub fn for_parcel(label: String, number: &str) -> String {
     format!("{label} {number}")
 }
 
-/// /list's 🔕 for the parcel at `position`: `🔕 2. YT9693083639795`.
-pub fn unsubscribe_listed(position: usize, number: &str) -> String {
-    format!("🔕 {position}. {number}")
+/// 🏷 Name: ask for this chat's name for the parcel.
+pub fn label(lang: Lang) -> String {
+    t!("button.label", locale = lang.as_str()).into_owned()
+}
+
+/// /list's 🔄 for the parcel at `position`, by its label or else its number: `🔄 2. 妈妈的茶`.
+pub fn refresh_listed(position: usize, name: &str) -> String {
+    format!("🔄 {position}. {name}")
 }
 
 /// Toast: the button belongs to a message the bot can no longer act on.

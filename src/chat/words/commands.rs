@@ -1,6 +1,6 @@
 //! The commands' own replies: `/help` and the menu (both drawn from `command::COMMANDS`), the bot's
-//! profile texts, `/lang`, `/couriers`, `/sub`, `/unsub`, `/list`, an unknown command and the
-//! private-chat hint.
+//! profile texts, `/lang`, `/couriers`, `/sub`, `/unsub`, an empty `/list` (a full one is `list.rs`'s),
+//! an unknown command and the private-chat hint.
 //!
 //! `/help` is an intro, one generated line per listed command (`/name args — what it does`) and an
 //! example; only the intro, the example and the sandbox note are written out in `locales/`, so a
@@ -9,9 +9,8 @@
 use chrono::{DateTime, Utc};
 use rust_i18n::t;
 
-use super::{errors, escape, state_label};
+use super::{errors, escape};
 use crate::chat::command::{COMMANDS, Name};
-use crate::chat::view::Listed;
 use crate::couriers::Courier;
 use crate::input::TrackingNumber;
 use crate::kuaidi100::{Error, Lang};
@@ -185,28 +184,6 @@ pub fn list_empty_html(lang: Lang) -> String {
     t!("list.empty", locale = lang.as_str()).into_owned()
 }
 
-/// `/list`: one line per watched parcel with its state and how old that is. HTML.
-pub fn list_html(parcels: &[Listed], now: DateTime<Utc>, lang: Lang) -> String {
-    let locale = lang.as_str();
-    let mut html = t!("list.header", locale = locale).into_owned();
-    for parcel in parcels {
-        let state = parcel.state.map(|code| state_label(code, lang)).unwrap_or_default();
-        let age = match parcel.answered_at {
-            Some(at) => t!("list.age", locale = locale, age = age(now, at, lang)).into_owned(),
-            None => t!("list.never", locale = locale).into_owned(),
-        };
-        html += &format!(
-            "\n{}. <b>{}</b> <code>{}</code> — {} · <i>{}</i>",
-            parcel.position,
-            escape(parcel.courier.name(locale)),
-            escape(parcel.number),
-            escape(&state),
-            escape(&age)
-        );
-    }
-    html
-}
-
 /// "3 min", "5 h", "2 d" (`分钟`, `小时`, `天` in Chinese). Plain text.
 pub fn age(now: DateTime<Utc>, then: DateTime<Utc>, lang: Lang) -> String {
     let minutes = (now - then).num_minutes().max(0);
@@ -230,7 +207,7 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             let help = help_html(false, "KuaidiBot", lang);
             let menu = menu_entries(lang);
-            assert_eq!(menu.len(), 7, "every command but /start: {menu:?}");
+            assert_eq!(menu.len(), 8, "every command but /start: {menu:?}");
             let mut from = 0;
             for (name, about) in &menu {
                 let line = help.lines().find(|line| line.starts_with(&format!("/{name}"))).expect(name);

@@ -129,6 +129,9 @@ pub fn arg_error_html(command: Name, error: &ArgError, lang: Lang) -> String {
         ArgError::Usage => usage_html(command, lang),
         ArgError::BadNumber(error) => format!("{}\n{}", escape(&input_error(error, lang)), usage_html(command, lang)),
         ArgError::BadPhone(error) => escape(&input_error(error, lang)),
+        ArgError::BadLabel(error) => {
+            format!("{}\n{}", escape(&super::labels::label_error(error, lang)), usage_html(command, lang))
+        }
         ArgError::AmbiguousCourier { input, candidates, .. } => escape(&ambiguous_courier(input, candidates, lang)),
         ArgError::UnknownCourier { input, suggestions, .. } => {
             let next = if suggestions.is_empty() {

@@ -15,14 +15,17 @@
 //!
 //! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
 //! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
-//! other commands' replies), [`buttons`] (button labels and toasts), [`page`] (the web page's labels),
-//! [`web`] (the JSON API's own phrases).
+//! other commands' replies), [`labels`] (`/name` and the 🏷 question), [`list`] (the `/list` summary),
+//! [`buttons`] (button labels and toasts), [`page`] (the web page's labels), [`web`] (the JSON API's
+//! own phrases).
 
 pub mod arrival;
 pub mod buttons;
 pub mod commands;
 pub mod errors;
 pub mod inline;
+pub mod labels;
+pub mod list;
 pub mod notices;
 pub mod page;
 pub mod parcel;
@@ -48,6 +51,20 @@ pub fn escape(text: &str) -> String {
 /// `<b>圆通速递</b> · <code>YT9693083639795</code>`: how every reply about a parcel opens. HTML.
 fn parcel_header(courier_name: &str, number: &str) -> String {
     format!("<b>{}</b> · <code>{}</code>", escape(courier_name), escape(number))
+}
+
+/// [`parcel_header`], followed by the chat's label for the parcel on a line of its own when it has
+/// one: `🏷 <b>妈妈的茶</b>`. Replies and notifications open with it. HTML.
+fn labelled_header(courier_name: &str, number: &str, label: Option<&str>) -> String {
+    match label {
+        Some(label) => format!("{}\n{}", parcel_header(courier_name, number), label_html(label)),
+        None => parcel_header(courier_name, number),
+    }
+}
+
+/// A label as shown: `🏷 <b>妈妈的茶</b>`, escaped (a label is what the user typed). HTML.
+fn label_html(label: &str) -> String {
+    format!("🏷 <b>{}</b>", escape(label))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use rust_i18n::t;
 
-use super::{errors, escape, parcel::line_block, parcel_header, state_label};
+use super::{errors, escape, labelled_header, parcel::line_block, state_label};
 use crate::chat::view::MAX_MESSAGE_CHARS;
 use crate::couriers::directory;
 use crate::kuaidi100::{Error, Lang};
@@ -34,7 +34,7 @@ pub fn notices_html(notices: &[Notice], lang: Lang, sandbox: bool) -> String {
 fn block(notice: &Notice, lang: Lang) -> Option<String> {
     let locale = lang.as_str();
     let courier = directory().get(&notice.courier)?;
-    let mut block = format!("🔔 {}", parcel_header(courier.name(locale), &notice.number));
+    let mut block = format!("🔔 {}", labelled_header(courier.name(locale), &notice.number, notice.label.as_deref()));
     if let Some(old) = notice.previous_courier.as_deref() {
         let old = directory().get(old).map_or(old, |old| old.name(locale));
         let corrected = t!("notice.courier_corrected", locale = locale, old = old, new = courier.name(locale));

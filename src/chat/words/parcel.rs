@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Asia::Shanghai;
 use rust_i18n::t;
 
-use super::{escape, parcel_header};
+use super::{escape, labelled_header};
 use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::{Freshness, Report, Tracked};
@@ -18,7 +18,8 @@ use crate::tracking::{Freshness, Report, Tracked};
 /// Room kept for the closing note, however many lines get cut.
 const NOTE_ROOM: usize = 120;
 
-/// The text of a parcel reply (its buttons come from `keyboards::parcel`). HTML.
+/// The text of a parcel reply (its buttons come from `keyboards::parcel`), with the chat's `label` for
+/// the parcel under the header. HTML.
 pub fn reply_html(
     tracked: &Tracked,
     result: &QueryResult,
@@ -26,11 +27,12 @@ pub fn reply_html(
     lang: Lang,
     now: DateTime<Utc>,
     sandbox: bool,
+    label: Option<&str>,
 ) -> String {
     let locale = lang.as_str();
     let mut html = format!(
         "{}\n<b>{}</b>\n<i>{}</i>",
-        parcel_header(tracked.courier.name(locale), &tracked.number),
+        labelled_header(tracked.courier.name(locale), &tracked.number, label),
         escape(&state_label(&result.state, lang)),
         escape(&freshness(tracked, now, sandbox, lang)),
     );
@@ -68,10 +70,10 @@ pub fn reply_html(
 }
 
 /// The reply about a parcel Kuaidi100 has nothing for yet: what that means and when to look again. HTML.
-pub fn no_result_html(tracked: &Tracked, lang: Lang) -> String {
+pub fn no_result_html(tracked: &Tracked, lang: Lang, label: Option<&str>) -> String {
     format!(
         "{}\n{}\n<i>{}</i>",
-        parcel_header(tracked.courier.name(lang.as_str()), &tracked.number),
+        labelled_header(tracked.courier.name(lang.as_str()), &tracked.number, label),
         escape(&no_result(lang)),
         escape(&next_update(tracked, lang))
     )
