@@ -758,3 +758,52 @@ async fn the_name_button_asks_and_the_next_text_is_the_label() {
     assert!(shown.text.contains("🏷 <b>mom's tea</b>") && !shown.text.contains("&lt;b&gt;"), "{}", shown.text);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn an_outage_is_said_once_per_chat_with_the_last_answer_the_watcher_backs_off_and_recovery_is_noticed() {
+    let bot = RunningBot::start(&[("USER_RATE_LIMIT", "100/min")]).await;
+    let sandbox = &bot.engine.sandbox.as_ref().expect("sandbox").sandbox;
+    let (en, zh) = (private(&ann()), private(&li()));
+    // Before: Ann has an answer for one parcel, Li watches five.
+    bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    for i in 0..5 {
+        bot.ask(zh, li(), &format!("/sub yto YT96930836397{i:02}")).await;
+    }
+    bot.settle().await;
+
+    sandbox.set_forced_error(Some("502"));
+    bot.clock.advance(ChronoDuration::minutes(31));
+    let before = bot.upstream().total_queries;
+    // Queries fail: the first ones are a parcel's bad luck, most of them an outage.
+    for i in 10..14 {
+        let failed = bot.ask(en, ann(), &format!("/track yto YT96930836397{i:02}")).await;
+        assert!(!failed.text.contains("⚠️ Kuaidi100 has been failing"), "not an outage yet: {}", failed.text);
+    }
+    assert_eq!(bot.engine.tracker.upstream_down_since(), None);
+    let stale = bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    assert!(bot.engine.tracker.upstream_down_since().is_some(), "five failures of five: down");
+    assert!(stale.text.starts_with("⚠️ Kuaidi100 has been failing most queries since "), "{}", stale.text);
+    assert!(stale.text.contains("(Beijing time)") && stale.text.contains("YT9693083639795"), "{}", stale.text);
+    assert!(stale.text.contains("could not refresh"), "the last answer, marked stale: {}", stale.text);
+    let again = bot.ask(en, ann(), "/track yto YT9693083639712").await;
+    assert!(!again.text.contains("⚠️ Kuaidi100"), "said once per chat: {}", again.text);
+    let chinese = bot.ask(zh, li(), "/track yto YT9693083639720").await;
+    assert!(chinese.text.starts_with("⚠️ 快递100 自北京时间 "), "another chat is told too: {}", chinese.text);
+
+    // The watcher backs off: five parcels due, one probe, not five failing queries.
+    let asked = bot.upstream().total_queries;
+    bot.clock.advance(ChronoDuration::hours(3));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let probes = bot.upstream().total_queries - asked;
+    assert!(probes <= 1, "the watcher probes once while Kuaidi100 is down, made {probes} queries");
+    assert!(bot.engine.store.chat_subscriptions(li().id).await.expect("store").len() == 5, "nothing dropped");
+
+    // Recovery: the next answer ends the outage; replies are plain again.
+    sandbox.set_forced_error(None);
+    bot.clock.advance(ChronoDuration::minutes(31));
+    let fresh = bot.ask(en, ann(), "/track yto YT9693083639795").await;
+    assert!(!fresh.text.contains("⚠️") && fresh.text.contains("updated just now"), "{}", fresh.text);
+    assert_eq!(bot.engine.tracker.upstream_down_since(), None, "recovered");
+    assert!(bot.upstream().total_queries > before, "queries were made throughout");
+    bot.stop().await;
+}

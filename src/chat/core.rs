@@ -69,6 +69,9 @@ pub(super) struct Inner {
     pub told_to_wait: DashMap<i64, DateTime<Utc>>,
     /// Chat languages read from the store (`None`: the chat chose none).
     pub chat_langs: DashMap<i64, Option<Lang>>,
+    /// Chats told that Kuaidi100 is down, with the start of the outage they were told about: once
+    /// per chat and outage.
+    pub told_outage: DashMap<i64, DateTime<Utc>>,
 }
 
 impl ChatCore {
@@ -89,6 +92,7 @@ impl ChatCore {
                 pending: DashMap::new(),
                 told_to_wait: DashMap::new(),
                 chat_langs: DashMap::new(),
+                told_outage: DashMap::new(),
             }),
         }
     }

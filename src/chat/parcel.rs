@@ -17,7 +17,7 @@ use crate::couriers::Courier;
 use crate::input::{PhoneTail, TrackingNumber, phone_tail};
 use crate::kuaidi100::{Lang, QueryResult};
 use crate::store::ParcelKey;
-use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
+use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
 
 /// A parcel's reply and its buttons (🔄, 📜/🔼), without the 🔔/🔕 that depends on the chat; `label` is
 /// the chat's name for the parcel, if it gave one.
@@ -52,8 +52,12 @@ impl ChatCore {
                 html: words::parcel::no_result_html(tracked, lang, label.as_deref()),
                 buttons: keyboards::no_result(tracked.courier, &tracked.number, lang),
             },
-            Report::Failed(error) => return Reply::text(words::errors::upstream_error_html(error, lang)),
+            Report::Failed(error) => {
+                let html = words::errors::upstream_error_html(error, lang);
+                return Reply::text(self.with_outage_note(chat, tracked, html, lang));
+            }
         };
+        reply.html = self.with_outage_note(chat, tracked, reply.html, lang);
         let key = ParcelKey::new(tracked.courier.code, &tracked.number);
         let subscribed = self.inner.subscriptions.is_watched(chat, &key).await.unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot read a subscription");
@@ -65,6 +69,23 @@ impl ChatCore {
         sharing.push(keyboards::naming(tracked.courier, &tracked.number, lang));
         reply.buttons.push(sharing);
         reply
+    }
+
+    /// `html`, after a line saying that Kuaidi100 is down when it is and this reply shows it (the last
+    /// answer, stale, or none) — once per chat and outage.
+    fn with_outage_note(&self, chat: i64, tracked: &Tracked, html: String, lang: Lang) -> String {
+        let shows_it =
+            matches!(&tracked.report, Report::Failed(_) | Report::Answer { freshness: Freshness::Stale { .. }, .. });
+        let Some(since) = self.inner.tracker.upstream_down_since().filter(|_| shows_it) else { return html };
+        if self.inner.told_outage.insert(chat, since) == Some(since) {
+            return html;
+        }
+        format!(
+            "{}
+
+{html}",
+            words::errors::outage_html(since, lang)
+        )
     }
 
     /// This chat's label for a parcel; a store failure shows the parcel without it.

@@ -12,6 +12,7 @@ pub mod document;
 mod flight;
 mod known;
 mod metrics;
+mod outage;
 pub mod pickup;
 mod push;
 mod rate;
@@ -21,6 +22,7 @@ mod tracker;
 
 pub use document::TrackDocument;
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use outage::{OUTAGES_METRIC, UPSTREAM_DOWN_METRIC};
 pub use pickup::{PickupCode, current_pickup_code, masked_place, pickup_code};
 pub use push::{PushTarget, SUBSCRIBE_METRIC};
 pub use rate::Rate;

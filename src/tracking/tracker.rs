@@ -9,6 +9,7 @@ use dashmap::DashMap;
 use super::flight::Flights;
 use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
+use super::outage::{Health, Outage};
 use super::push::PushTarget;
 use super::rate::Rate;
 use super::request::{Asker, Report, TrackError, TrackRequest, Tracked, WebCaller};
@@ -63,6 +64,8 @@ pub(super) struct Inner {
     pub detections_written: AtomicU64,
     /// Kuaidi100 refused this account's push subscriptions (600/601): make no more.
     pub push_refused: AtomicBool,
+    /// Whether Kuaidi100 is down, from this process's queries.
+    pub outage: Outage,
 }
 
 impl Tracker {
@@ -88,6 +91,7 @@ impl Tracker {
                 detections: Flights::new(),
                 detections_written: AtomicU64::new(0),
                 push_refused: AtomicBool::new(false),
+                outage: Outage::default(),
             }),
         }
     }
@@ -102,6 +106,12 @@ impl Tracker {
 
     pub fn config(&self) -> &TrackerConfig {
         &self.inner.config
+    }
+
+    /// When the Kuaidi100 outage in progress began (most recent queries failed); `None` while it
+    /// answers. Replies say so, the watcher backs off.
+    pub fn upstream_down_since(&self) -> Option<DateTime<Utc>> {
+        self.inner.outage.down_since()
     }
 
     /// Answers a question about one parcel, querying Kuaidi100 only when every rule allows it.
@@ -215,6 +225,7 @@ impl Tracker {
             .with_route("", destination.as_deref().unwrap_or_default());
         let outcome = inner.client.query(&query).await;
         let recorded_at = self.now();
+        inner.outage.note(recorded_at, Health::of(outcome.as_ref().map(drop)));
         let next_query_at = now + floor;
         let known = match outcome {
             Ok(result) => {

@@ -1,4 +1,8 @@
 //! The watcher's loop and one check of one parcel.
+//!
+//! While Kuaidi100 is down (the tracker says so: most recent queries failed) the watcher backs off to
+//! one check every [`OUTAGE_PROBE_EVERY`]: a probe that notices the recovery, instead of a batch of
+//! queries that would all fail. The parcels stay due and are checked once it answers again.
 
 use std::time::Duration as StdDuration;
 
@@ -15,6 +19,9 @@ use crate::input::tracking_number;
 use crate::kuaidi100::{Advice, Family, Lang, QueryResult, state};
 use crate::store::{CheckOutcome, DueParcel, NewNotice, PushState, Store, StoreError, Subscriber};
 use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked, Tracker};
+
+/// While Kuaidi100 is down: one check this often.
+pub const OUTAGE_PROBE_EVERY: StdDuration = StdDuration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct WatcherConfig {
@@ -84,6 +91,7 @@ impl Watcher {
         self.spread_overdue(&shutdown).await;
         while !shutdown.is_cancelled() {
             let pause = match self.tick().await {
+                Ok(_) if self.tracker.upstream_down_since().is_some() => OUTAGE_PROBE_EVERY,
                 Ok(0) => self.config.idle_poll,
                 Ok(_) => StdDuration::ZERO,
                 Err(error) => {
@@ -129,7 +137,8 @@ impl Watcher {
     /// returns how many were due.
     pub async fn tick(&self) -> Result<usize, StoreError> {
         let subscribed = if self.config.mode.subscribes() { self.subscribe_due().await? } else { 0 };
-        let due = self.store.claim_due_parcels(self.clock.now(), self.config.lease, self.config.batch).await?;
+        let batch = if self.tracker.upstream_down_since().is_some() { 1 } else { self.config.batch };
+        let due = self.store.claim_due_parcels(self.clock.now(), self.config.lease, batch).await?;
         let count = due.len();
         let results: Vec<Result<(), StoreError>> = futures::stream::iter(due)
             .map(|parcel| self.check(parcel))

@@ -5,6 +5,7 @@
 //! HTML ones are the chat's replies built on them. An operator problem is never shown with Kuaidi100's
 //! raw message, which may name the account.
 
+use chrono::{DateTime, Utc};
 use rust_i18n::t;
 
 use super::escape;
@@ -100,6 +101,11 @@ pub fn upstream_error(error: &Error, lang: Lang) -> String {
 /// [`upstream_error`] as a reply. HTML.
 pub fn upstream_error_html(error: &Error, lang: Lang) -> String {
     escape(&upstream_error(error, lang))
+}
+
+/// Kuaidi100 has been failing most queries since `since`: what the reply shows instead. HTML.
+pub fn outage_html(since: DateTime<Utc>, lang: Lang) -> String {
+    escape(&t!("error.outage", locale = lang.as_str(), time = super::beijing_time(since)))
 }
 
 /// The bot's database failed. Plain text (a button toast).
