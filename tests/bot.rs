@@ -804,6 +804,7 @@ async fn an_outage_is_said_once_per_chat_with_the_last_answer_the_watcher_backs_
     let fresh = bot.ask(en, ann(), "/track yto YT9693083639795").await;
     assert!(!fresh.text.contains("⚠️") && fresh.text.contains("updated just now"), "{}", fresh.text);
     assert_eq!(bot.engine.tracker.upstream_down_since(), None, "recovered");
+    assert_eq!(bot.engine.tracker.upstream_outages(), 1, "one outage, counted (kuaidi_upstream_outages_total)");
     assert!(bot.upstream().total_queries > before, "queries were made throughout");
     bot.stop().await;
 }

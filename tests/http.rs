@@ -249,10 +249,13 @@ async fn metrics_are_published_and_move() {
         "kuaidi_due_parcels",
         "kuaidi_outbox_depth",
         "kuaidi_http_request_duration_seconds",
+        "kuaidi_upstream_down",
+        "kuaidi_upstream_outages_total",
     ] {
         assert!(before.contains(&format!("# TYPE {name} ")), "{name} missing:\n{before}");
     }
     assert!(!before.contains(FakeTelegram::TOKEN), "no secret in the metrics");
+    assert_eq!(sample(&before, "kuaidi_upstream_down"), 0.0, "Kuaidi100 is up");
 
     // A /track through Telegram asks Kuaidi100 once.
     let answered = r#"kuaidi_upstream_queries_total{outcome="answered"}"#;

@@ -22,7 +22,7 @@ use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogra
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::HttpState;
-use crate::tracking::SUBSCRIBE_METRIC;
+use crate::tracking::{OUTAGES_METRIC, SUBSCRIBE_METRIC, UPSTREAM_DOWN_METRIC};
 use crate::watch::{CALLBACKS_METRIC, CHECKS_METRIC, SENDS_METRIC};
 
 const UPSTREAM_QUERIES: &str = "kuaidi_upstream_queries_total";
@@ -139,6 +139,8 @@ fn describe() {
         "Webhook requests refused (401, not dispatched) for their secret token, by reason (missing, wrong)"
     );
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency by method, route and status");
+    describe_gauge!(UPSTREAM_DOWN_METRIC, "1 while most recent Kuaidi100 queries failed (an outage), else 0");
+    describe_counter!(OUTAGES_METRIC, "Kuaidi100 outages begun since the start");
 }
 
 /// The `/metrics` route.
@@ -168,6 +170,8 @@ fn copy_tracker(state: &HttpState) {
     counter!(COALESCED).absolute(snapshot.coalesced);
     counter!(THROTTLED).absolute(snapshot.throttled);
     counter!(AUTONUMBER_CALLS).absolute(snapshot.autonumber_calls);
+    gauge!(UPSTREAM_DOWN_METRIC).set(if state.tracker.upstream_down_since().is_some() { 1.0 } else { 0.0 });
+    counter!(OUTAGES_METRIC).absolute(state.tracker.upstream_outages());
 }
 
 /// The store's counts; one that fails is left at its last value (and logged), the scrape still answers.

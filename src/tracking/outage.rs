@@ -24,7 +24,8 @@ pub const DOWN_SHARE: f64 = 0.8;
 /// Queries older than this are forgotten.
 pub const WITHIN: Duration = Duration::minutes(5);
 
-/// 1 while this process judges Kuaidi100 down, else 0 (a gauge; see the README's metric list).
+/// 1 while this process judges Kuaidi100 down, else 0 (a gauge, published by `/metrics` from
+/// [`Outage::down_since`]; see the README's metric list).
 pub const UPSTREAM_DOWN_METRIC: &str = "kuaidi_upstream_down";
 /// Outages begun since the start.
 pub const OUTAGES_METRIC: &str = "kuaidi_upstream_outages_total";
@@ -64,6 +65,8 @@ pub struct Outage {
 struct State {
     recent: VecDeque<(DateTime<Utc>, Health)>,
     down_since: Option<DateTime<Utc>>,
+    /// Outages begun since the start.
+    begun: u64,
 }
 
 impl Outage {
@@ -93,6 +96,7 @@ impl Outage {
                         .last()
                         .map_or(at, |(when, _)| *when);
                     state.down_since = Some(since);
+                    state.begun += 1;
                     Some(Change::Began { since })
                 } else {
                     None
@@ -102,23 +106,25 @@ impl Outage {
         }
     }
 
-    /// [`Outage::record`], with the change logged and shown in the metrics.
+    /// [`Outage::record`], with the change logged.
     pub fn note(&self, at: DateTime<Utc>, health: Health) {
         match self.record(at, health) {
             Some(Change::Began { since }) => {
-                metrics::gauge!(UPSTREAM_DOWN_METRIC).set(1.0);
-                metrics::counter!(OUTAGES_METRIC).increment(1);
                 tracing::warn!(
                     %since,
                     "Kuaidi100 is failing most queries: replies serve the last answers, the watcher backs off"
                 );
             }
             Some(Change::Ended { lasted }) => {
-                metrics::gauge!(UPSTREAM_DOWN_METRIC).set(0.0);
                 tracing::info!(lasted_seconds = lasted.num_seconds(), "Kuaidi100 answers again: the outage is over");
             }
             None => {}
         }
+    }
+
+    /// Outages begun since the start.
+    pub fn count(&self) -> u64 {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).begun
     }
 
     /// When the outage in progress began; `None` while Kuaidi100 answers.
@@ -144,6 +150,7 @@ mod tests {
         assert_eq!(outage.record(t(4), Health::Failed), Some(Change::Began { since: t(0) }));
         assert_eq!(outage.down_since(), Some(t(0)));
         assert_eq!(outage.record(t(5), Health::Failed), None, "begins once");
+        assert_eq!(outage.count(), 1);
         assert_eq!(outage.record(t(65), Health::Answered), Some(Change::Ended { lasted: Duration::seconds(65) }));
         assert_eq!(outage.down_since(), None);
         assert_eq!(outage.record(t(66), Health::Failed), None, "one failure after recovery is not an outage");

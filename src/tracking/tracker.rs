@@ -114,6 +114,11 @@ impl Tracker {
         self.inner.outage.down_since()
     }
 
+    /// Kuaidi100 outages begun since the start.
+    pub fn upstream_outages(&self) -> u64 {
+        self.inner.outage.count()
+    }
+
     /// Answers a question about one parcel, querying Kuaidi100 only when every rule allows it.
     pub async fn track(&self, request: TrackRequest) -> Result<Tracked, TrackError> {
         let inner = &self.inner;
