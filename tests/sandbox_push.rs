@@ -541,14 +541,16 @@ async fn a_spawned_simulator_pushes_with_nobody_driving() {
     let form = [("schema", "json"), ("param", param.as_str())];
     http.post(format!("{}/poll", handle.url)).form(&form).send().await.expect("sent");
     clock.advance(Duration::hours(4));
+    // Delivered and acknowledged: the receiver counts a push before it answers, and the simulator
+    // books the acknowledgement once the answer is back.
+    let sandbox = handle.sandbox.clone();
     let waited = tokio::time::timeout(StdDuration::from_secs(10), async {
-        while receiver.count() < 2 {
+        while receiver.count() < 2 || sandbox.stats().pushes_acknowledged < 2 {
             tokio::time::sleep(StdDuration::from_millis(50)).await;
         }
     })
     .await;
     assert!(waited.is_ok(), "the push loop delivered them");
-    let sandbox = handle.sandbox.clone();
     handle.shutdown().await.expect("a clean stop");
     assert_eq!(receiver.got()[0].verified().status, PushStatus::Polling);
     assert_eq!(sandbox.stats().pushes_acknowledged, 2);
