@@ -116,7 +116,7 @@ async fn webhook_mode_answers_the_right_secret_only_and_polling_takes_over_after
     assert!(secret.len() >= 16 && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
     let mut allowed = webhook.allowed_updates.clone().expect("allowed_updates sent");
     allowed.sort();
-    assert_eq!(allowed, ["callback_query", "message", "my_chat_member"]);
+    assert_eq!(allowed, ["callback_query", "inline_query", "message", "my_chat_member"]);
     assert!(!webhook.drop_pending_updates, "pending updates are kept");
     wait_ready(&base).await;
 
