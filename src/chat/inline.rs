@@ -23,7 +23,7 @@ use super::words;
 use crate::couriers::Courier;
 use crate::input::{PhoneTail, TrackingNumber, extract};
 use crate::kuaidi100::Lang;
-use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
+use crate::tracking::{Report, TrackError, Tracked};
 
 /// Most cards in one answer (Telegram allows 50; a query naming more is not a parcel lookup).
 pub const MAX_CARDS: usize = 5;
@@ -114,17 +114,7 @@ impl ChatCore {
     }
 
     async fn inline_track(&self, user: &UserRef, parcel: Wanted, lang: Lang) -> Result<Tracked, TrackError> {
-        let phone = match (parcel.phone, parcel.courier) {
-            (Some(phone), _) => Some(phone),
-            (None, Some(courier)) if courier.needs_phone => {
-                self.chat_phone(user.id, courier, parcel.number.as_str()).await
-            }
-            (None, _) => None,
-        };
-        let request =
-            TrackRequest::new(parcel.courier.map(|courier| courier.code), parcel.number, Asker::User(user.id))
-                .with_phone(phone)
-                .with_lang(lang);
+        let (request, _) = self.request_in(user.id, user.id, parcel.courier, parcel.number, parcel.phone, lang).await;
         self.inner.tracker.track(request).await
     }
 

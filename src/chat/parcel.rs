@@ -153,14 +153,26 @@ impl ChatCore {
         phone: Option<PhoneTail>,
         lang: Lang,
     ) -> (TrackRequest, Option<PhoneTail>) {
+        self.request_in(incoming.chat.id, incoming.user.id, courier, number, phone, lang).await
+    }
+
+    /// [`ChatCore::user_request`] for `user` in chat `chat` (inline mode has no message, only a user:
+    /// its chat is the user's private chat with the bot).
+    pub(super) async fn request_in(
+        &self,
+        chat: i64,
+        user: i64,
+        courier: Option<&'static Courier>,
+        number: TrackingNumber,
+        phone: Option<PhoneTail>,
+        lang: Lang,
+    ) -> (TrackRequest, Option<PhoneTail>) {
         let phone = match (phone, courier) {
             (Some(phone), _) => Some(phone),
-            (None, Some(courier)) if courier.needs_phone => {
-                self.chat_phone(incoming.chat.id, courier, number.as_str()).await
-            }
+            (None, Some(courier)) if courier.needs_phone => self.chat_phone(chat, courier, number.as_str()).await,
             (None, _) => None,
         };
-        let request = TrackRequest::new(courier.map(|courier| courier.code), number, Asker::User(incoming.user.id))
+        let request = TrackRequest::new(courier.map(|courier| courier.code), number, Asker::User(user))
             .with_phone(phone.clone())
             .with_lang(lang);
         (request, phone)
@@ -192,7 +204,7 @@ impl ChatCore {
     }
 
     /// The phone this chat gave earlier for a parcel.
-    pub(super) async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
+    async fn chat_phone(&self, chat: i64, courier: &Courier, number: &str) -> Option<PhoneTail> {
         let key = ParcelKey::new(courier.code, number);
         match self.inner.store.chat_parcel_phone(chat, &key).await {
             Ok(phone) => phone.and_then(|digits| phone_tail(&digits).ok()),
