@@ -494,7 +494,7 @@ async fn run_shard(
                 Report::NoResultYet => 0,
                 Report::Failed(error) => panic!("{}: {error}", parcel.number),
             };
-            let outcome = subscriptions.subscribe(chat, None, &tracked, Lang::Zh).await.expect("subscribe");
+            let outcome = subscriptions.subscribe(chat, None, &tracked, Lang::Zh, None).await.expect("subscribe");
             assert_eq!(outcome, Subscribe::Created, "{}", parcel.number);
             parcel.seen_at_subscription = seen_lines;
             parcel.notified = seen_lines;

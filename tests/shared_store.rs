@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
-use kuaidi_bot::store::{CheckOutcome, ParcelKey, Store};
+use kuaidi_bot::store::{CheckOutcome, Claim, ParcelKey, Refusal, Spend, Store};
 use kuaidi_test_support::outbox::queue_fan_out;
 use kuaidi_test_support::store as test_store;
 
@@ -220,4 +220,47 @@ async fn concurrent_asks_at_two_replicas_make_one_query_and_every_asker_gets_it_
     let queries: u64 =
         [&a, &b].iter().map(|engine| engine.sandbox.as_ref().expect("sandbox").sandbox.stats().total_queries).sum();
     assert_eq!(queries, 1, "one upstream query for ten asks at two replicas");
+}
+
+#[tokio::test]
+async fn the_daily_budget_is_one_count_across_replicas_and_frees_as_calls_leave_the_window() {
+    let Some((test, others)) = replicas(2).await else { return };
+    let stores: Vec<&Store> = std::iter::once(&test.store).chain(others.iter()).collect();
+    let (floor, cap, budget) = (Duration::minutes(30), 48, Some(10));
+    // Three replicas claim 30 different parcels at once against a budget of 10 billed calls.
+    let claims = futures::future::join_all((0..30).map(|i| {
+        let store = stores[i % 3];
+        async move {
+            let key = ParcelKey::new("yuantong", &format!("YT7{i:012}"));
+            store.claim_query_within(&key, None, t0(), floor, cap, budget).await.expect("claim")
+        }
+    }))
+    .await;
+    let granted = claims.iter().filter(|claim| matches!(claim, Claim::Granted { .. })).count();
+    assert_eq!(granted, 10, "exactly the budget is granted across replicas");
+    let refused_until: Vec<DateTime<Utc>> = claims
+        .iter()
+        .filter_map(|claim| match claim {
+            Claim::Refused { reason: Refusal::Budget { frees_at }, .. } => Some(*frees_at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused_until.len(), 20, "the rest are refused for the budget");
+    let day_later = t0() + Duration::days(1) + Duration::minutes(1);
+    assert!(
+        refused_until.iter().all(|at| *at == day_later),
+        "free once the calls' minute is a day old: {refused_until:?}"
+    );
+    assert_eq!(stores[1].billed_calls_24h(t0()).await.expect("count"), 10);
+    // A push subscribe call counts against the same budget.
+    assert!(matches!(
+        stores[2].spend_billed_call(t0(), Some(10)).await.expect("spend"),
+        Spend::Refused { used: 10, .. }
+    ));
+    // A day and a minute later the calls have left the window.
+    let key = ParcelKey::new("yuantong", "YT7000000000029");
+    assert!(matches!(
+        stores[0].claim_query_within(&key, None, day_later, floor, cap, budget).await.expect("claim"),
+        Claim::Granted { billed: 1, .. }
+    ));
 }

@@ -105,7 +105,7 @@ async fn concurrent_claims_grant_exactly_one() {
 async fn a_second_handle_sees_the_same_limits_and_answers() {
     for test in test_store::all().await {
         let key = ParcelKey::new("yunda", "312345678901234");
-        let Claim::Granted { parcel_id } = claim(&test.store, &key, t0()).await else {
+        let Claim::Granted { parcel_id, .. } = claim(&test.store, &key, t0()).await else {
             panic!("{}: first claim", test.name)
         };
         test.store
@@ -138,10 +138,10 @@ async fn a_failure_keeps_the_last_answer() {
     for test in test_store::all().await {
         let store = &test.store;
         let key = ParcelKey::new("jtexpress", "JT0004301991791");
-        let Claim::Granted { parcel_id } = claim(store, &key, t0()).await else { panic!("first claim") };
+        let Claim::Granted { parcel_id, .. } = claim(store, &key, t0()).await else { panic!("first claim") };
         store.record_answer(parcel_id, t0(), "{}", "5", "zh", t0()).await.expect("answer");
         let later = t0() + Duration::hours(1);
-        let Claim::Granted { parcel_id } = claim(store, &key, later).await else { panic!("second claim") };
+        let Claim::Granted { parcel_id, .. } = claim(store, &key, later).await else { panic!("second claim") };
         store
             .record_failure(parcel_id, later, &QueryOutcome::Code("502".into()), "服务器繁忙", later)
             .await
@@ -435,5 +435,64 @@ async fn subscriptions_remember_the_estimate_they_were_told_and_when_one_went_ou
         let subscriber = store.subscribers(parcel.id).await.expect("subscribers").remove(0);
         assert_eq!(subscriber.seen_estimate, Some(eta + Duration::hours(3)));
         assert_eq!(subscriber.estimate_told_at, Some(t0()));
+    }
+}
+
+#[tokio::test]
+async fn the_daily_budget_refuses_past_its_count_and_names_the_floor_when_the_floor_refuses_too() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let floor = Duration::minutes(FLOOR);
+        let within = |number: &str, at: DateTime<Utc>| {
+            let key = ParcelKey::new("yuantong", number);
+            async move { store.claim_query_within(&key, None, at, floor, CAP, Some(3)).await.expect("claim") }
+        };
+        for (i, number) in ["YT7100000000001", "YT7100000000002", "YT7100000000003"].iter().enumerate() {
+            let at = t0() + Duration::seconds(i as i64);
+            assert!(
+                matches!(within(number, at).await, Claim::Granted { billed, .. } if billed == i as u64 + 1),
+                "{}: call {i}",
+                test.name
+            );
+        }
+        let now = t0() + Duration::minutes(40);
+        // A new parcel: the budget is what refuses it, until the first minute's calls are a day old.
+        match within("YT7100000000004", now).await {
+            Claim::Refused { reason: Refusal::Budget { frees_at }, next_query_at, record } => {
+                assert_eq!(frees_at, t0() + Duration::days(1) + Duration::minutes(1), "{}", test.name);
+                assert_eq!(next_query_at, frees_at);
+                assert!(record.answer.is_none());
+            }
+            other => panic!("{}: {other:?}", test.name),
+        }
+        // Inside its floor a parcel is refused for the floor, whatever the budget says.
+        assert!(matches!(
+            within("YT7100000000003", t0() + Duration::minutes(5)).await,
+            Claim::Refused { reason: Refusal::TooSoon, .. }
+        ));
+        // No budget configured: calls are still counted, never refused.
+        let key = ParcelKey::new("yuantong", "YT7100000000005");
+        assert!(matches!(
+            store.claim_query_within(&key, None, now, floor, CAP, None).await.expect("claim"),
+            Claim::Granted { billed: 4, .. }
+        ));
+        assert_eq!(store.billed_calls_24h(now).await.expect("count"), 4, "{}", test.name);
+        assert_eq!(store.billed_calls_24h(t0() + Duration::days(2)).await.expect("count"), 0);
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_are_counted_per_person_across_chats() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        for (chat, number) in [(1, "YT7200000000001"), (2, "YT7200000000002"), (3, "YT7200000000003")] {
+            let key = ParcelKey::new("yuantong", number);
+            store.subscribe(chat, None, &key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
+            store.set_subscribed_by(chat, &key, if chat == 3 { 43 } else { 42 }).await.expect("by");
+        }
+        assert_eq!(store.count_subscriptions_by(42).await.expect("count"), 2, "{}", test.name);
+        store.unsubscribe(2, "YT7200000000002", t0()).await.expect("unsub");
+        assert_eq!(store.count_subscriptions_by(42).await.expect("count"), 1, "only active ones count");
+        assert_eq!(store.count_subscriptions_by(43).await.expect("count"), 1);
     }
 }

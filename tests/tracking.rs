@@ -352,6 +352,7 @@ async fn a_failed_auto_detection_is_not_remembered() {
             user_rate: harness.limits.user_rate,
             web_rate: harness.limits.user_rate,
             push: None,
+            daily_budget: None,
         };
         let refused = Tracker::new(client, harness.store.store.clone(), Arc::new(harness.clock.clone()), config);
         assert_eq!(offered(refused.track(request(None, UNDECIDED, Asker::Operator)).await), ["shentong", "yunda"]);

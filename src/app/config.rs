@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::http::{ApiToken, TrustedProxies};
 use crate::kuaidi100::{Credentials, DEFAULT_API_URL, DEFAULT_AUTONUMBER_URL, Lang, Salt};
-use crate::tracking::Rate;
+use crate::tracking::{DailyBudget, Rate};
 use crate::watch::WatchMode;
 
 /// `HTTP_ADDR` for a local run: loopback only (the Dockerfile sets `0.0.0.0:8080`).
@@ -49,6 +49,10 @@ pub struct Config {
     pub default_lang: Lang,
     /// `MAX_SUBSCRIPTIONS_PER_CHAT`: parcels one chat may watch at once.
     pub max_subscriptions_per_chat: u32,
+    /// `MAX_SUBSCRIPTIONS_PER_USER`: parcels one person may have subscribed, across all chats.
+    pub max_subscriptions_per_user: u32,
+    /// `KUAIDI100_DAILY_BUDGET`: billed Kuaidi100 calls per rolling 24 h across the deployment.
+    pub daily_budget: Option<DailyBudget>,
     /// `HTTP_ADDR`: where the bot's HTTP server (health, readiness, metrics) listens; `None` = `off`.
     pub http_addr: Option<SocketAddr>,
     /// `PUBLIC_URL`: the https base the world reaches the HTTP server at, without a trailing slash;
@@ -128,6 +132,23 @@ impl Config {
                 ConfigError::new("MAX_SUBSCRIPTIONS_PER_CHAT", format!("`{text}` is not a positive whole number"))
             })?,
             None => 50,
+        };
+        let max_subscriptions_per_user = match get("MAX_SUBSCRIPTIONS_PER_USER") {
+            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::new("MAX_SUBSCRIPTIONS_PER_USER", format!("`{text}` is not a positive whole number"))
+            })?,
+            None => crate::watch::DEFAULT_MAX_PER_USER,
+        };
+        let daily_budget = match get("KUAIDI100_DAILY_BUDGET") {
+            Some(text) => Some(DailyBudget {
+                calls: text.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ConfigError::new(
+                        "KUAIDI100_DAILY_BUDGET",
+                        format!("`{text}` is not a positive whole number of billed calls per 24 hours"),
+                    )
+                })?,
+            }),
+            None => None,
         };
         let http_addr = parse_http_addr(get("HTTP_ADDR").as_deref().unwrap_or(DEFAULT_HTTP_ADDR))
             .map_err(|problem| ConfigError::new("HTTP_ADDR", problem))?;
@@ -218,6 +239,8 @@ impl Config {
             user_rate_limit,
             default_lang,
             max_subscriptions_per_chat,
+            max_subscriptions_per_user,
+            daily_budget,
             http_addr,
             watch_mode,
             push_salt,
@@ -363,6 +386,9 @@ mod tests {
             ("QUERY_MIN_INTERVAL", "0s"),
             ("QUERY_MAX_PER_DAY", "-1"),
             ("MAX_SUBSCRIPTIONS_PER_CHAT", "0"),
+            ("MAX_SUBSCRIPTIONS_PER_USER", "none"),
+            ("KUAIDI100_DAILY_BUDGET", "0"),
+            ("KUAIDI100_DAILY_BUDGET", "lots"),
             ("USER_RATE_LIMIT", "lots"),
             ("DEFAULT_LANG", "fr"),
             ("DATABASE_URL", "mysql://x"),

@@ -21,8 +21,8 @@ use crate::watch::{Delivery, Outbox, PushIntake, Subscriptions, WatchMode, Watch
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("cannot open the database: {0}")]
-    Store(#[from] StoreError),
+    #[error("cannot open the database ({variable} {url}): {source}")]
+    Store { variable: &'static str, url: String, source: StoreError },
     #[error("cannot start the built-in Kuaidi100 simulator: {0}")]
     Sandbox(std::io::Error),
     #[error("cannot build the Kuaidi100 client: {0}")]
@@ -51,7 +51,12 @@ impl Engine {
 
     /// The same on another database (the console's own).
     pub async fn start_on(config: Config, clock: SharedClock, database_url: &str) -> Result<Self, SetupError> {
-        let store = Store::connect(database_url).await?;
+        let variable = if database_url == config.database_url { "DATABASE_URL" } else { "CONSOLE_DATABASE_URL" };
+        let store = Store::connect(database_url).await.map_err(|source| SetupError::Store {
+            variable,
+            url: crate::store::shown_url(database_url),
+            source,
+        })?;
         let floor = Duration::from_std(config.query_min_interval).unwrap_or(Duration::minutes(30));
         let (client_config, sandbox) = match &config.credentials {
             Some(credentials) => {
@@ -93,12 +98,14 @@ impl Engine {
             user_rate: config.user_rate_limit,
             web_rate: config.api_rate_limit,
             push,
+            daily_budget: config.daily_budget,
         };
         let mut watch = WatcherConfig::new(floor).with_mode(mode);
         watch.lease = Duration::from_std(config.watch_lease).unwrap_or(watch.lease);
         let tracker = Tracker::new(client, store.clone(), clock.clone(), tracker_config);
         let subscriptions =
             Subscriptions::new(store.clone(), clock.clone(), watch.policy, config.max_subscriptions_per_chat)
+                .with_max_per_user(config.max_subscriptions_per_user)
                 .with_mode(mode);
         Ok(Self { config, clock, store, tracker, subscriptions, sandbox, watch })
     }

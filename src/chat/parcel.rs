@@ -263,6 +263,7 @@ mod tests {
             queried_at: None,
             next_query_at: Utc::now(),
             daily_cap_reached: false,
+            budget_spent_until: None,
             last_answer: None,
         };
         (tracked, result)

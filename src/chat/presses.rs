@@ -88,8 +88,8 @@ impl ChatCore {
         lang: Lang,
     ) -> Vec<Action> {
         match self.subscribe(incoming, Some(courier), number, None, lang).await {
-            SubscribeResult::Done(Subscribe::CapReached, _) => {
-                vec![answer(Some(words::buttons::at_cap(self.max_subscriptions(), lang)))]
+            SubscribeResult::Done(outcome @ (Subscribe::CapReached | Subscribe::UserCapReached), _) => {
+                vec![answer(Some(words::buttons::at_cap(outcome, self.max_subscriptions(), lang)))]
             }
             SubscribeResult::Done(_, tracked) => vec![
                 answer(Some(words::buttons::subscribed(lang))),

@@ -22,7 +22,7 @@ use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogra
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::HttpState;
-use crate::tracking::{OUTAGES_METRIC, SUBSCRIBE_METRIC, UPSTREAM_DOWN_METRIC};
+use crate::tracking::{BUDGET_STATE_METRIC, OUTAGES_METRIC, SUBSCRIBE_METRIC, UPSTREAM_DOWN_METRIC};
 use crate::watch::{CALLBACKS_METRIC, CHECKS_METRIC, SENDS_METRIC};
 
 const UPSTREAM_QUERIES: &str = "kuaidi_upstream_queries_total";
@@ -35,6 +35,8 @@ const ACTIVE_SUBSCRIPTIONS: &str = "kuaidi_active_subscriptions";
 const DUE_PARCELS: &str = "kuaidi_due_parcels";
 const OUTBOX_DEPTH: &str = "kuaidi_outbox_depth";
 const WATCHER_LAG: &str = "kuaidi_watcher_lag_seconds";
+const BILLED_CALLS: &str = "kuaidi_billed_calls_24h";
+const BUDGET_LIMIT: &str = "kuaidi_budget_calls";
 const HTTP_DURATION: &str = "kuaidi_http_request_duration_seconds";
 /// Counted by the Telegram adapter (`telegram::RETRY_AFTER_METRIC`); named here only to describe it,
 /// since one adapter does not import another.
@@ -59,6 +61,8 @@ pub const METRIC_NAMES: &[&str] = &[
     SUBSCRIBE_METRIC,
     CALLBACKS_METRIC,
     OUTBOX_DEPTH,
+    BILLED_CALLS,
+    BUDGET_STATE_METRIC,
     SENDS_METRIC,
     TELEGRAM_RETRY_AFTER,
     TELEGRAM_WEBHOOK_UPDATES,
@@ -102,7 +106,7 @@ fn describe() {
     );
     describe_counter!(
         UPSTREAM_REFUSED,
-        "Upstream queries not made because of the lock rule, by reason (floor, daily_cap)"
+        "Upstream queries not made, by reason (floor, daily_cap: the lock rule; budget: KUAIDI100_DAILY_BUDGET)"
     );
     describe_counter!(CACHE_HITS, "Parcel questions answered from memory inside the floor");
     describe_counter!(COALESCED, "Parcel questions that shared a concurrent asker's upstream call");
@@ -128,6 +132,18 @@ fn describe() {
         "Kuaidi100 push callbacks, by result (applied, unwatched, stale, missing_sign, bad_sign, malformed)"
     );
     describe_gauge!(OUTBOX_DEPTH, "Notifications not yet sent, due or not");
+    describe_gauge!(
+        BILLED_CALLS,
+        "Billed Kuaidi100 calls (queries and push subscribe calls) of the whole deployment in the last 24 hours"
+    );
+    describe_gauge!(
+        BUDGET_LIMIT,
+        "KUAIDI100_DAILY_BUDGET: billed calls allowed per rolling 24 hours (absent when unset)"
+    );
+    describe_gauge!(
+        BUDGET_STATE_METRIC,
+        "Where this process last saw the daily budget: 0 open, 1 the watcher's share is spent (it slows), 2 spent (cached answers only)"
+    );
     describe_counter!(
         SENDS_METRIC,
         "Notification sends by result (delivered, chat_gone, migrated, retry_after = 429, not_allowed_yet, failed)"
@@ -166,6 +182,11 @@ fn copy_tracker(state: &HttpState) {
     }
     counter!(UPSTREAM_REFUSED, "reason" => "floor").absolute(snapshot.refused_by_floor);
     counter!(UPSTREAM_REFUSED, "reason" => "daily_cap").absolute(snapshot.refused_by_daily_cap);
+    counter!(UPSTREAM_REFUSED, "reason" => "budget").absolute(snapshot.refused_by_budget);
+    gauge!(BUDGET_STATE_METRIC).set(f64::from(state.tracker.budget_state() as u8));
+    if let Some(budget) = state.tracker.daily_budget() {
+        gauge!(BUDGET_LIMIT).set(budget.calls as f64);
+    }
     counter!(CACHE_HITS).absolute(snapshot.cache_hits);
     counter!(COALESCED).absolute(snapshot.coalesced);
     counter!(THROTTLED).absolute(snapshot.throttled);
@@ -195,6 +216,10 @@ async fn copy_store(state: &HttpState) {
     match state.store.unsent_notices().await {
         Ok(count) => gauge!(OUTBOX_DEPTH).set(count as f64),
         Err(error) => tracing::warn!(%error, "metrics: counting the outbox failed"),
+    }
+    match state.store.billed_calls_24h(now).await {
+        Ok(count) => gauge!(BILLED_CALLS).set(count as f64),
+        Err(error) => tracing::warn!(%error, "metrics: counting billed calls failed"),
     }
 }
 

@@ -6,6 +6,7 @@
 //! `RETURNING` — and times are stored as milliseconds since the epoch. Only the migrations differ per
 //! backend (`migrations/sqlite`, `migrations/postgres`); they are embedded and run at connect.
 
+mod billing;
 mod budget;
 mod bulk;
 mod chats;
@@ -25,6 +26,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use billing::Spend;
 pub use budget::PollingLock;
 pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
 pub use outbox::PendingNotice;
@@ -49,6 +51,12 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("could not run database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database holds a migration this build does not know: a newer release made it.
+    #[error(
+        "the database was migrated by a newer release of kuaidi-bot (migration {0} is unknown to this one); \
+         run that release, or restore a backup made before the upgrade"
+    )]
+    NewerSchema(i64),
     #[error("unsupported DATABASE_URL (use sqlite:… or postgres://…)")]
     UnsupportedUrl,
     /// An operation that only one backend has (the bulk operations of benchmarks).
@@ -63,6 +71,18 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// `url` as it may be shown to an operator: the password, if any, replaced by `***`.
+pub fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(an unreadable URL)".to_owned(),
+    }
+}
 
 /// A handle on the database; cheap to clone.
 #[derive(Debug, Clone)]
@@ -109,12 +129,16 @@ impl Store {
         Ok(store)
     }
 
+    /// Migrations run forward only: a database a newer release migrated further is refused as it is.
     async fn migrate(&self) -> StoreResult<()> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        let migrated = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        };
+        match migrated {
+            Err(sqlx::migrate::MigrateError::VersionMissing(version)) => Err(StoreError::NewerSchema(version)),
+            other => Ok(other?),
         }
-        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

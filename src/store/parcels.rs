@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::billing::{Spend, count_call};
 use super::{Store, StoreResult, from_millis, to_millis};
 
 /// A parcel is a courier code and a tracking number.
@@ -103,13 +104,17 @@ pub enum Refusal {
     TooSoon,
     /// The rolling 24-hour cap is reached.
     DailyCap,
+    /// The deployment's `KUAIDI100_DAILY_BUDGET` (the share of it the asker may use) is spent until
+    /// `frees_at`.
+    Budget { frees_at: DateTime<Utc> },
 }
 
 /// The result of asking for the right to query upstream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
-    /// Go ahead; the query is already counted. Record its outcome on this parcel id.
-    Granted { parcel_id: i64 },
+    /// Go ahead; the query is already counted (`billed`: the billed calls of the last 24 hours,
+    /// this one included). Record its outcome on this parcel id.
+    Granted { parcel_id: i64, billed: u64 },
     /// Not now; here is what is known and when to try again.
     Refused { record: Box<ParcelRecord>, reason: Refusal, next_query_at: DateTime<Utc> },
 }
@@ -145,9 +150,33 @@ impl Store {
         floor: Duration,
         cap: u32,
     ) -> StoreResult<Claim> {
+        self.claim_query_within(key, phone_tail, now, floor, cap, None).await
+    }
+
+    /// [`Store::claim_query`], also refused while `budget` billed calls (of any parcel, by any
+    /// process) were made in the last 24 hours. The floor and the cap are named as the reason when
+    /// they refuse too, since they would hold the query back whatever the budget.
+    pub async fn claim_query_within(
+        &self,
+        key: &ParcelKey,
+        phone_tail: Option<&str>,
+        now: DateTime<Utc>,
+        floor: Duration,
+        cap: u32,
+        budget: Option<u64>,
+    ) -> StoreResult<Claim> {
         let now_ms = to_millis(now);
         let mut tx = self.pool.begin().await?;
         ensure_parcel(&mut tx, key, now_ms).await?;
+        if let Some(Spend::Refused { frees_at, .. }) = self.check_budget(&mut tx, now, budget).await? {
+            tx.commit().await?;
+            let Some(record) = self.parcel(key, now).await? else {
+                return Err(sqlx::Error::RowNotFound.into());
+            };
+            let held = record.next_query_at(floor, cap);
+            let reason = if held > now { refusal_of(&record, floor, now) } else { Refusal::Budget { frees_at } };
+            return Ok(Claim::Refused { record: Box::new(record), reason, next_query_at: held.max(frees_at) });
+        }
         let granted: Option<i64> = sqlx::query_scalar(
             "UPDATE parcels SET last_query_at = $1, last_outcome = 'pending', updated_at = $1, \
                  phone_tail = COALESCE($2, phone_tail) \
@@ -176,16 +205,16 @@ impl Store {
                 .bind(now_ms - DAY_MS)
                 .execute(&mut *tx)
                 .await?;
+            let billed = count_call(&mut tx, now_ms).await?;
             tx.commit().await?;
-            return Ok(Claim::Granted { parcel_id });
+            return Ok(Claim::Granted { parcel_id, billed });
         }
         tx.commit().await?;
         let Some(record) = self.parcel(key, now).await? else {
             // The row was inserted above; it can only vanish if deleted concurrently.
             return Err(sqlx::Error::RowNotFound.into());
         };
-        let reason =
-            if record.last_query_at.is_some_and(|at| at + floor > now) { Refusal::TooSoon } else { Refusal::DailyCap };
+        let reason = refusal_of(&record, floor, now);
         let next_query_at = record.next_query_at(floor, cap);
         Ok(Claim::Refused { record: Box::new(record), reason, next_query_at })
     }
@@ -240,6 +269,11 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Which of the parcel's own limits holds a query back at `now`.
+fn refusal_of(record: &ParcelRecord, floor: Duration, now: DateTime<Utc>) -> Refusal {
+    if record.last_query_at.is_some_and(|at| at + floor > now) { Refusal::TooSoon } else { Refusal::DailyCap }
 }
 
 /// Creates the parcel's row if it does not exist yet; returns its id.

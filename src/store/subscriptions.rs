@@ -139,6 +139,31 @@ impl Store {
         Ok(())
     }
 
+    /// Records who made the chat's active subscription to `key` (`MAX_SUBSCRIPTIONS_PER_USER`).
+    pub async fn set_subscribed_by(&self, chat_id: i64, key: &ParcelKey, user_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE subscriptions SET subscribed_by = $1 WHERE chat_id = $2 AND active = 1 \
+             AND parcel_id = (SELECT id FROM parcels WHERE courier = $3 AND number = $4)",
+        )
+        .bind(user_id)
+        .bind(chat_id)
+        .bind(&key.courier)
+        .bind(&key.number)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Active subscriptions `user_id` made, in every chat.
+    pub async fn count_subscriptions_by(&self, user_id: i64) -> StoreResult<u64> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE subscribed_by = $1 AND active = 1")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Stops a chat's subscriptions to parcels with this number (any courier); returns those stopped.
     pub async fn unsubscribe(&self, chat_id: i64, number: &str, now: DateTime<Utc>) -> StoreResult<Vec<ParcelKey>> {
         let mut tx = self.pool.begin().await?;

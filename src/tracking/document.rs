@@ -46,6 +46,10 @@ pub struct TrackDocument {
     /// The earliest time a newer answer may be fetched (Kuaidi100's lock rule: the floor between two
     /// queries of one parcel, and the daily cap).
     pub next_query_at: DateTime<Utc>,
+    /// Set when the deployment's daily Kuaidi100 budget (`KUAIDI100_DAILY_BUDGET`) kept this answer
+    /// from being refreshed: fresh data resumes then. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_spent_until: Option<DateTime<Utc>>,
     /// The trajectory, newest first, as Kuaidi100 orders it.
     pub events: Vec<DocumentEvent>,
 }
@@ -130,6 +134,7 @@ impl TrackDocument {
             fetched_at: tracked.answered_at,
             queried_at: tracked.queried_at,
             next_query_at: tracked.next_query_at,
+            budget_spent_until: tracked.budget_spent_until,
             events: result
                 .data
                 .iter()
@@ -285,6 +290,7 @@ mod tests {
                 queried_at: Some(at),
                 next_query_at: at + chrono::Duration::minutes(30),
                 daily_cap_reached: false,
+                budget_spent_until: None,
                 last_answer: None,
             };
             let document = TrackDocument::new(&tracked, &result, true, lang);

@@ -18,6 +18,8 @@ pub(super) struct Known {
     pub last_error: Option<Error>,
     pub next_query_at: DateTime<Utc>,
     pub daily_cap_reached: bool,
+    /// The deployment's daily budget (the asker's share of it) held this answer back until then.
+    pub budget_spent_until: Option<DateTime<Utc>>,
     pub phone_tail: Option<String>,
 }
 
@@ -42,6 +44,7 @@ impl Known {
             last_error,
             next_query_at,
             daily_cap_reached,
+            budget_spent_until: None,
             phone_tail: record.phone_tail.clone(),
         }
     }

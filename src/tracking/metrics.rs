@@ -15,6 +15,7 @@ pub struct Metrics {
     pub(super) throttled: AtomicU64,
     pub(super) refused_by_floor: AtomicU64,
     pub(super) refused_by_daily_cap: AtomicU64,
+    pub(super) refused_by_budget: AtomicU64,
     pub(super) autonumber_calls: AtomicU64,
     pub(super) detections_remembered: AtomicU64,
     pub(super) detections_coalesced: AtomicU64,
@@ -35,6 +36,8 @@ pub struct MetricsSnapshot {
     /// Answered from the store because another process (or a restart) queried inside the floor.
     pub refused_by_floor: u64,
     pub refused_by_daily_cap: u64,
+    /// Held back by the deployment's daily budget (`KUAIDI100_DAILY_BUDGET`).
+    pub refused_by_budget: u64,
     /// Courier auto-detection calls made (failed ones included).
     pub autonumber_calls: u64,
     /// Detections answered from the store: made before, by this process or another, within their max age.
@@ -69,6 +72,7 @@ impl Metrics {
             throttled: read(&self.throttled),
             refused_by_floor: read(&self.refused_by_floor),
             refused_by_daily_cap: read(&self.refused_by_daily_cap),
+            refused_by_budget: read(&self.refused_by_budget),
             autonumber_calls: read(&self.autonumber_calls),
             detections_remembered: read(&self.detections_remembered),
             detections_coalesced: read(&self.detections_coalesced),

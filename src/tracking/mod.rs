@@ -7,6 +7,7 @@
 //! and across processes sharing a database; so do the couriers auto-detection found (`store::detections`).
 //! Memory only makes the common case fast.
 
+mod budget;
 mod detect;
 pub mod document;
 mod flight;
@@ -20,6 +21,7 @@ mod request;
 mod throttle;
 mod tracker;
 
+pub use budget::{BUDGET_STATE_METRIC, BudgetState, DailyBudget, WATCHER_SHARE_PERCENT};
 pub use document::TrackDocument;
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use outage::{OUTAGES_METRIC, UPSTREAM_DOWN_METRIC};

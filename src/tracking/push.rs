@@ -25,13 +25,26 @@ pub struct PushTarget {
 
 impl Tracker {
     /// Subscribes one parcel to Kuaidi100's pushes: one billed call (none when no push target is
-    /// configured or the account was refused before). The destination city of its last answer is
+    /// configured, the account was refused before, or the watcher's share of the daily budget is
+    /// spent: then it is tried later). The destination city of its last answer is
     /// sent as `to`, so Kuaidi100 watches harder near the end.
-    pub async fn subscribe_push(&self, parcel: &PushDue) -> SubscribeOutcome {
+    /// Says whether the call was made (and billed).
+    pub async fn subscribe_push(&self, parcel: &PushDue) -> (SubscribeOutcome, bool) {
         let inner = &self.inner;
-        let Some(target) = inner.config.push.as_ref() else { return SubscribeOutcome::AccountRefused };
+        let Some(target) = inner.config.push.as_ref() else { return (SubscribeOutcome::AccountRefused, false) };
         if inner.push_refused.load(Ordering::Relaxed) {
-            return SubscribeOutcome::AccountRefused;
+            return (SubscribeOutcome::AccountRefused, false);
+        }
+        match self.spend_on_subscribe().await {
+            Ok(true) => {}
+            Ok(false) => {
+                metrics::counter!(SUBSCRIBE_METRIC, "outcome" => "budget").increment(1);
+                return (SubscribeOutcome::TryLater, false);
+            }
+            Err(error) => {
+                tracing::warn!(parcel = %parcel.key, %error, "cannot count a push subscription against the budget");
+                return (SubscribeOutcome::TryLater, false);
+            }
         }
         let mut request = SubscribeRequest::new(&parcel.key.courier, &parcel.key.number, &target.callback_url);
         request.phone = parcel.phone_tail.clone();
@@ -56,17 +69,12 @@ impl Tracker {
             );
         }
         metrics::counter!(SUBSCRIBE_METRIC, "outcome" => outcome.label()).increment(1);
-        outcome
+        (outcome, true)
     }
 
     /// A push brought a newer answer into the store: memory must not serve the older one.
     pub fn forget(&self, key: &ParcelKey) {
         self.inner.known.remove(key);
-    }
-
-    /// Whether this tracker can subscribe parcels at all.
-    pub fn can_subscribe(&self) -> bool {
-        self.inner.config.push.is_some() && !self.inner.push_refused.load(Ordering::Relaxed)
     }
 }
 

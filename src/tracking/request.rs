@@ -126,6 +126,8 @@ pub struct Tracked {
     pub next_query_at: DateTime<Utc>,
     /// The rolling 24-hour cap, not the floor, is what holds the next query back.
     pub daily_cap_reached: bool,
+    /// The deployment's `KUAIDI100_DAILY_BUDGET` held a fresh query back; fresh data resumes then.
+    pub budget_spent_until: Option<DateTime<Utc>>,
     /// The last answer Kuaidi100 gave about the parcel, also when `report` is a failure that does not
     /// show it (`Report::Failed` after an operator problem), for an adapter that shows it as old.
     pub last_answer: Option<Arc<QueryResult>>,
@@ -148,6 +150,10 @@ pub enum TrackError {
     /// different phone, and a new query must wait.
     #[error("the phone does not match the one this parcel was just checked with")]
     PhoneMismatch { next_query_at: DateTime<Utc> },
+    /// `KUAIDI100_DAILY_BUDGET` is spent (the asker's share of it) and nothing is known of the parcel
+    /// to show instead; a query may be made again from `until`.
+    #[error("the daily Kuaidi100 budget is spent until {until}")]
+    BudgetSpent { until: DateTime<Utc> },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

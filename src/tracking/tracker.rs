@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use chrono::{DateTime, Duration, Utc};
 use dashmap::DashMap;
 
+use super::budget::{BudgetState, BudgetWatch, DailyBudget};
 use super::flight::Flights;
 use super::known::Known;
 use super::metrics::{Metrics, MetricsSnapshot};
@@ -37,6 +38,8 @@ pub struct TrackerConfig {
     pub web_rate: Rate,
     /// Where Kuaidi100 is to push (push and hybrid mode); `None`: no subscribe call is ever made.
     pub push: Option<PushTarget>,
+    /// `KUAIDI100_DAILY_BUDGET`: billed calls per rolling 24 h across the deployment; `None` = no cap.
+    pub daily_budget: Option<DailyBudget>,
 }
 
 /// The gate to Kuaidi100. Cheap to clone; clones share everything.
@@ -66,6 +69,8 @@ pub(super) struct Inner {
     pub push_refused: AtomicBool,
     /// Whether Kuaidi100 is down, from this process's queries.
     pub outage: Outage,
+    /// This process's last view of the daily budget, to log its changes once.
+    pub budget: BudgetWatch,
 }
 
 impl Tracker {
@@ -92,6 +97,7 @@ impl Tracker {
                 detections_written: AtomicU64::new(0),
                 push_refused: AtomicBool::new(false),
                 outage: Outage::default(),
+                budget: BudgetWatch::default(),
             }),
         }
     }
@@ -194,8 +200,40 @@ impl Tracker {
             return Err(TrackError::PhoneRequired(courier));
         }
 
-        let parcel_id = match inner.store.claim_query(key, phone.as_deref(), now, floor, cap).await? {
-            Claim::Granted { parcel_id } => parcel_id,
+        let budget = inner.config.daily_budget;
+        let limit = budget.map(|budget| budget.limit_for(request.asker));
+        let parcel_id = match inner.store.claim_query_within(key, phone.as_deref(), now, floor, cap, limit).await? {
+            Claim::Granted { parcel_id, billed } => {
+                if let Some(budget) = budget {
+                    inner.budget.note(budget, budget.state(billed), billed, None);
+                }
+                parcel_id
+            }
+            Claim::Refused { record, reason: Refusal::Budget { frees_at }, next_query_at } => {
+                Metrics::bump(&inner.metrics.refused_by_budget);
+                if let Some(budget) = budget {
+                    // The refusal says the asker's share is spent; whether all of it is, only people's
+                    // refusals tell.
+                    let state = if request.asker == Asker::Watcher {
+                        BudgetState::WatcherHeld.max(inner.budget.state())
+                    } else {
+                        BudgetState::Spent
+                    };
+                    inner.budget.note(budget, state, limit.unwrap_or_default(), Some(frees_at));
+                }
+                let known = Arc::new(Known {
+                    budget_spent_until: Some(frees_at),
+                    ..Known::from_record(&record, next_query_at, record.queries_last_24h >= cap)
+                });
+                if known.result.is_none() && known.last_error.is_none() {
+                    return Err(TrackError::BudgetSpent { until: frees_at });
+                }
+                // The watcher's share runs out before people's: its refusal must not hold a person back.
+                if request.asker != Asker::Watcher {
+                    self.remember(key, known.clone(), now);
+                }
+                return self.answer_from(courier, key, &known, false, request.asker, phone.as_deref());
+            }
             Claim::Refused { record, reason, next_query_at } => {
                 // Another replica's query of this parcel is on its way: its answer is this one's too.
                 if record.last_outcome == Some(QueryOutcome::Pending)
@@ -247,6 +285,7 @@ impl Tracker {
                     last_error: None,
                     next_query_at,
                     daily_cap_reached: false,
+                    budget_spent_until: None,
                     phone_tail: phone.clone(),
                 }
             }
@@ -273,6 +312,7 @@ impl Tracker {
                         last_error: None,
                         next_query_at,
                         daily_cap_reached: false,
+                        budget_spent_until: None,
                         phone_tail: phone.clone(),
                     });
                 known.last_query_at = Some(now);
@@ -391,6 +431,7 @@ impl Tracker {
             queried_at: known.last_query_at,
             next_query_at: known.next_query_at,
             daily_cap_reached: known.daily_cap_reached,
+            budget_spent_until: known.budget_spent_until,
             last_answer: known.result.clone(),
         })
     }

@@ -30,7 +30,7 @@ mod watcher;
 pub use delivery::{Delivered, Delivering, Delivery, StartBy};
 pub use mode::{LastMile, WatchMode, is_last_mile};
 pub use outbox::{Outbox, RenderNotices, SENDS_METRIC};
-pub use subscriptions::{Subscribe, Subscriptions};
+pub use subscriptions::{DEFAULT_MAX_PER_USER, Subscribe, Subscriptions};
 
 pub use notice::{NOTICE_LINES, Notice, NoticeKind, NoticeLine};
 pub use policy::{GIVE_UP_NO_RESULT_AFTER, PUSH_SAFETY_FLOORS, Policy, STOP_UNCHANGED_AFTER_DAYS};

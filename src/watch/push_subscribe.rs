@@ -42,8 +42,7 @@ impl Watcher {
         if !self.store.claim_push(parcel.id, now, now + Duration::minutes(LEASE_MINUTES)).await? {
             return Ok(());
         }
-        let billed = self.tracker.can_subscribe();
-        let outcome = self.tracker.subscribe_push(&parcel).await;
+        let (outcome, billed) = self.tracker.subscribe_push(&parcel).await;
         let now = self.clock.now();
         let policy = self.config.policy;
         let record = match outcome {

@@ -24,6 +24,8 @@ pub enum Subscribe {
     AlreadyActive,
     /// The chat watches as many parcels as it may ([`Subscriptions::max_per_chat`]).
     CapReached,
+    /// The person subscribed as many parcels as one may, across all chats ([`Subscriptions::max_per_user`]).
+    UserCapReached,
     /// Delivered, returned or cancelled: there is nothing left to watch.
     Finished,
     /// Kuaidi100 refused the parcel (the answer says why): it cannot be watched as it stands.
@@ -37,12 +39,26 @@ pub struct Subscriptions {
     clock: SharedClock,
     policy: Policy,
     max_per_chat: u32,
+    max_per_user: u32,
     mode: WatchMode,
 }
 
+/// `MAX_SUBSCRIPTIONS_PER_USER` unless the process sets it.
+pub const DEFAULT_MAX_PER_USER: u32 = 200;
+
 impl Subscriptions {
     pub fn new(store: Store, clock: SharedClock, policy: Policy, max_per_chat: u32) -> Self {
-        Self { store, clock, policy, max_per_chat, mode: WatchMode::Poll }
+        Self { store, clock, policy, max_per_chat, max_per_user: DEFAULT_MAX_PER_USER, mode: WatchMode::Poll }
+    }
+
+    /// Parcels one person may have subscribed across all chats (`MAX_SUBSCRIPTIONS_PER_USER`).
+    pub fn with_max_per_user(mut self, max_per_user: u32) -> Self {
+        self.max_per_user = max_per_user;
+        self
+    }
+
+    pub fn max_per_user(&self) -> u32 {
+        self.max_per_user
     }
 
     /// In push and hybrid mode, a parcel's first subscriber asks for its push subscription.
@@ -58,13 +74,16 @@ impl Subscriptions {
 
     /// Subscribes `chat_id` to the parcel of `tracked`, the answer the chat has just been shown; `lang`
     /// is the language its notices are written in unless the chat chooses one, `topic` the forum topic
-    /// they go to.
+    /// they go to, `by` the person who asked (held to [`Subscriptions::max_per_user`]). The person's
+    /// count is read before the subscription is made, so a person's concurrent `/sub`s may pass the
+    /// cap by what is in flight at once (their commands are throttled by `USER_RATE_LIMIT`).
     pub async fn subscribe(
         &self,
         chat_id: i64,
         topic: Option<i32>,
         tracked: &Tracked,
         lang: Lang,
+        by: Option<i64>,
     ) -> Result<Subscribe, StoreError> {
         let (seen_lines, seen_state) = match &tracked.report {
             Report::Answer { result, .. } if result.is_finished() => return Ok(Subscribe::Finished),
@@ -75,10 +94,16 @@ impl Subscriptions {
             Report::NoResultYet => (0, None),
             Report::Failed(_) => return Ok(Subscribe::Refused),
         };
+        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
+        if let Some(user) = by
+            && self.store.count_subscriptions_by(user).await? >= u64::from(self.max_per_user)
+            && !self.store.is_subscribed(chat_id, &key).await?
+        {
+            return Ok(Subscribe::UserCapReached);
+        }
         let now = self.now();
         let current = seen_state.as_deref().and_then(state::lookup);
         let first_check = self.policy.next_check(current, now, rand::random::<f64>()).max(tracked.next_query_at);
-        let key = ParcelKey::new(tracked.courier.code, &tracked.number);
         let outcome = self
             .store
             .subscribe(
@@ -100,6 +125,11 @@ impl Subscriptions {
         {
             // The reply it subscribed from showed this estimate: only a moved one is news.
             self.store.set_seen_estimate(chat_id, &key, Some(expected_at)).await?;
+        }
+        if outcome == Subscribed::Created
+            && let Some(user) = by
+        {
+            self.store.set_subscribed_by(chat_id, &key, user).await?;
         }
         if outcome == Subscribed::Created && self.mode.subscribes() {
             // The watcher's loop makes the one subscribe call; a failure here only means polling.

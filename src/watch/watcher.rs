@@ -185,11 +185,26 @@ impl Watcher {
                 match self.tracker.track(request).await {
                     Ok(tracked) => {
                         // A check answered by someone else's query is a check that was not needed.
-                        let result = if tracked.fresh { "queried" } else { "shared" };
+                        let result = match (tracked.fresh, tracked.budget_spent_until) {
+                            (true, _) => "queried",
+                            (false, Some(_)) => "budget",
+                            (false, None) => "shared",
+                        };
                         metrics::counter!(CHECKS_METRIC, "result" => result).increment(1);
                         self.outcome(&parcel, &subscribers, &tracked, now)
                     }
                     Err(TrackError::Store(error)) => return Err(error),
+                    // The daily budget holds every check back: try again when it frees, keep everyone.
+                    Err(TrackError::BudgetSpent { until }) => {
+                        metrics::counter!(CHECKS_METRIC, "result" => "budget").increment(1);
+                        CheckOutcome {
+                            next_check_at: Some(until.max(now) + self.config.policy.floor / 8),
+                            last_change_at: parcel.last_change_at,
+                            no_result_since: parcel.no_result_since,
+                            no_result_streak: parcel.no_result_streak,
+                            ..CheckOutcome::default()
+                        }
+                    }
                     Err(error) => {
                         tracing::warn!(parcel = %parcel.key, %error, "cannot watch a parcel");
                         stop_with(&parcel, &subscribers, NoticeKind::CannotWatch, None, now)
@@ -371,8 +386,9 @@ impl Watcher {
 }
 
 /// The watcher's checks that asked the tracker, by `result`: `queried` (its own upstream query, or the
-/// error it got) or `shared` (answered by a query someone made just before: a user, or — if leases
-/// failed — another replica checking the same parcel).
+/// error it got), `shared` (answered by a query someone made just before: a user, or — if leases
+/// failed — another replica checking the same parcel) or `budget` (held back by the watcher's share
+/// of `KUAIDI100_DAILY_BUDGET`, answered from the store and put off until the budget frees).
 pub const CHECKS_METRIC: &str = "kuaidi_watch_checks_total";
 
 pub(super) fn new_notice(

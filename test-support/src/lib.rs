@@ -34,3 +34,4 @@ pub mod process;
 pub mod replicas;
 pub mod sim;
 pub mod store;
+pub mod tcp_cut;

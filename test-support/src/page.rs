@@ -48,7 +48,7 @@ impl ServedPage {
         let now = self.clock.now();
         let key = ParcelKey::new(courier, number);
         let claim = store.claim_query(&key, None, now, config.min_interval, config.max_per_day).await;
-        let Ok(Claim::Granted { parcel_id }) = claim else { panic!("{key} could not be claimed: {claim:?}") };
+        let Ok(Claim::Granted { parcel_id, .. }) = claim else { panic!("{key} could not be claimed: {claim:?}") };
         let json = serde_json::to_string(result).expect("an answer serializes");
         store.record_answer(parcel_id, now, &json, &result.state, "zh", now).await.expect("the answer is recorded");
     }

@@ -15,11 +15,18 @@ pub struct Limits {
     pub floor: Duration,
     pub cap: u32,
     pub user_rate: Rate,
+    /// `KUAIDI100_DAILY_BUDGET`.
+    pub budget: Option<u64>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { floor: Duration::minutes(30), cap: 48, user_rate: Rate { count: 10, per: StdDuration::from_secs(60) } }
+        Self {
+            floor: Duration::minutes(30),
+            cap: 48,
+            user_rate: Rate { count: 10, per: StdDuration::from_secs(60) },
+            budget: None,
+        }
     }
 }
 
@@ -78,6 +85,7 @@ pub fn tracker_on(
         user_rate: limits.user_rate,
         web_rate: limits.user_rate,
         push: None,
+        daily_budget: limits.budget.map(|calls| kuaidi_bot::tracking::DailyBudget { calls }),
     };
     Tracker::new(client, store, Arc::new(clock.clone()), config)
 }

@@ -56,7 +56,12 @@ impl ChatCore {
             Err(error) => return SubscribeResult::Refused(self.track_failed(incoming, error, &number, lang)),
         };
         self.remember_phone(chat, &tracked, phone.as_ref()).await;
-        match self.inner.subscriptions.subscribe(chat, incoming.chat.topic, &tracked, lang).await {
+        match self
+            .inner
+            .subscriptions
+            .subscribe(chat, incoming.chat.topic, &tracked, lang, Some(incoming.user.id))
+            .await
+        {
             Ok(Subscribe::Finished) => {
                 let mut reply = self.report_reply(chat, &tracked, View::Latest, lang).await;
                 reply.html = words::commands::finished_html(&reply.html, lang);
@@ -78,7 +83,7 @@ impl ChatCore {
     }
 
     /// The most parcels one chat may watch.
-    pub(in crate::chat) fn max_subscriptions(&self) -> u32 {
-        self.inner.subscriptions.max_per_chat()
+    pub(in crate::chat) fn max_subscriptions(&self) -> (u32, u32) {
+        (self.inner.subscriptions.max_per_chat(), self.inner.subscriptions.max_per_user())
     }
 }

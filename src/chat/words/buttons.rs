@@ -6,6 +6,7 @@
 use rust_i18n::t;
 
 use crate::kuaidi100::Lang;
+use crate::watch::Subscribe;
 
 /// 🔄 Refresh.
 pub fn share(lang: Lang) -> String {
@@ -88,6 +89,6 @@ pub fn unsubscribed(lang: Lang) -> String {
 }
 
 /// Toast: 🔔 refused, the chat watches as many parcels as it may.
-pub fn at_cap(cap: u32, lang: Lang) -> String {
-    t!("sub.cap", locale = lang.as_str(), cap = cap).into_owned()
+pub fn at_cap(outcome: Subscribe, caps: (u32, u32), lang: Lang) -> String {
+    super::commands::cap_line(outcome, caps, lang).unwrap_or_default()
 }

@@ -152,14 +152,25 @@ pub fn couriers_html(text: &str, found: &[&Courier], lang: Lang) -> String {
 }
 
 /// `/sub` worked (or the chat already watches, or is at its cap), above the parcel's reply. HTML.
-pub fn subscribed_html(outcome: Subscribe, cap: u32, parcel_html: &str, lang: Lang) -> String {
+/// `caps` are the chat's and the person's (`MAX_SUBSCRIPTIONS_PER_CHAT`, `…_PER_USER`).
+pub fn subscribed_html(outcome: Subscribe, caps: (u32, u32), parcel_html: &str, lang: Lang) -> String {
     let locale = lang.as_str();
     let line = match outcome {
-        Subscribe::AlreadyActive => t!("sub.already", locale = locale),
-        Subscribe::CapReached => t!("sub.cap", locale = locale, cap = cap),
-        _ => t!("sub.created", locale = locale),
+        Subscribe::AlreadyActive => t!("sub.already", locale = locale).into_owned(),
+        Subscribe::CapReached | Subscribe::UserCapReached => cap_line(outcome, caps, lang).unwrap_or_default(),
+        _ => t!("sub.created", locale = locale).into_owned(),
     };
     format!("{}\n\n{parcel_html}", escape(&line))
+}
+
+/// Which cap a subscription ran into, with its number; `None` for any other outcome. Plain text.
+pub fn cap_line(outcome: Subscribe, (per_chat, per_user): (u32, u32), lang: Lang) -> Option<String> {
+    let locale = lang.as_str();
+    match outcome {
+        Subscribe::CapReached => Some(t!("sub.cap", locale = locale, cap = per_chat).into_owned()),
+        Subscribe::UserCapReached => Some(t!("sub.user_cap", locale = locale, cap = per_user).into_owned()),
+        _ => None,
+    }
 }
 
 /// A finished parcel cannot be watched, said above its reply. HTML.

@@ -76,6 +76,9 @@ pub fn track_error(error: &TrackError, number: &str, lang: Lang) -> String {
         TrackError::PhoneMismatch { next_query_at } => {
             t!("courier.phone_mismatch", locale = locale, time = super::beijing_time(*next_query_at)).into_owned()
         }
+        TrackError::BudgetSpent { until } => {
+            t!("error.budget", locale = locale, number = number, time = super::beijing_time(*until)).into_owned()
+        }
         TrackError::Store(_) => store_error(lang),
     }
 }

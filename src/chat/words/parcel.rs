@@ -36,7 +36,9 @@ pub fn reply_html(
         escape(&state_label(&result.state, lang)),
         escape(&freshness(tracked, now, sandbox, lang)),
     );
-    if tracked.daily_cap_reached {
+    if let Some(until) = tracked.budget_spent_until {
+        html += &format!("\n<i>{}</i>", escape(&budget_spent(until, lang)));
+    } else if tracked.daily_cap_reached {
         html += &format!("\n<i>{}</i>", escape(&next_update(tracked, lang)));
     }
     for line in super::arrival::reply_lines(result, tracked.answered_at, now, lang) {
@@ -71,11 +73,15 @@ pub fn reply_html(
 
 /// The reply about a parcel Kuaidi100 has nothing for yet: what that means and when to look again. HTML.
 pub fn no_result_html(tracked: &Tracked, lang: Lang, label: Option<&str>) -> String {
+    let when = match tracked.budget_spent_until {
+        Some(until) => budget_spent(until, lang),
+        None => next_update(tracked, lang),
+    };
     format!(
         "{}\n{}\n<i>{}</i>",
         labelled_header(tracked.courier.name(lang.as_str()), &tracked.number, label),
         escape(&no_result(lang)),
-        escape(&next_update(tracked, lang))
+        escape(&when)
     )
 }
 
@@ -131,6 +137,11 @@ pub fn next_update(tracked: &Tracked, lang: Lang) -> String {
     let time = beijing_time(tracked.next_query_at);
     let key = if tracked.daily_cap_reached { "freshness.daily_cap" } else { "freshness.next" };
     t!(key, locale = lang.as_str(), time = time).into_owned()
+}
+
+/// The deployment's daily budget holds fresh data back until `until`. Plain text.
+pub fn budget_spent(until: DateTime<Utc>, lang: Lang) -> String {
+    t!("freshness.budget", locale = lang.as_str(), time = beijing_time(until)).into_owned()
 }
 
 /// Kuaidi100 has no trajectory for the number yet. Plain text.

@@ -73,6 +73,9 @@ pub enum ErrorCode {
     UpstreamUnavailable,
     /// The bot's database is not available.
     StoreUnavailable,
+    /// The deployment's daily Kuaidi100 budget is spent and nothing is known of the parcel yet;
+    /// `retry_after` and `next_query_at` say when it may be asked.
+    BudgetSpent,
 }
 
 /// A courier as the API names it: to pick from, to suggest, or the one that needs a phone.

@@ -196,6 +196,12 @@ fn track_error(error: &TrackError, number: &str, lang: Lang) -> ApiError {
         TrackError::PhoneMismatch { next_query_at } => {
             ApiError::unprocessable(ErrorCode::PhoneMismatch, message).with_next_query_at(*next_query_at)
         }
+        TrackError::BudgetSpent { until } => {
+            let wait = (*until - Utc::now()).to_std().unwrap_or_default();
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::BudgetSpent, message)
+                .with_retry_after(wait)
+                .with_next_query_at(*until)
+        }
         TrackError::Store(store_error) => {
             tracing::warn!(error = %store_error, "API: the store failed");
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::StoreUnavailable, message)

@@ -279,6 +279,7 @@ mod tests {
             queried_at: Some(at),
             next_query_at: at + chrono::Duration::minutes(30),
             daily_cap_reached: false,
+            budget_spent_until: None,
             last_answer: None,
         }
     }
