@@ -10,6 +10,7 @@ mod budget;
 mod bulk;
 mod chats;
 mod detections;
+mod forget;
 mod labels;
 mod outbox;
 mod parcels;
@@ -27,6 +28,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use budget::PollingLock;
 pub use bulk::{Census, QueryPlans, Spread, WatchedSeed};
+pub use forget::Forgotten;
 pub use outbox::PendingNotice;
 pub use parcels::{Claim, ParcelKey, ParcelRecord, QueryOutcome, Refusal};
 pub use push::{PushDue, PushState, PushSubscribed, PushWrite};
