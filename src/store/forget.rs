@@ -99,4 +99,22 @@ impl Store {
             settings: unsigned(settings),
         })
     }
+
+    /// How many rows of each per-chat table name `chat_id`: what the store holds about a chat, for the
+    /// operator and for the tests that check `/forget` left nothing.
+    pub async fn rows_about_chat(&self, chat_id: i64) -> StoreResult<Vec<(&'static str, u64)>> {
+        let tables = [
+            ("chats", "SELECT COUNT(*) FROM chats WHERE id = $1"),
+            ("chat_parcels", "SELECT COUNT(*) FROM chat_parcels WHERE chat_id = $1"),
+            ("subscriptions", "SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1"),
+            ("outbox", "SELECT COUNT(*) FROM outbox WHERE chat_id = $1"),
+            ("chat_labels", "SELECT COUNT(*) FROM chat_labels WHERE chat_id = $1"),
+        ];
+        let mut counts = Vec::with_capacity(tables.len());
+        for (table, sql) in tables {
+            let count: i64 = sqlx::query_scalar(sql).bind(chat_id).fetch_one(&self.pool).await?;
+            counts.push((table, u64::try_from(count).unwrap_or(0)));
+        }
+        Ok(counts)
+    }
 }

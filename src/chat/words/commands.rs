@@ -236,7 +236,7 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             let help = help_html(false, "KuaidiBot", lang);
             let menu = menu_entries(lang);
-            assert_eq!(menu.len(), 8, "every command but /start: {menu:?}");
+            assert_eq!(menu.len(), 10, "every command but /start: {menu:?}");
             let mut from = 0;
             for (name, about) in &menu {
                 let line = help.lines().find(|line| line.starts_with(&format!("/{name}"))).expect(name);

@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_lone_time_says_its_zone_and_moves_with_it() {
-        let at_time = Utc.with_ymd_and_hms(2026, 12, 2, 4, 12, 0).single().expect("a time");
+        let at_time = Utc.with_ymd_and_hms(2020, 12, 2, 4, 12, 0).single().expect("a time");
         let berlin = Zone::Named(Tz::Europe__Berlin);
         // Not today (a fixed date in the past or future): the date is shown.
         assert_eq!(at(at_time, &Zone::Beijing, Lang::En), "12-02 12:12 (Beijing time)");
