@@ -24,10 +24,12 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         Err(error) => return fail(exit::BAD_INPUT, error),
     };
     let lang = args.lang.map(Lang::from).unwrap_or(config.default_lang);
-    let zone = match args.tz.as_deref().map(Zone::parse).transpose() {
-        Ok(zone) => zone.unwrap_or_default(),
+    // `--tz` or Beijing time; only a zone asked for adds the zone fields to `--json`.
+    let asked_zone = match args.tz.as_deref().map(Zone::parse).transpose() {
+        Ok(zone) => zone,
         Err(_) => return fail(exit::BAD_INPUT, words::commands::tz_usage(lang)),
     };
+    let zone = asked_zone.unwrap_or_default();
     let (courier_text, number_text) = match args.words.as_slice() {
         [number] => (None, number),
         [courier, number] if courier.eq_ignore_ascii_case("auto") => (None, number),
@@ -93,7 +95,10 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     match &tracked.report {
         Report::Answer { result, .. } => {
             if args.json {
-                let document = TrackDocument::new(&tracked, result, engine.is_sandbox(), lang).in_zone(&zone);
+                let mut document = TrackDocument::new(&tracked, result, engine.is_sandbox(), lang);
+                if let Some(zone) = &asked_zone {
+                    document = document.in_zone(zone);
+                }
                 // Through `Value`, whose keys are sorted: the output the command has always printed.
                 match serde_json::to_value(&document) {
                     Ok(json) => println!("{json}"),
