@@ -128,11 +128,13 @@ fn offset(text: &str) -> Result<Zone, ZoneError> {
         None if digits.len() > 2 => digits.split_at(digits.len() - 2),
         None => (digits, "0"),
     };
-    let valid = |part: &str, most: usize| !part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit());
+    let valid =
+        |part: &str, most: usize| !part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit());
     if !valid(hours, 2) || !valid(minutes, 2) {
         return Err(ZoneError::Unknown);
     }
-    let (hours, minutes): (i32, i32) = (hours.parse().map_err(|_| ZoneError::Unknown)?, minutes.parse().map_err(|_| ZoneError::Unknown)?);
+    let (hours, minutes): (i32, i32) =
+        (hours.parse().map_err(|_| ZoneError::Unknown)?, minutes.parse().map_err(|_| ZoneError::Unknown)?);
     if minutes >= 60 {
         return Err(ZoneError::Unknown);
     }
@@ -208,7 +210,9 @@ mod tests {
 
     #[test]
     fn zones_round_trip_through_the_store() {
-        for zone in [Zone::Beijing, Zone::Named(Tz::Europe__Berlin), offset_zone(1, 0), offset_zone(-5, 30), offset_zone(0, 0)] {
+        for zone in
+            [Zone::Beijing, Zone::Named(Tz::Europe__Berlin), offset_zone(1, 0), offset_zone(-5, 30), offset_zone(0, 0)]
+        {
             assert_eq!(Zone::from_stored(zone.stored().as_deref()), zone, "{zone:?}");
         }
         assert_eq!(Zone::Beijing.stored(), None);
@@ -229,6 +233,9 @@ mod tests {
         assert_eq!(Zone::Beijing.local(winter).format("%m-%d %H:%M").to_string(), "12-02 11:35");
         assert_eq!(offset_zone(-5, 0).local(winter).format("%m-%d %H:%M").to_string(), "12-01 22:35");
         let written = NaiveDateTime::parse_from_str("2026-12-02 11:35:00", "%Y-%m-%d %H:%M:%S").expect("a time");
-        assert_eq!(from_beijing_wall(&written, &berlin).map(|t| t.format("%H:%M").to_string()).as_deref(), Some("04:35"));
+        assert_eq!(
+            from_beijing_wall(&written, &berlin).map(|t| t.format("%H:%M").to_string()).as_deref(),
+            Some("04:35")
+        );
     }
 }

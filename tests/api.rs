@@ -136,9 +136,9 @@ async fn a_parcel_is_answered_with_the_query_document() {
 }
 
 fn error_codes_of(body: &serde_json::Value) -> Vec<&str> {
-    body["components"]["schemas"]["ErrorCode"]["enum"].as_array().map_or_else(Vec::new, |codes| {
-        codes.iter().filter_map(serde_json::Value::as_str).collect()
-    })
+    body["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .map_or_else(Vec::new, |codes| codes.iter().filter_map(serde_json::Value::as_str).collect())
 }
 
 #[tokio::test]

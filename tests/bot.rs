@@ -788,7 +788,11 @@ async fn an_outage_is_said_once_per_chat_with_the_last_answer_the_watcher_backs_
     let again = bot.ask(en, ann(), "/track yto YT9693083639712").await;
     assert!(!again.text.contains("⚠️ Kuaidi100"), "said once per chat: {}", again.text);
     let chinese = bot.ask(zh, li(), "/track yto YT9693083639720").await;
-    assert!(chinese.text.starts_with("⚠️ 快递100 自 ") && chinese.text.contains("（北京时间）起"), "another chat is told too: {}", chinese.text);
+    assert!(
+        chinese.text.starts_with("⚠️ 快递100 自 ") && chinese.text.contains("（北京时间）起"),
+        "another chat is told too: {}",
+        chinese.text
+    );
 
     // The watcher backs off: five parcels due, one probe, not five failing queries.
     let asked = bot.upstream().total_queries;

@@ -113,7 +113,8 @@ fn query_shows_times_in_the_zone_asked_for_and_names_it() {
     assert!(plain.contains("🕓 Times: Beijing time"), "{plain}");
     assert!(plain.contains("(Beijing time)"), "the next update says its zone: {plain}");
 
-    let berlin = text(&scratch.run(&["query", "yto", "YT9693083639798", "--lang", "en", "--tz", "Europe/Berlin"]).stdout);
+    let berlin =
+        text(&scratch.run(&["query", "yto", "YT9693083639798", "--lang", "en", "--tz", "Europe/Berlin"]).stdout);
     let shifted = at.with_timezone(&chrono_tz::Europe::Berlin).format("%Y-%m-%d %H:%M  ").to_string();
     assert!(berlin.contains(&shifted), "{shifted:?} in {berlin}");
     assert!(berlin.contains("🕓 Times: Europe/Berlin") && berlin.contains("(Europe/Berlin)"), "{berlin}");

@@ -437,7 +437,10 @@ mod tests {
         let berlin = Zone::parse("Europe/Berlin").expect("a zone");
         assert_eq!(parse("/tz", BOT), Command::Tz(ZoneChoice::Show));
         assert_eq!(parse("/tz europe/berlin", BOT), Command::Tz(ZoneChoice::Set(berlin)));
-        assert_eq!(parse("/timezone@KuaidiBot UTC +1", BOT), Command::Tz(ZoneChoice::Set(Zone::parse("+01:00").expect("a zone"))));
+        assert_eq!(
+            parse("/timezone@KuaidiBot UTC +1", BOT),
+            Command::Tz(ZoneChoice::Set(Zone::parse("+01:00").expect("a zone")))
+        );
         for reset in ["/tz reset", "/tz Beijing", "/tz 北京", "/zone RESET"] {
             assert_eq!(parse(reset, BOT), Command::Tz(ZoneChoice::Set(Zone::Beijing)), "{reset}");
         }

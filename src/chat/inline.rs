@@ -125,7 +125,17 @@ impl ChatCore {
     fn card(&self, index: usize, tracked: &Tracked, lang: Lang) -> InlineCard {
         let html = match &tracked.report {
             Report::Answer { result, .. } => {
-                parcel_reply(tracked, result, View::Latest, lang, &Zone::Beijing, self.now(), self.inner.config.sandbox, None).html
+                parcel_reply(
+                    tracked,
+                    result,
+                    View::Latest,
+                    lang,
+                    &Zone::Beijing,
+                    self.now(),
+                    self.inner.config.sandbox,
+                    None,
+                )
+                .html
             }
             Report::NoResultYet => words::parcel::no_result_html(tracked, lang, &Zone::Beijing, None),
             Report::Failed(error) => words::errors::upstream_error_html(error, lang),

@@ -290,7 +290,8 @@ mod tests {
         let mut lines = reply.html.lines();
         assert!(lines.next().is_some_and(|header| header.contains("YT9693083639795")), "{}", reply.html);
         assert_eq!(lines.next(), Some("🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>"), "{}", reply.html);
-        let unlabelled = parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), false, None);
+        let unlabelled =
+            parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), false, None);
         assert!(!unlabelled.html.contains('🏷'), "{}", unlabelled.html);
     }
 

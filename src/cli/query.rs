@@ -87,7 +87,10 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     let tracked = match outcome {
         Ok(tracked) => tracked,
         Err(error @ TrackError::Store(_)) => {
-            return fail(exit::OTHER, format!("{} ({error})", words::track_error(&error, number.as_str(), lang, &zone)));
+            return fail(
+                exit::OTHER,
+                format!("{} ({error})", words::track_error(&error, number.as_str(), lang, &zone)),
+            );
         }
         Err(error) => return fail(exit::BAD_INPUT, words::track_error(&error, number.as_str(), lang, &zone)),
     };

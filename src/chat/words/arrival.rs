@@ -120,7 +120,11 @@ mod tests {
     use super::*;
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        chrono_tz::Asia::Shanghai.with_ymd_and_hms(y, m, d, h, 0, 0).single().map(|t| t.with_timezone(&Utc)).expect("a time")
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .expect("a time")
     }
 
     #[test]
@@ -171,9 +175,15 @@ mod tests {
             {"time": "2026-11-29 10:00:00", "context": "已揽收"}
         ]);
         let with_eta = result(serde_json::json!({"state": "0", "data": lines, "arrivalTime": "2026-12-03 18:00:00"}));
-        assert_eq!(reply_lines(&with_eta, Some(now), now, Lang::Zh, &Zone::Beijing), vec!["⏱ 预计 12月3日 18:00（北京时间）送达"]);
+        assert_eq!(
+            reply_lines(&with_eta, Some(now), now, Lang::Zh, &Zone::Beijing),
+            vec!["⏱ 预计 12月3日 18:00（北京时间）送达"]
+        );
         let remaining = result(serde_json::json!({"state": "0", "data": lines, "remainTime": "30"}));
-        assert_eq!(reply_lines(&remaining, Some(now), now, Lang::En, &Zone::Beijing), vec!["⏱ Expected Dec 3, 18:00 (Beijing time)"]);
+        assert_eq!(
+            reply_lines(&remaining, Some(now), now, Lang::En, &Zone::Beijing),
+            vec!["⏱ Expected Dec 3, 18:00 (Beijing time)"]
+        );
         let without = result(serde_json::json!({"state": "0", "data": lines}));
         assert_eq!(reply_lines(&without, Some(now), now, Lang::En, &Zone::Beijing), vec!["🗓 In transit for 3 days"]);
         let done = result(serde_json::json!({"state": "3", "ischeck": "1", "data": lines}));

@@ -75,7 +75,8 @@ pub fn track_error(error: &TrackError, number: &str, lang: Lang, zone: &Zone) ->
         }
         TrackError::PhoneRequired(courier) => need_phone(courier, lang),
         TrackError::PhoneMismatch { next_query_at } => {
-            t!("courier.phone_mismatch", locale = locale, time = super::zone::at(*next_query_at, zone, lang)).into_owned()
+            t!("courier.phone_mismatch", locale = locale, time = super::zone::at(*next_query_at, zone, lang))
+                .into_owned()
         }
         TrackError::Store(_) => store_error(lang),
     }

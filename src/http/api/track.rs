@@ -111,12 +111,13 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
     api.admit(request, lang)?;
     let params = params.map_err(|_| ApiError::bad_request(ErrorCode::BadQuery, words::web::bad_query(lang)))?;
     let lang = lang::asked(params.lang.as_deref(), fallback)?;
-    let zone = match params.tz.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        None => None,
-        Some(text) => Some(Zone::parse(text).map_err(|_| {
-            ApiError::bad_request(ErrorCode::ZoneInvalid, words::web::zone_invalid(&echo(text), lang))
-        })?),
-    };
+    let zone =
+        match params.tz.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            None => None,
+            Some(text) => Some(Zone::parse(text).map_err(|_| {
+                ApiError::bad_request(ErrorCode::ZoneInvalid, words::web::zone_invalid(&echo(text), lang))
+            })?),
+        };
     let zone_ref = zone.unwrap_or_default();
 
     let number = tracking_number(params.number.as_deref().unwrap_or_default()).map_err(|e| input_error(&e, lang))?;
@@ -148,7 +149,8 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
     let request = TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::Web(caller))
         .with_phone(phone)
         .with_lang(lang);
-    let tracked = state.tracker.track(request).await.map_err(|error| track_error(&error, number.as_str(), lang, &zone_ref))?;
+    let tracked =
+        state.tracker.track(request).await.map_err(|error| track_error(&error, number.as_str(), lang, &zone_ref))?;
     let sandbox = api.config().sandbox;
     let now = state.clock.now();
     match &tracked.report {
@@ -167,8 +169,10 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
             // Kuaidi100 failing (not a refusal of this parcel): the answer from before, marked stale.
             let failing = matches!(error.advice(), Advice::TryLater | Advice::OperatorProblem);
             let cached = tracked.last_answer.as_deref().filter(|_| failing).map(|result| {
-                let document =
-                    TrackDocument { freshness: FreshnessLabel::Stale, ..TrackDocument::new(&tracked, result, sandbox, lang) };
+                let document = TrackDocument {
+                    freshness: FreshnessLabel::Stale,
+                    ..TrackDocument::new(&tracked, result, sandbox, lang)
+                };
                 in_zone(document, zone.as_ref())
             });
             Err(refusal.with_cached(cached))

@@ -121,7 +121,9 @@ impl Visit<'_> {
             Report::Answer { result, .. } => {
                 Outcome::Parcel(view::parcel(&tracked, result, now, sandbox, lang, &self.zone, self.share(&tracked)))
             }
-            Report::NoResultYet => Outcome::Parcel(view::no_result(&tracked, now, sandbox, lang, &self.zone, self.share(&tracked))),
+            Report::NoResultYet => {
+                Outcome::Parcel(view::no_result(&tracked, now, sandbox, lang, &self.zone, self.share(&tracked)))
+            }
             // Kuaidi100 refused the phone the tracker sent (408): ask for it again.
             Report::Failed(error) if error.advice() == Advice::NeedPhone && tracked.courier.needs_phone => {
                 self.ask_phone(tracked.courier, &number, Some(words::upstream_error(error, lang)))

@@ -83,7 +83,8 @@ mod tests {
 
     #[test]
     fn the_permalink_has_number_and_courier_only_and_the_bot_link_a_start_parameter() {
-        let links = Links { chosen_lang: Some(Lang::En), chosen_zone: None, bot_username: Some("kuaidi_test_bot".into()) };
+        let links =
+            Links { chosen_lang: Some(Lang::En), chosen_zone: None, bot_username: Some("kuaidi_test_bot".into()) };
         let share = links.share("shunfeng", "SF1234567890123");
         assert_eq!(share.permalink, "/?number=SF1234567890123&courier=shunfeng");
         assert_eq!(share.telegram.as_deref(), Some("https://t.me/kuaidi_test_bot?start=shunfeng-SF1234567890123"));

@@ -154,8 +154,13 @@ async fn respond(
         bot_username: state.bot_username.get().map(str::to_owned),
     };
     let address = peer.map_or(Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(address))| address.ip());
-    let visit =
-        ask::Visit { state, lang: lang.lang, zone, asker: Asker::Web(state.api.visitor(address, headers)), links: &links };
+    let visit = ask::Visit {
+        state,
+        lang: lang.lang,
+        zone,
+        asker: Asker::Web(state.api.visitor(address, headers)),
+        links: &links,
+    };
     let (number, courier) = (ask.number.clone().unwrap_or_default(), ask.courier.clone().unwrap_or_default());
     let answer = visit.answer(ask).await;
     let typed = |text: &str| Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_owned);

@@ -352,8 +352,11 @@ mod tests {
         let result = crafted_result();
         let tracked = tracked(result.clone());
         let share = Share { permalink: "/".into(), telegram: Some("https://t.me/kuaidi_test_bot".into()) };
-        let html =
-            render(Outcome::Parcel(parcel(&tracked, &result, Utc::now(), false, Lang::En, &Zone::Beijing, share)), false, Lang::En);
+        let html = render(
+            Outcome::Parcel(parcel(&tracked, &result, Utc::now(), false, Lang::En, &Zone::Beijing, share)),
+            false,
+            Lang::En,
+        );
         let newest = html.find("datetime=\"2026-11-29T10:59:00+08:00\"").expect("the newest line");
         let older = html.find("datetime=\"2026-11-28T08:00:00+08:00\"").expect("the older line");
         assert!(newest < older, "newest first");
