@@ -12,7 +12,8 @@
 //!         watch/           subscriptions, the watcher, the outbox and its delivery rules (no transport)
 //!           kuaidi100/  couriers/  input/      the signed client; the courier table; input rules
 //!           store/         sqlx on SQLite or PostgreSQL: the only SQL
-//!   message, clock         leaf types: a message with buttons; time that tests can drive
+//!   message, clock, zone   leaf types: a message with buttons; time that tests can drive; the
+//!                          reader's time zone
 //! ```
 //!
 //! - [`app`] owns the process (like mini-redis): [`app::Engine`] wires store, tracker and
@@ -46,3 +47,4 @@ pub mod store;
 pub mod telegram;
 pub mod tracking;
 pub mod watch;
+pub mod zone;

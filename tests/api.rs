@@ -135,6 +135,38 @@ async fn a_parcel_is_answered_with_the_query_document() {
     assert_eq!(world.queries(), 1);
 }
 
+fn error_codes_of(body: &serde_json::Value) -> Vec<&str> {
+    body["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .map_or_else(Vec::new, |codes| codes.iter().filter_map(serde_json::Value::as_str).collect())
+}
+
+#[tokio::test]
+async fn tz_adds_the_zone_and_local_times_and_a_bad_one_is_400() {
+    let world = World::start(&[]).await;
+    let plain = world.track(&[("number", "YT9693083639795"), ("lang", "en")]).await;
+    assert_eq!(plain.status, 200, "{plain:?}");
+    assert!(plain.body.get("zone").is_none() && plain.body["events"][0].get("local_time").is_none(), "{plain:?}");
+    let berlin = world.track(&[("number", "YT9693083639795"), ("lang", "en"), ("tz", "Europe/Berlin")]).await;
+    assert_eq!(berlin.status, 200, "{berlin:?}");
+    assert_eq!(berlin.body["zone"], "Europe/Berlin");
+    assert_eq!(berlin.body["events"][0]["time"], plain.body["events"][0]["time"], "Kuaidi100's own text is kept");
+    let written = berlin.body["events"][0]["time"].as_str().expect("a time");
+    let local = berlin.body["events"][0]["local_time"].as_str().expect("a local time");
+    let wall = chrono::NaiveDateTime::parse_from_str(written, "%Y-%m-%d %H:%M:%S").expect("Kuaidi100's format");
+    let at = chrono::TimeZone::from_local_datetime(&chrono_tz::Asia::Shanghai, &wall).single().expect("a time");
+    let expected = at.with_timezone(&chrono_tz::Europe::Berlin).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    assert_eq!(local, expected);
+    assert!(berlin.body["next_query_local"].as_str().is_some_and(|t| t.ends_with("+01:00") || t.ends_with("+02:00")));
+    let offset = world.track(&[("number", "YT9693083639795"), ("tz", "UTC-5")]).await;
+    assert_eq!(offset.body["zone"], "UTC-05:00", "{offset:?}");
+    let bad = world.track(&[("number", "YT9693083639795"), ("lang", "en"), ("tz", "Mars/Olympus")]).await;
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert_eq!(bad.body["error"]["code"], "zone_invalid", "{bad:?}");
+    assert!(bad.body["error"]["message"].as_str().is_some_and(|m| m.contains("Mars/Olympus")), "{bad:?}");
+    assert_eq!(world.queries(), 1, "a zone never costs a query");
+}
+
 #[tokio::test]
 async fn bad_input_is_400_and_says_what_is_wrong() {
     let world = World::start(&[]).await;
@@ -398,7 +430,9 @@ async fn the_openapi_document_parses_and_lists_the_paths() {
     assert!(track.get("security").is_none() && body["components"].get("securitySchemes").is_none(), "open");
     let parameters: Vec<&str> =
         track["parameters"].as_array().expect("parameters").iter().filter_map(|p| p["name"].as_str()).collect();
-    assert_eq!(parameters, ["number", "courier", "phone", "lang"]);
+    assert_eq!(parameters, ["number", "courier", "phone", "lang", "tz"]);
+    let zone_error = error_codes_of(body);
+    assert!(zone_error.contains(&"zone_invalid"), "{zone_error:?}");
     let error_codes = body["components"]["schemas"]["ErrorCode"]["enum"].as_array().expect("codes");
     assert!(error_codes.iter().any(|code| code == "courier_choose") && error_codes.len() > 20);
     for schema in ["TrackDocument", "ErrorResponse", "CourierList"] {

@@ -651,7 +651,7 @@ async fn a_reply_shows_days_in_transit_until_an_estimate_comes_then_the_estimate
     assert!(second.text.contains("⏱ Expected ") && second.text.contains("(Beijing time)"), "{}", second.text);
     assert!(!second.text.contains("In transit for"), "{}", second.text);
     let chinese = bot.ask(private(&li()), li(), &format!("/track yto {ON_ITS_WAY}")).await;
-    assert!(chinese.text.contains("⏱ 预计 ") && chinese.text.contains("送达（北京时间）"), "{}", chinese.text);
+    assert!(chinese.text.contains("⏱ 预计 ") && chinese.text.contains("（北京时间）送达"), "{}", chinese.text);
     assert_eq!(bot.upstream().total_queries, 2);
     bot.stop().await;
 }
@@ -788,7 +788,11 @@ async fn an_outage_is_said_once_per_chat_with_the_last_answer_the_watcher_backs_
     let again = bot.ask(en, ann(), "/track yto YT9693083639712").await;
     assert!(!again.text.contains("⚠️ Kuaidi100"), "said once per chat: {}", again.text);
     let chinese = bot.ask(zh, li(), "/track yto YT9693083639720").await;
-    assert!(chinese.text.starts_with("⚠️ 快递100 自北京时间 "), "another chat is told too: {}", chinese.text);
+    assert!(
+        chinese.text.starts_with("⚠️ 快递100 自 ") && chinese.text.contains("（北京时间）起"),
+        "another chat is told too: {}",
+        chinese.text
+    );
 
     // The watcher backs off: five parcels due, one probe, not five failing queries.
     let asked = bot.upstream().total_queries;

@@ -99,6 +99,37 @@ fn json_output_is_a_normalized_document() {
 }
 
 #[test]
+fn query_shows_times_in_the_zone_asked_for_and_names_it() {
+    let scratch = Scratch::new("zones");
+    let beijing = text(&scratch.run(&["query", "yto", "YT9693083639798", "--lang", "en", "--json"]).stdout);
+    let document: serde_json::Value = serde_json::from_str(&beijing).expect("stdout is JSON");
+    assert!(document.get("zone").is_none(), "without --tz the document is as it always was");
+    let written = document["events"][0]["time"].as_str().expect("a time").to_owned();
+    let wall = chrono::NaiveDateTime::parse_from_str(&written, "%Y-%m-%d %H:%M:%S").expect("Kuaidi100's format");
+    let at = chrono::TimeZone::from_local_datetime(&chrono_tz::Asia::Shanghai, &wall).single().expect("a time");
+
+    let plain = text(&scratch.run(&["query", "yto", "YT9693083639798", "--lang", "en"]).stdout);
+    assert!(plain.contains(&at.format("%Y-%m-%d %H:%M  ").to_string()), "Beijing by default: {plain}");
+    assert!(plain.contains("🕓 Times: Beijing time"), "{plain}");
+    assert!(plain.contains("(Beijing time)"), "the next update says its zone: {plain}");
+
+    let berlin =
+        text(&scratch.run(&["query", "yto", "YT9693083639798", "--lang", "en", "--tz", "Europe/Berlin"]).stdout);
+    let shifted = at.with_timezone(&chrono_tz::Europe::Berlin).format("%Y-%m-%d %H:%M  ").to_string();
+    assert!(berlin.contains(&shifted), "{shifted:?} in {berlin}");
+    assert!(berlin.contains("🕓 Times: Europe/Berlin") && berlin.contains("(Europe/Berlin)"), "{berlin}");
+
+    let json = scratch.run(&["query", "yto", "YT9693083639798", "--tz", "UTC+1", "--json"]);
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("stdout is JSON");
+    assert_eq!(document["zone"], "UTC+01:00");
+    assert!(document["events"][0]["local_time"].as_str().is_some_and(|t| t.ends_with("+01:00")), "{document}");
+
+    let refused = scratch.run(&["query", "yto", "YT9693083639798", "--tz", "Mars/Olympus", "--lang", "en"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("--tz Europe/Berlin"), "{}", text(&refused.stderr));
+}
+
+#[test]
 fn bad_input_exits_2_with_one_line() {
     let scratch = Scratch::new("bad");
     let cases: [(&[&str], &str); 4] = [
@@ -221,4 +252,28 @@ fn the_console_talks_like_the_bot() {
     assert!(stdout.contains("[1] 🔄 Refresh"), "buttons are numbered: {stdout}");
     assert!(stdout.contains("» No newer data yet"), "pressing 1 refreshed inside the floor: {stdout}");
     assert!(stdout.contains("last 4 digits") && stdout.contains("SF Express · SF1234567890123"), "{stdout}");
+}
+
+#[test]
+fn the_console_shows_times_in_the_chats_zone_and_forgets() {
+    use std::io::Write;
+    let scratch = Scratch::new("console-zone");
+    let mut child = scratch
+        .command(&["console"])
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("console starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"YT9693083639795\n/tz Europe/Berlin\n/track yto YT9693083639795\n/forget\n1\n").expect("typed");
+    drop(stdin);
+    let output = child.wait_with_output().expect("console ends at end of input");
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", text(&output.stderr));
+    let (before, after) = stdout.split_once("now shown in Europe/Berlin").unwrap_or_else(|| panic!("{stdout}"));
+    assert!(before.contains("🕓 Times: Beijing time"), "{stdout}");
+    assert!(after.contains("🕓 Times: Europe/Berlin"), "{stdout}");
+    assert!(after.contains("Delete everything") && after.contains("Done: everything this bot held"), "{stdout}");
 }

@@ -57,7 +57,7 @@ impl Delivery for Shared {
 
 /// Renders a notice as its number and the language, so that the test can read what went where.
 fn render() -> RenderNotices {
-    Arc::new(|notices: &[Notice], lang: Lang| {
+    Arc::new(|notices: &[Notice], lang: Lang, _zone: &kuaidi_bot::zone::Zone| {
         let numbers: Vec<&str> = notices.iter().map(|notice| notice.number.as_str()).collect();
         Reply::text(format!("{} {}", lang.as_str(), numbers.join(",")))
     })

@@ -201,6 +201,35 @@ async fn no_url_leads_to_another_host_but_the_bot_in_telegram() {
 }
 
 #[tokio::test]
+async fn a_zone_asked_for_shifts_the_timeline_and_is_named_and_kept_in_the_form_but_not_the_permalink() {
+    let page = ServedPage::start(&GENEROUS, Some(BOT)).await;
+    let beijing = get(&page, &format!("/?number={YTO}"), "en").await.body;
+    let berlin = get(&page, &format!("/?number={YTO}&tz=europe/berlin"), "en").await.body;
+    let (beijing_times, berlin_times) = (attributes(&beijing, "datetime"), attributes(&berlin, "datetime"));
+    assert_eq!(beijing_times.len(), berlin_times.len());
+    for (at_beijing, at_berlin) in beijing_times.iter().zip(&berlin_times) {
+        let (a, b) = (
+            chrono::DateTime::parse_from_rfc3339(at_beijing).expect("a time"),
+            chrono::DateTime::parse_from_rfc3339(at_berlin).expect("a time"),
+        );
+        assert_eq!(a, b, "the same instant");
+        assert!(at_berlin.ends_with("+01:00") || at_berlin.ends_with("+02:00"), "{at_berlin}");
+    }
+    assert!(
+        berlin.contains("All times are Europe/Berlin.") && berlin.contains("<span class=\"tz\">Europe/Berlin</span>")
+    );
+    assert!(beijing.contains("All times are Beijing time."), "{beijing}");
+    assert!(berlin.contains("name=\"tz\" value=\"Europe/Berlin\""), "the form keeps the zone: {berlin}");
+    let permalink = format!("/?number={YTO}&#38;courier=yuantong");
+    assert!(attributes(&berlin, "href").contains(&permalink.as_str()), "no zone in the permalink: {berlin}");
+    let unreadable = get(&page, &format!("/?number={YTO}&tz=Mars%2FOlympus"), "en").await;
+    assert_eq!(unreadable.status, 200);
+    assert!(unreadable.body.contains("All times are Beijing time."), "an unreadable zone shows Beijing time, named");
+    assert_eq!(page.upstream_queries(), 1, "a zone never costs a query");
+    page.stop().await;
+}
+
+#[tokio::test]
 async fn a_number_shows_its_timeline_newest_first_with_a_permalink_at_one_query() {
     let page = ServedPage::start(&GENEROUS, Some(BOT)).await;
     let shown = get(&page, &format!("/?number={YTO}"), "zh-CN").await;

@@ -8,7 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use kuaidi_bot::kuaidi100::Credentials;
 use kuaidi_bot::kuaidi100::push::{Salt, sign_push};
 use kuaidi_bot::sandbox::{self, SandboxConfig};
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_test_support::process::{bot_run, http_get};
+use kuaidi_test_support::process::bot_run;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 const WAIT: Duration = Duration::from_secs(20);

@@ -482,6 +482,25 @@ async fn the_daily_budget_refuses_past_its_count_and_names_the_floor_when_the_fl
 }
 
 #[tokio::test]
+async fn chat_zones_are_stored_reset_and_forgotten() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        assert_eq!(store.chat_zone(7).await.expect("read"), None, "{}", test.name);
+        store.set_chat_lang(7, Lang::En, t0()).await.expect("a language first");
+        store.set_chat_zone(7, Some("Europe/Berlin"), t0()).await.expect("set");
+        assert_eq!(store.chat_zone(7).await.expect("read").as_deref(), Some("Europe/Berlin"));
+        assert_eq!(store.chat_lang(7).await.expect("read"), Some(Lang::En), "the zone leaves the language alone");
+        store.set_chat_zone(7, None, t0()).await.expect("reset");
+        assert_eq!(store.chat_zone(7).await.expect("read"), None);
+        store.set_chat_zone(8, Some("+01:00"), t0()).await.expect("a zone alone makes the chat's row");
+        assert_eq!(store.chat_lang(8).await.expect("read"), None);
+        let forgotten = store.forget_chat(8, t0()).await.expect("forget");
+        assert_eq!(forgotten.settings, 1, "{}: {forgotten:?}", test.name);
+        assert_eq!(store.chat_zone(8).await.expect("read"), None);
+    }
+}
+
+#[tokio::test]
 async fn subscriptions_are_counted_per_person_across_chats() {
     for test in test_store::all().await {
         let store = &test.store;
@@ -494,5 +513,37 @@ async fn subscriptions_are_counted_per_person_across_chats() {
         store.unsubscribe(2, "YT7200000000002", t0()).await.expect("unsub");
         assert_eq!(store.count_subscriptions_by(42).await.expect("count"), 1, "only active ones count");
         assert_eq!(store.count_subscriptions_by(43).await.expect("count"), 1);
+    }
+}
+
+#[tokio::test]
+async fn forget_keeps_what_another_chat_gave_or_watches_and_stops_what_only_it_did() {
+    for test in test_store::all().await {
+        let (store, name) = (&test.store, test.name);
+        let shared = ParcelKey::new("shunfeng", "SF1234567890123");
+        let alone = ParcelKey::new("shunfeng", "SF1234567890124");
+        for (chat, key) in [(1, &shared), (2, &shared), (1, &alone)] {
+            store.remember_chat_parcel(chat, key, Some("5678"), t0()).await.expect("remember");
+            store.subscribe(chat, None, key, "en", 0, None, 50, t0(), t0()).await.expect("subscribe");
+        }
+        for key in [&shared, &alone] {
+            store.claim_query(key, Some("5678"), t0(), Duration::minutes(FLOOR), CAP).await.expect("claim");
+        }
+        let forgotten = store.forget_chat(1, t0()).await.expect("forget");
+        assert_eq!((forgotten.subscriptions, forgotten.parcels, forgotten.phones), (2, 2, 2), "{name}");
+        let later = t0() + Duration::minutes(1);
+        let shared_row = store.parcel(&shared, later).await.expect("read").expect("kept");
+        let alone_row = store.parcel(&alone, later).await.expect("read").expect("kept: the lock rule's record");
+        assert_eq!(shared_row.phone_tail.as_deref(), Some("5678"), "{name}: chat 2 gave the same digits");
+        assert_eq!(alone_row.phone_tail, None, "{name}: only chat 1 gave these");
+        assert_eq!(alone_row.queries_last_24h, 1, "{name}: the daily cap still counts the query");
+        let due: Vec<i64> =
+            store.due_parcels(t0() + Duration::days(30), 100).await.expect("read").iter().map(|p| p.id).collect();
+        assert!(due.contains(&shared_row.id), "{name}: chat 2 still watches");
+        assert!(!due.contains(&alone_row.id), "{name}: nobody watches it any more");
+        assert_eq!(store.chat_parcel_phone(2, &shared).await.expect("read").as_deref(), Some("5678"));
+        let rows: u64 = store.rows_about_chat(1).await.expect("count").iter().map(|(_, count)| count).sum();
+        assert_eq!(rows, 0, "{name}");
+        assert_eq!(store.forget_chat(1, t0()).await.expect("again"), Default::default(), "{name}: nothing left");
     }
 }

@@ -138,7 +138,7 @@ impl Engine {
             self.store.clone(),
             self.clock.clone(),
             self.subscriptions.clone(),
-            Arc::new(move |notices, lang| notices_reply(notices, lang, sandbox)),
+            Arc::new(move |notices, lang, zone| notices_reply(notices, lang, zone, sandbox)),
             delivery,
             self.watch.idle_poll,
         )

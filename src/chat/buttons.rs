@@ -5,6 +5,10 @@
 //! directory (at most 4 digits, where a code could be 20 letters), and a number is at most 32 ASCII
 //! characters — 39 bytes at worst. Nothing personal (no phone) ever goes into a payload, because every
 //! member of a group can read them.
+//!
+//! `/forget`'s two buttons are about the chat, not a parcel: `f:y:<user id>` (confirm) and
+//! `f:n:<user id>` (cancel), the id of the user who asked — the one who may answer (a Telegram user
+//! id, which every member of the group already sees beside the message). See [`ForgetPress`].
 
 use crate::couriers::{Courier, directory};
 use crate::input::{TrackingNumber, tracking_number};
@@ -63,6 +67,34 @@ impl Op {
     }
 }
 
+/// A press on one of `/forget`'s buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForgetPress {
+    /// Delete (else: keep everything).
+    pub confirm: bool,
+    /// The user who sent `/forget`.
+    pub asked_by: i64,
+}
+
+pub fn encode_forget(press: ForgetPress) -> String {
+    format!("f:{}:{}", if press.confirm { 'y' } else { 'n' }, press.asked_by)
+}
+
+/// Reads a `/forget` button's payload; anything else is `None`.
+pub fn decode_forget(data: &str) -> Option<ForgetPress> {
+    let mut parts = data.splitn(3, ':');
+    if parts.next()? != "f" {
+        return None;
+    }
+    let confirm = match parts.next()? {
+        "y" => true,
+        "n" => false,
+        _ => return None,
+    };
+    let asked_by = parts.next()?.parse().ok()?;
+    Some(ForgetPress { confirm, asked_by })
+}
+
 /// A decoded payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payload {
@@ -117,6 +149,19 @@ mod tests {
         }
         let yto = directory().get("yuantong").expect("yuantong");
         assert_eq!(decode(&encode(Op::Refresh, yto, "YT9693083639795")).map(|p| p.courier.code), Some("yuantong"));
+    }
+
+    #[test]
+    fn forget_payloads_round_trip_and_are_not_parcel_payloads() {
+        for press in [ForgetPress { confirm: true, asked_by: 42 }, ForgetPress { confirm: false, asked_by: i64::MAX }] {
+            let data = encode_forget(press);
+            assert!(data.len() <= 64, "{data}");
+            assert_eq!(decode_forget(&data), Some(press));
+            assert_eq!(decode(&data), None);
+        }
+        for data in ["f:y:", "f:x:42", "f:y:abc", "f::42", "r:0:YT9693083639795"] {
+            assert_eq!(decode_forget(data), None, "{data}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! command sees its arguments. A command addressed to another bot is not ours and is ignored.
 //!
 //! Arguments are validated here too: a tracking number becomes a [`TrackingNumber`], a courier name a
-//! resolved [`Courier`], `/lang en` a [`Lang`], a parcel's name a [`Label`]. What cannot be read becomes an [`ArgError`] that says
+//! resolved [`Courier`], `/lang en` a [`Lang`], `/tz` a [`Zone`], a parcel's name a [`Label`]. What cannot be read becomes an [`ArgError`] that says
 //! exactly what was wrong; the words for it are chosen in `words`, the buttons in `keyboards`. Nothing
 //! here talks to the store or to Kuaidi100.
 
@@ -20,6 +20,7 @@ use crate::input::{
     InputError, Label, LabelError, PhoneTail, TrackingNumber, fold_width_str, label, phone_tail, tracking_number,
 };
 use crate::kuaidi100::Lang;
+use crate::zone::Zone;
 
 /// A command of the bot, whichever of its names it was typed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +35,26 @@ pub enum Name {
     Label,
     Couriers,
     Lang,
+    /// `/tz`: the time zone this chat's times are shown in.
+    Tz,
+    /// `/forget`: delete everything the bot holds about this chat, after a confirmation.
+    Forget,
 }
 
 /// The commands, in the order of the menu and of `/help`.
-pub const COMMANDS: [Name; 9] =
-    [Name::Start, Name::Track, Name::Sub, Name::Unsub, Name::List, Name::Label, Name::Couriers, Name::Lang, Name::Help];
+pub const COMMANDS: [Name; 11] = [
+    Name::Start,
+    Name::Track,
+    Name::Sub,
+    Name::Unsub,
+    Name::List,
+    Name::Label,
+    Name::Couriers,
+    Name::Lang,
+    Name::Tz,
+    Name::Forget,
+    Name::Help,
+];
 
 /// What there is to know about a command, besides what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +121,14 @@ impl Name {
                 Some("command.lang.args"),
                 Some("command.lang.usage"),
             ),
+            Name::Tz => spec(
+                "tz",
+                &["timezone", "zone"],
+                Some("command.tz.about"),
+                Some("command.tz.args"),
+                Some("command.tz.usage"),
+            ),
+            Name::Forget => spec("forget", &[], Some("command.forget.about"), None, None),
         }
     }
 
@@ -135,6 +159,10 @@ pub enum Command {
     Label(TrackingNumber, Option<Label>),
     /// `/lang zh|en`: the language chosen.
     Lang(Lang),
+    /// `/tz [zone|reset]`: show, choose or reset this chat's time zone.
+    Tz(ZoneChoice),
+    /// `/forget`: asks to confirm deleting everything about the chat.
+    Forget,
     /// `/couriers <text>`: what to look for, never empty.
     Couriers(String),
     /// One of our commands, with arguments that cannot be read.
@@ -145,6 +173,15 @@ pub enum Command {
     Text(String),
     /// A command for another bot (`/x@OtherBot`): not ours to answer.
     NotForUs,
+}
+
+/// What `/tz` was asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneChoice {
+    /// `/tz` alone: say the current zone, with the usage.
+    Show,
+    /// `/tz Europe/Berlin`, `/tz UTC+1`, or back to Beijing time (`/tz reset`, `/tz beijing`).
+    Set(Zone),
 }
 
 /// A `/start` payload this bot did not write (another bot's, a typo, an outdated link).
@@ -221,6 +258,8 @@ fn arguments(name: Name, args: &[&str]) -> Result<Command, ArgError> {
             }
         },
         Name::Lang => Command::Lang(language(args).ok_or(ArgError::Usage)?),
+        Name::Tz => Command::Tz(zone_choice(args)?),
+        Name::Forget => Command::Forget,
         Name::Couriers => match args.join(" ") {
             text if text.is_empty() => return Err(ArgError::Usage),
             text => Command::Couriers(text),
@@ -304,6 +343,19 @@ pub fn phone_reply(text: &str) -> Option<PhoneTail> {
     phone_tail(text).ok().filter(|_| plausible)
 }
 
+/// `/tz`'s argument: none, `reset` (or `default`), or a zone, which may be typed with spaces
+/// (`UTC +1`). Anything unreadable gets the usage line.
+fn zone_choice(args: &[&str]) -> Result<ZoneChoice, ArgError> {
+    if args.is_empty() {
+        return Ok(ZoneChoice::Show);
+    }
+    let typed = args.concat();
+    if matches!(typed.to_ascii_lowercase().as_str(), "reset" | "default" | "off") {
+        return Ok(ZoneChoice::Set(Zone::Beijing));
+    }
+    Zone::parse(&typed).map(ZoneChoice::Set).map_err(|_| ArgError::Usage)
+}
+
 /// `/lang`'s one argument.
 fn language(args: &[&str]) -> Option<Lang> {
     let [one] = args else { return None };
@@ -377,6 +429,24 @@ mod tests {
         assert!(matches!(parse("/unsub YT1", BOT), Command::Malformed(Name::Unsub, ArgError::BadNumber(_))));
         assert_eq!(parse("/unsub", BOT), Command::Malformed(Name::Unsub, ArgError::Usage));
         assert_eq!(parse("/list", BOT), Command::List);
+        assert_eq!(parse("/forget@KuaidiBot", BOT), Command::Forget);
+    }
+
+    #[test]
+    fn tz_shows_sets_and_resets_and_refuses_nonsense() {
+        let berlin = Zone::parse("Europe/Berlin").expect("a zone");
+        assert_eq!(parse("/tz", BOT), Command::Tz(ZoneChoice::Show));
+        assert_eq!(parse("/tz europe/berlin", BOT), Command::Tz(ZoneChoice::Set(berlin)));
+        assert_eq!(
+            parse("/timezone@KuaidiBot UTC +1", BOT),
+            Command::Tz(ZoneChoice::Set(Zone::parse("+01:00").expect("a zone")))
+        );
+        for reset in ["/tz reset", "/tz Beijing", "/tz 北京", "/zone RESET"] {
+            assert_eq!(parse(reset, BOT), Command::Tz(ZoneChoice::Set(Zone::Beijing)), "{reset}");
+        }
+        for bad in ["/tz Mars/Olympus", "/tz UTC+15", "/tz <b>x</b>"] {
+            assert_eq!(parse(bad, BOT), Command::Malformed(Name::Tz, ArgError::Usage), "{bad}");
+        }
     }
 
     #[test]
@@ -499,6 +569,7 @@ mod tests {
             [
                 "courier",
                 "couriers",
+                "forget",
                 "help",
                 "label",
                 "lang",
@@ -509,9 +580,12 @@ mod tests {
                 "sub",
                 "subscribe",
                 "t",
+                "timezone",
                 "track",
+                "tz",
                 "unsub",
-                "unsubscribe"
+                "unsubscribe",
+                "zone"
             ]
         );
     }

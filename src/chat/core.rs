@@ -1,6 +1,6 @@
 //! [`ChatCore`]: what every handler shares — the tracker, the subscriptions, the store, the clock, the
 //! configuration — and the little state a chat keeps between two messages (a phone or a parcel's
-//! name asked for, a throttle explained, the chat's language).
+//! name asked for, a throttle explained, the chat's language and time zone).
 //!
 //! The entry point, [`ChatCore::handle`], is in `router.rs`; the handlers are in `commands/` and
 //! `presses.rs`, each an `impl ChatCore` block of its own.
@@ -18,6 +18,7 @@ use crate::kuaidi100::Lang;
 use crate::store::Store;
 use crate::tracking::Tracker;
 use crate::watch::Subscriptions;
+use crate::zone::Zone;
 
 /// How long a question ("send me the last 4 digits", "send the name for this parcel") waits for its
 /// answer, in minutes.
@@ -69,6 +70,8 @@ pub(super) struct Inner {
     pub told_to_wait: DashMap<i64, DateTime<Utc>>,
     /// Chat languages read from the store (`None`: the chat chose none).
     pub chat_langs: DashMap<i64, Option<Lang>>,
+    /// Chat time zones read from the store (Beijing time when the chat chose none).
+    pub chat_zones: DashMap<i64, Zone>,
     /// Chats told that Kuaidi100 is down, with the start of the outage they were told about: once
     /// per chat and outage.
     pub told_outage: DashMap<i64, DateTime<Utc>>,
@@ -92,6 +95,7 @@ impl ChatCore {
                 pending: DashMap::new(),
                 told_to_wait: DashMap::new(),
                 chat_langs: DashMap::new(),
+                chat_zones: DashMap::new(),
                 told_outage: DashMap::new(),
             }),
         }
@@ -116,6 +120,29 @@ impl ChatCore {
         if let Some((_, lang)) = self.inner.chat_langs.remove(&from) {
             self.inner.chat_langs.insert(to, lang);
         }
+        if let Some((_, zone)) = self.inner.chat_zones.remove(&from) {
+            self.inner.chat_zones.insert(to, zone);
+        }
+    }
+
+    /// The chat's `/tz` zone, else Beijing time, read from the store once and then remembered. The
+    /// router loads it before any handler runs, so that handlers read it with [`ChatCore::zone`]. A
+    /// store failure shows Beijing time (and is not remembered: the next message reads again).
+    pub async fn zone_for(&self, chat: i64) -> Zone {
+        if let Some(zone) = self.inner.chat_zones.get(&chat) {
+            return *zone;
+        }
+        match self.inner.store.chat_zone(chat).await {
+            Ok(stored) => {
+                let zone = Zone::from_stored(stored.as_deref());
+                self.inner.chat_zones.insert(chat, zone);
+                zone
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read a chat time zone");
+                Zone::Beijing
+            }
+        }
     }
 
     /// The chat's `/lang` setting, else the user's Telegram language, else `DEFAULT_LANG`.
@@ -134,6 +161,11 @@ impl ChatCore {
         chosen
             .or_else(|| user.language_code.as_deref().map(|code| Lang::parse(code).unwrap_or(Lang::En)))
             .unwrap_or(self.inner.config.default_lang)
+    }
+
+    /// The zone [`ChatCore::zone_for`] loaded for the chat (Beijing time if it could not).
+    pub(super) fn zone(&self, chat: i64) -> Zone {
+        self.inner.chat_zones.get(&chat).map(|zone| *zone).unwrap_or_default()
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {

@@ -9,6 +9,7 @@
 //! answered at once with a hint above the (empty) results, never with an error card — the user is still
 //! typing. Cards carry links, not callback buttons: a press on a message sent through inline mode comes
 //! back without its chat, and the chat is where the bot must answer.
+//! A card's times are Beijing time, named: it is read in a chat whose `/tz` the bot does not know.
 
 use futures::future::join_all;
 
@@ -24,6 +25,7 @@ use crate::couriers::Courier;
 use crate::input::{PhoneTail, TrackingNumber, extract};
 use crate::kuaidi100::Lang;
 use crate::tracking::{Report, TrackError, Tracked};
+use crate::zone::Zone;
 
 /// Most cards in one answer (Telegram allows 50; a query naming more is not a parcel lookup).
 pub const MAX_CARDS: usize = 5;
@@ -123,9 +125,19 @@ impl ChatCore {
     fn card(&self, index: usize, tracked: &Tracked, lang: Lang) -> InlineCard {
         let html = match &tracked.report {
             Report::Answer { result, .. } => {
-                parcel_reply(tracked, result, View::Latest, lang, self.now(), self.inner.config.sandbox, None).html
+                parcel_reply(
+                    tracked,
+                    result,
+                    View::Latest,
+                    lang,
+                    &Zone::Beijing,
+                    self.now(),
+                    self.inner.config.sandbox,
+                    None,
+                )
+                .html
             }
-            Report::NoResultYet => words::parcel::no_result_html(tracked, lang, None),
+            Report::NoResultYet => words::parcel::no_result_html(tracked, lang, &Zone::Beijing, None),
             Report::Failed(error) => words::errors::upstream_error_html(error, lang),
         };
         let bot = &self.inner.config.bot_username;

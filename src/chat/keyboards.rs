@@ -5,7 +5,7 @@
 //! text from `words` with a keyboard from here, so what a reply says and what it offers are decided
 //! side by side but never mixed.
 
-use super::buttons::{Op, encode};
+use super::buttons::{ForgetPress, Op, encode, encode_forget};
 use super::command::ArgError;
 use super::start_link::{self, LinkOp};
 use super::view::{COMPACT_LINES, Listed, View};
@@ -151,4 +151,10 @@ pub fn notices(notices: &[Notice], lang: Lang) -> Keyboard {
         .collect();
     rows.truncate(MAX_NOTICE_ROWS);
     rows
+}
+
+/// `/forget`'s question: 🗑 delete everything / keep it, answerable by the user who asked.
+pub fn forget(asked_by: i64, lang: Lang) -> Keyboard {
+    let press = |confirm| encode_forget(ForgetPress { confirm, asked_by });
+    vec![vec![Button::press(label::forget_yes(lang), press(true)), Button::press(label::forget_no(lang), press(false))]]
 }

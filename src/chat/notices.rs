@@ -1,16 +1,20 @@
 //! Notifications as a message: the text of all the notices pending for a chat (`words::notices`) with
 //! their buttons (`keyboards::notices`). `watch/`'s outbox renders through [`notices_reply`], in the
-//! chat's language, so a notification reads like the rest of the chat.
+//! chat's language and time zone, so a notification reads like the rest of the chat.
 
 use super::keyboards;
 use super::types::Reply;
 use super::words;
 use crate::kuaidi100::Lang;
 use crate::watch::Notice;
+use crate::zone::Zone;
 
 /// One message for all the notices pending for a chat, with 🔄 and 🔕 buttons per parcel still watched.
-pub fn notices_reply(notices: &[Notice], lang: Lang, sandbox: bool) -> Reply {
-    Reply { html: words::notices::notices_html(notices, lang, sandbox), buttons: keyboards::notices(notices, lang) }
+pub fn notices_reply(notices: &[Notice], lang: Lang, zone: &Zone, sandbox: bool) -> Reply {
+    Reply {
+        html: words::notices::notices_html(notices, lang, zone, sandbox),
+        buttons: keyboards::notices(notices, lang),
+    }
 }
 
 #[cfg(test)]
@@ -41,7 +45,7 @@ mod tests {
 
     #[test]
     fn an_update_says_what_changed_and_escapes() {
-        let reply = notices_reply(&[notice(NoticeKind::Update, "YT1000000001")], Lang::En, false);
+        let reply = notices_reply(&[notice(NoticeKind::Update, "YT1000000001")], Lang::En, &Zone::Beijing, false);
         assert!(reply.html.contains("In line-haul transport → <b>🛵 Out for delivery</b>"), "{}", reply.html);
         assert!(reply.html.contains("派件中 &lt;快递员&gt; &amp; co"));
         assert!(reply.html.contains("and 2 more"));
@@ -53,7 +57,7 @@ mod tests {
     fn a_label_shows_under_the_header_escaped_and_is_never_stored() {
         let mut labelled = notice(NoticeKind::Update, "YT1000000001");
         labelled.label = Some("<b>x</b> & co".into());
-        let html = notices_reply(std::slice::from_ref(&labelled), Lang::Zh, false).html;
+        let html = notices_reply(std::slice::from_ref(&labelled), Lang::Zh, &Zone::Beijing, false).html;
         assert_eq!(html.lines().nth(1), Some("🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>"), "{html}");
         let stored = serde_json::to_string(&labelled).expect("json");
         assert!(!stored.contains("\"label\""), "the outbox fills it in when it sends: {stored}");
@@ -64,9 +68,9 @@ mod tests {
         let mut corrected = notice(NoticeKind::Update, "YT1000000001");
         corrected.courier = "zhongtong".into();
         corrected.previous_courier = Some("yuantong".into());
-        let en = notices_reply(std::slice::from_ref(&corrected), Lang::En, false).html;
+        let en = notices_reply(std::slice::from_ref(&corrected), Lang::En, &Zone::Beijing, false).html;
         assert!(en.contains("corrected the courier: YTO Express → ZTO Express"), "{en}");
-        let zh = notices_reply(&[corrected], Lang::Zh, false).html;
+        let zh = notices_reply(&[corrected], Lang::Zh, &Zone::Beijing, false).html;
         assert!(zh.contains("更正了快递公司：圆通速递 → 中通快递"), "{zh}");
     }
 
@@ -75,6 +79,7 @@ mod tests {
         let reply = notices_reply(
             &[notice(NoticeKind::Update, "YT1000000001"), notice(NoticeKind::Finished, "YT1000000002")],
             Lang::Zh,
+            &Zone::Beijing,
             true,
         );
         assert_eq!(reply.html.matches("🔔").count(), 2);
@@ -90,12 +95,12 @@ mod tests {
         station.state = Some("501".into());
         station.new_lines[0].context =
             "【杭州市】您的包裹已存放至【文三路菜鸟驿站】，请凭取件码6-3-1024及时取件".into();
-        let zh = notices_reply(std::slice::from_ref(&station), Lang::Zh, false).html;
+        let zh = notices_reply(std::slice::from_ref(&station), Lang::Zh, &Zone::Beijing, false).html;
         assert!(zh.contains("<b>🔑 取件码 6-3-1024 · 文三路菜鸟驿站</b>"), "{zh}");
-        let en = notices_reply(std::slice::from_ref(&station), Lang::En, false).html;
+        let en = notices_reply(std::slice::from_ref(&station), Lang::En, &Zone::Beijing, false).html;
         assert!(en.contains("<b>🔑 Pickup code 6-3-1024 at 文三路菜鸟驿站</b>"), "{en}");
         station.kind = NoticeKind::Finished;
-        let finished = notices_reply(&[station], Lang::En, false).html;
+        let finished = notices_reply(&[station], Lang::En, &Zone::Beijing, false).html;
         assert!(!finished.contains("🔑"), "a closing notice has nothing to collect: {finished}");
 
         let eta = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z").expect("time").to_utc();
@@ -103,10 +108,10 @@ mod tests {
         (moved.new_lines, moved.more_lines) = (Vec::new(), 0);
         moved.expected_at = Some(eta);
         moved.previous_expected_at = Some(eta - chrono::Duration::hours(5));
-        let en = notices_reply(std::slice::from_ref(&moved), Lang::En, false).html;
+        let en = notices_reply(std::slice::from_ref(&moved), Lang::En, &Zone::Beijing, false).html;
         assert!(en.contains("⏱ New estimate: expected Dec 3, 18:00 (Beijing time), was Dec 3, 13:00"), "{en}");
         moved.previous_expected_at = None;
-        let zh = notices_reply(&[moved], Lang::Zh, false).html;
-        assert!(zh.contains("⏱ 预计 12月3日 18:00 送达（北京时间）"), "{zh}");
+        let zh = notices_reply(&[moved], Lang::Zh, &Zone::Beijing, false).html;
+        assert!(zh.contains("⏱ 预计 12月3日 18:00（北京时间）送达"), "{zh}");
     }
 }

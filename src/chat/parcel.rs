@@ -18,20 +18,23 @@ use crate::input::{PhoneTail, TrackingNumber, phone_tail};
 use crate::kuaidi100::{Lang, QueryResult};
 use crate::store::ParcelKey;
 use crate::tracking::{Asker, Freshness, Report, TrackError, TrackRequest, Tracked};
+use crate::zone::Zone;
 
 /// A parcel's reply and its buttons (🔄, 📜/🔼), without the 🔔/🔕 that depends on the chat; `label` is
-/// the chat's name for the parcel, if it gave one.
+/// the chat's name for the parcel, if it gave one; times in `zone`.
+#[allow(clippy::too_many_arguments)]
 pub fn parcel_reply(
     tracked: &Tracked,
     result: &QueryResult,
     view: View,
     lang: Lang,
+    zone: &Zone,
     now: DateTime<Utc>,
     sandbox: bool,
     label: Option<&str>,
 ) -> Reply {
     Reply {
-        html: words::parcel::reply_html(tracked, result, view, lang, now, sandbox, label),
+        html: words::parcel::reply_html(tracked, result, view, lang, zone, now, sandbox, label),
         buttons: keyboards::parcel(tracked.courier, &tracked.number, result.data.len(), view, lang),
     }
 }
@@ -40,16 +43,18 @@ impl ChatCore {
     /// A parcel reply with the chat's label and its 🔔/🔕 and 🏷 buttons, or the sentence that replaces
     /// it when there is no answer.
     pub(super) async fn report_reply(&self, chat: i64, tracked: &Tracked, view: View, lang: Lang) -> Reply {
+        let zone = self.zone(chat);
         let label = match &tracked.report {
             Report::Failed(_) => None,
             _ => self.label_of(chat, tracked.courier, &tracked.number).await,
         };
         let mut reply = match &tracked.report {
             Report::Answer { result, .. } => {
-                parcel_reply(tracked, result, view, lang, self.now(), self.inner.config.sandbox, label.as_deref())
+                let sandbox = self.inner.config.sandbox;
+                parcel_reply(tracked, result, view, lang, &zone, self.now(), sandbox, label.as_deref())
             }
             Report::NoResultYet => Reply {
-                html: words::parcel::no_result_html(tracked, lang, label.as_deref()),
+                html: words::parcel::no_result_html(tracked, lang, &zone, label.as_deref()),
                 buttons: keyboards::no_result(tracked.courier, &tracked.number, lang),
             },
             Report::Failed(error) => {
@@ -84,7 +89,7 @@ impl ChatCore {
             "{}
 
 {html}",
-            words::errors::outage_html(since, lang)
+            words::errors::outage_html(since, lang, &self.zone(chat))
         )
     }
 
@@ -106,9 +111,10 @@ impl ChatCore {
         number: &TrackingNumber,
         lang: Lang,
     ) -> Vec<Action> {
+        let zone = self.zone(incoming.chat.id);
         match error {
             TrackError::Throttled { .. } if self.tell_to_wait(incoming, &error) => {
-                vec![send(words::errors::track_error_html(&error, "", lang))]
+                vec![send(words::errors::track_error_html(&error, "", lang, &zone))]
             }
             TrackError::Throttled { .. } => Vec::new(),
             TrackError::PhoneRequired(courier) if incoming.chat.kind == ChatKind::Private => {
@@ -119,14 +125,14 @@ impl ChatCore {
                 vec![send(words::errors::ask_phone_group_html(courier, number, lang))]
             }
             TrackError::ChooseCourier(ref candidates) => vec![Action::Send(Reply {
-                html: words::errors::track_error_html(&error, number.as_str(), lang),
+                html: words::errors::track_error_html(&error, number.as_str(), lang, &zone),
                 buttons: keyboards::courier_choice(candidates, number.as_str(), lang),
             })],
             TrackError::Store(ref store_error) => {
                 tracing::error!(error = %store_error, "store failure while tracking");
-                vec![send(words::errors::track_error_html(&error, number.as_str(), lang))]
+                vec![send(words::errors::track_error_html(&error, number.as_str(), lang, &zone))]
             }
-            other => vec![send(words::errors::track_error_html(&other, number.as_str(), lang))],
+            other => vec![send(words::errors::track_error_html(&other, number.as_str(), lang, &zone))],
         }
     }
 
@@ -272,7 +278,7 @@ mod tests {
     #[test]
     fn outside_text_is_escaped() {
         let (tracked, result) = tracked(vec![line(0, "<b>bold</b> & </a> <script>")]);
-        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, None);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), false, None);
         assert!(reply.html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;/a&gt; &lt;script&gt;"), "{}", reply.html);
         assert!(!reply.html.contains("<script>") && !reply.html.contains("</a>"));
     }
@@ -281,11 +287,12 @@ mod tests {
     fn a_label_shows_under_the_header_escaped() {
         let (tracked, result) = tracked(vec![line(0, "已揽收")]);
         let label = Some("<b>x</b> & co");
-        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, label);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), false, label);
         let mut lines = reply.html.lines();
         assert!(lines.next().is_some_and(|header| header.contains("YT9693083639795")), "{}", reply.html);
         assert_eq!(lines.next(), Some("🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>"), "{}", reply.html);
-        let unlabelled = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), false, None);
+        let unlabelled =
+            parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), false, None);
         assert!(!unlabelled.html.contains('🏷'), "{}", unlabelled.html);
     }
 
@@ -293,13 +300,13 @@ mod tests {
     fn latest_view_shows_five_lines_and_counts_the_rest() {
         let lines = (0..8).map(|i| line(i, &format!("event {i}"))).collect();
         let (tracked, result) = tracked(lines);
-        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, Utc::now(), true, None);
+        let reply = parcel_reply(&tracked, &result, View::Latest, Lang::En, &Zone::Beijing, Utc::now(), true, None);
         assert!(reply.html.contains("event 4") && !reply.html.contains("event 5"), "{}", reply.html);
         assert!(reply.html.contains("3 earlier"), "{}", reply.html);
         assert!(reply.html.contains("sandbox data"));
         let buttons: Vec<_> = reply.buttons.concat().into_iter().filter_map(|b| b.data().map(str::to_owned)).collect();
         assert_eq!(buttons, vec!["r:0:YT9693083639795".to_owned(), "a:0:YT9693083639795".to_owned()]);
-        let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, Utc::now(), false, None);
+        let all = parcel_reply(&tracked, &result, View::All, Lang::Zh, &Zone::Beijing, Utc::now(), false, None);
         assert!(all.html.contains("event 7"));
         assert_eq!(all.buttons[0][1].data(), Some("l:0:YT9693083639795"));
     }
@@ -310,7 +317,7 @@ mod tests {
         let lines = (0..60).map(|i| line(i, &format!("{i} {long}"))).collect();
         let (tracked, result) = tracked(lines);
         for lang in [Lang::Zh, Lang::En] {
-            let reply = parcel_reply(&tracked, &result, View::All, lang, Utc::now(), true, None);
+            let reply = parcel_reply(&tracked, &result, View::All, lang, &Zone::Beijing, Utc::now(), true, None);
             assert!(reply.html.chars().count() <= MAX_MESSAGE_CHARS, "{}", reply.html.chars().count());
             let note = if lang == Lang::En { "more lines not shown" } else { "条记录未显示" };
             assert!(reply.html.contains(note), "{}", reply.html);

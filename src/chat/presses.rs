@@ -46,7 +46,9 @@ impl ChatCore {
                 Action::Edit { message_id, reply: self.report_reply(incoming.chat.id, &tracked, view, lang).await },
             ],
             Ok(None) => vec![answer(Some(words::buttons::outdated(lang)))],
-            Err(error) => vec![answer(Some(words::track_error(&error, number.as_str(), lang)))],
+            Err(error) => {
+                vec![answer(Some(words::track_error(&error, number.as_str(), lang, &self.zone(incoming.chat.id))))]
+            }
         }
     }
 
@@ -72,9 +74,11 @@ impl ChatCore {
             }
             Err(error @ TrackError::Throttled { .. }) => {
                 let tell = self.tell_to_wait(incoming, &error);
-                vec![answer(tell.then(|| words::track_error(&error, "", lang)))]
+                vec![answer(tell.then(|| words::track_error(&error, "", lang, &self.zone(incoming.chat.id))))]
             }
-            Err(error) => vec![answer(Some(words::track_error(&error, number.as_str(), lang)))],
+            Err(error) => {
+                vec![answer(Some(words::track_error(&error, number.as_str(), lang, &self.zone(incoming.chat.id))))]
+            }
         }
     }
 

@@ -13,7 +13,7 @@
 //! asked user's next plain text; a command of theirs instead drops it, so that a later number is
 //! never taken for a name.
 
-use super::buttons::{self, Op, Payload};
+use super::buttons::{self, ForgetPress, Op, Payload};
 use super::command::{self, ArgError, Command, Name};
 use super::core::{ChatCore, answer};
 use super::types::{Action, ChatKind, Incoming, Input};
@@ -25,6 +25,8 @@ enum Route {
     Command(Command),
     /// A press on the bot's message `message_id`.
     Press(Payload, i32),
+    /// A press on one of `/forget`'s buttons, on the bot's message `message_id`.
+    Forget(ForgetPress, i32),
     /// A button whose payload cannot be read (an old bot's, or forged).
     Outdated,
     /// A photo or an image file, with its caption.
@@ -35,6 +37,7 @@ impl ChatCore {
     /// Handles one message or button press and says what to do about it.
     pub async fn handle(&self, incoming: &Incoming) -> Vec<Action> {
         let lang = self.lang_for(incoming.chat, &incoming.user).await;
+        self.zone_for(incoming.chat.id).await;
         let private = incoming.chat.kind == ChatKind::Private;
         let route = self.read(&incoming.input);
         if let Route::Command(command) = &route
@@ -56,6 +59,8 @@ impl ChatCore {
             Route::Command(Command::List) => self.list_command(incoming, lang).await,
             Route::Command(Command::Label(number, label)) => self.label_command(incoming, &number, label, lang).await,
             Route::Command(Command::Lang(chosen)) => self.lang_command(incoming, chosen, lang).await,
+            Route::Command(Command::Tz(choice)) => self.tz_command(incoming, choice, lang).await,
+            Route::Command(Command::Forget) => self.forget_command(incoming, lang),
             Route::Command(Command::Couriers(text)) => self.couriers_command(&text, lang),
             Route::Command(Command::Malformed(name, error)) => self.malformed(name, &error, lang),
             Route::Command(Command::Unknown(name)) if private => self.unknown_command(&name, lang),
@@ -91,6 +96,7 @@ impl ChatCore {
             Route::Press(Payload { op: Op::Label, courier, number }, _) => {
                 self.press_label(incoming, courier, number, lang)
             }
+            Route::Forget(press, message_id) => self.press_forget(incoming, press, message_id, lang).await,
             Route::Outdated => vec![answer(Some(words::buttons::outdated(lang)))],
             Route::Picture => match &incoming.input {
                 Input::Picture { picture, caption } => self.picture(incoming, picture, caption.as_deref(), lang).await,
@@ -103,9 +109,10 @@ impl ChatCore {
         match input {
             Input::Text(text) => Route::Command(command::parse(text, &self.inner.config.bot_username)),
             Input::Picture { .. } => Route::Picture,
-            Input::Button { data, message_id } => match buttons::decode(data) {
-                Some(payload) => Route::Press(payload, *message_id),
-                None => Route::Outdated,
+            Input::Button { data, message_id } => match (buttons::decode(data), buttons::decode_forget(data)) {
+                (Some(payload), _) => Route::Press(payload, *message_id),
+                (None, Some(press)) => Route::Forget(press, *message_id),
+                (None, None) => Route::Outdated,
             },
         }
     }

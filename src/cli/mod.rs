@@ -51,6 +51,10 @@ pub struct QueryArgs {
     /// Language of the output and of the trajectory text (default: DEFAULT_LANG).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// Time zone of the times shown: an IANA name (`Europe/Berlin`) or an offset (`UTC+1`, `+05:30`);
+    /// default Beijing time, Kuaidi100's own clock.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
     /// Print a normalized JSON document instead of text.
     #[arg(long)]
     pub json: bool,

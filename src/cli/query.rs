@@ -16,6 +16,7 @@ use crate::couriers::{Resolution, directory};
 use crate::input::{phone_tail, tracking_number};
 use crate::kuaidi100::{Lang, QueryResult};
 use crate::tracking::{Asker, Report, TrackDocument, TrackError, TrackRequest, Tracked};
+use crate::zone::Zone;
 
 pub async fn run(args: QueryArgs) -> ExitCode {
     let config = match Config::from_env() {
@@ -23,6 +24,12 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         Err(error) => return fail(exit::BAD_INPUT, error),
     };
     let lang = args.lang.map(Lang::from).unwrap_or(config.default_lang);
+    // `--tz` or Beijing time; only a zone asked for adds the zone fields to `--json`.
+    let asked_zone = match args.tz.as_deref().map(Zone::parse).transpose() {
+        Ok(zone) => zone,
+        Err(_) => return fail(exit::BAD_INPUT, words::commands::tz_usage(lang)),
+    };
+    let zone = asked_zone.unwrap_or_default();
     let (courier_text, number_text) = match args.words.as_slice() {
         [number] => (None, number),
         [courier, number] if courier.eq_ignore_ascii_case("auto") => (None, number),
@@ -30,7 +37,7 @@ pub async fn run(args: QueryArgs) -> ExitCode {
         _ => {
             return fail(
                 exit::BAD_INPUT,
-                "usage: kuaidi-bot query [COURIER] NUMBER [--phone P] [--lang zh|en] [--json]",
+                "usage: kuaidi-bot query [COURIER] NUMBER [--phone P] [--lang zh|en] [--tz ZONE] [--json]",
             );
         }
     };
@@ -80,22 +87,28 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     let tracked = match outcome {
         Ok(tracked) => tracked,
         Err(error @ TrackError::Store(_)) => {
-            return fail(exit::OTHER, format!("{} ({error})", words::track_error(&error, number.as_str(), lang)));
+            return fail(
+                exit::OTHER,
+                format!("{} ({error})", words::track_error(&error, number.as_str(), lang, &zone)),
+            );
         }
-        Err(error) => return fail(exit::BAD_INPUT, words::track_error(&error, number.as_str(), lang)),
+        Err(error) => return fail(exit::BAD_INPUT, words::track_error(&error, number.as_str(), lang, &zone)),
     };
     let now = clock.now();
     match &tracked.report {
         Report::Answer { result, .. } => {
             if args.json {
-                let document = TrackDocument::new(&tracked, result, engine.is_sandbox(), lang);
+                let mut document = TrackDocument::new(&tracked, result, engine.is_sandbox(), lang);
+                if let Some(zone) = &asked_zone {
+                    document = document.in_zone(zone);
+                }
                 // Through `Value`, whose keys are sorted: the output the command has always printed.
                 match serde_json::to_value(&document) {
                     Ok(json) => println!("{json}"),
                     Err(error) => return fail(exit::OTHER, error),
                 }
             } else {
-                print!("{}", text_document(&tracked, result, now, engine.is_sandbox(), lang));
+                print!("{}", text_document(&tracked, result, now, engine.is_sandbox(), lang, &zone));
             }
             ExitCode::SUCCESS
         }
@@ -104,24 +117,37 @@ pub async fn run(args: QueryArgs) -> ExitCode {
     }
 }
 
-fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sandbox: bool, lang: Lang) -> String {
+/// The parcel as text: header, state, freshness and next update (each time with its zone), then the
+/// trajectory with its times in `zone` and one line naming it.
+fn text_document(
+    tracked: &Tracked,
+    result: &QueryResult,
+    now: DateTime<Utc>,
+    sandbox: bool,
+    lang: Lang,
+    zone: &Zone,
+) -> String {
     let locale = lang.as_str();
     let mut out = format!("{} ({}) {}\n", tracked.courier.name(locale), tracked.courier.code, tracked.number);
     out += &format!(
         "{}: {} · {}\n",
         words::parcel::state_caption(lang),
         words::state_label(&result.state, lang),
-        words::freshness(tracked, now, sandbox, lang)
+        words::freshness(tracked, now, sandbox, lang, zone)
     );
-    out += &format!("{}\n\n", words::next_update(tracked, lang));
+    out += &format!("{}\n\n", words::next_update(tracked, lang, zone));
     if result.data.is_empty() {
         out += &format!("{}\n", words::parcel::no_lines(lang));
     }
     for line in &result.data {
+        let time = words::zone::line_time_full(line.when(), zone);
         match line.place() {
-            Some(place) => out += &format!("{}  {place}  {}\n", line.when(), line.context),
-            None => out += &format!("{}  {}\n", line.when(), line.context),
+            Some(place) => out += &format!("{time}  {place}  {}\n", line.context),
+            None => out += &format!("{time}  {}\n", line.context),
         }
+    }
+    if !result.data.is_empty() {
+        out += &format!("{}\n", words::zone::note(zone, lang));
     }
     out
 }

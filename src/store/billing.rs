@@ -41,10 +41,11 @@ impl Store {
 
     /// Billed calls in the rolling 24 hours before `now`, for `/metrics` and the log.
     pub async fn billed_calls_24h(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        let used: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM billed_calls WHERE minute >= $1")
-            .bind(first_minute(to_millis(now)))
-            .fetch_one(&self.pool)
-            .await?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM billed_calls WHERE minute >= $1")
+                .bind(first_minute(to_millis(now)))
+                .fetch_one(&self.pool)
+                .await?;
         Ok(u64::try_from(used).unwrap_or(0))
     }
 
@@ -91,10 +92,11 @@ pub(super) async fn count_call(tx: &mut sqlx::Transaction<'_, sqlx::Any>, now_ms
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM billed_calls WHERE minute < $1").bind(first_minute(now_ms) - 1).execute(&mut **tx).await?;
-    let used: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM billed_calls WHERE minute >= $1")
-        .bind(first_minute(now_ms))
-        .fetch_one(&mut **tx)
-        .await?;
+    let used: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM billed_calls WHERE minute >= $1")
+            .bind(first_minute(now_ms))
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(u64::try_from(used).unwrap_or(0))
 }
 

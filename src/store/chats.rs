@@ -1,4 +1,5 @@
-//! Per-chat state: the language a chat chose with `/lang`, and the parcels it has looked at.
+//! Per-chat state: the language a chat chose with `/lang`, its time zone (`/tz`), and the parcels it
+//! has looked at.
 
 use chrono::{DateTime, Utc};
 
@@ -20,6 +21,27 @@ impl Store {
         )
         .bind(chat_id)
         .bind(lang.as_str())
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The time zone a chat chose (`zone::Zone::stored`'s text), if it chose one.
+    pub async fn chat_zone(&self, chat_id: i64) -> StoreResult<Option<String>> {
+        let zone: Option<Option<String>> =
+            sqlx::query_scalar("SELECT zone FROM chats WHERE id = $1").bind(chat_id).fetch_optional(&self.pool).await?;
+        Ok(zone.flatten())
+    }
+
+    /// Stores a chat's time zone; `None` goes back to the default (Beijing time).
+    pub async fn set_chat_zone(&self, chat_id: i64, zone: Option<&str>, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO chats (id, zone, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (id) DO UPDATE SET zone = excluded.zone, updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(zone)
         .bind(to_millis(now))
         .execute(&self.pool)
         .await?;

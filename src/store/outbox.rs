@@ -15,6 +15,8 @@ pub struct PendingNotice {
     pub lang: String,
     /// The language the chat chose with `/lang`, which wins.
     pub chat_lang: Option<String>,
+    /// The time zone the chat chose with `/tz` (`zone::Zone::stored`'s text); none: Beijing time.
+    pub chat_zone: Option<String>,
     pub payload: String,
     pub attempts: u32,
     pub first_failure_at: Option<DateTime<Utc>>,
@@ -22,7 +24,7 @@ pub struct PendingNotice {
 
 /// The sender's query (`$1` now, `$2` the batch); also explained by [`Store::query_plans`].
 pub(super) const PENDING_NOTICES: &str = "SELECT outbox.id, outbox.chat_id, outbox.topic, outbox.lang, chats.lang AS chat_lang, \
-     outbox.payload, outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
+     chats.zone AS chat_zone, outbox.payload, outbox.attempts, outbox.first_failure_at FROM outbox LEFT JOIN chats ON chats.id = outbox.chat_id \
      WHERE outbox.sent_at IS NULL AND outbox.next_attempt_at <= $1 ORDER BY outbox.next_attempt_at, outbox.id LIMIT $2";
 
 /// The same, claimed (PostgreSQL, where replicas share the outbox): the due rows no other replica holds
@@ -32,8 +34,10 @@ const CLAIM_NOTICES: &str = "WITH due AS (SELECT id FROM outbox \
      WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      UPDATE outbox SET claimed_until = $2 FROM due WHERE outbox.id = due.id \
-     RETURNING outbox.id, outbox.chat_id, outbox.topic, outbox.lang, (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) \
-     AS chat_lang, outbox.payload, outbox.attempts, outbox.first_failure_at, outbox.next_attempt_at";
+     RETURNING outbox.id, outbox.chat_id, outbox.topic, outbox.lang, \
+     (SELECT chats.lang FROM chats WHERE chats.id = outbox.chat_id) AS chat_lang, \
+     (SELECT chats.zone FROM chats WHERE chats.id = outbox.chat_id) AS chat_zone, \
+     outbox.payload, outbox.attempts, outbox.first_failure_at, outbox.next_attempt_at";
 
 impl Store {
     /// Pending notifications due at `now`, earliest due first (served by the partial index on unsent
@@ -200,6 +204,7 @@ fn pending_from_row(row: &sqlx::any::AnyRow) -> StoreResult<PendingNotice> {
         topic: super::subscriptions::topic_from(row.try_get("topic")?),
         lang: row.try_get("lang")?,
         chat_lang: row.try_get("chat_lang")?,
+        chat_zone: row.try_get("chat_zone")?,
         payload: row.try_get("payload")?,
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
         first_failure_at: row.try_get::<Option<i64>, _>("first_failure_at")?.map(from_millis),

@@ -268,7 +268,7 @@ impl Store {
         Ok(stopped)
     }
 
-    /// A group became a supergroup: its subscriptions, phones, labels, language and pending notifications
+    /// A group became a supergroup: its subscriptions, phones, labels, language, zone and pending notifications
     /// move to the new id (merging with any the new id already has).
     pub async fn move_chat(&self, from: i64, to: i64, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
@@ -307,8 +307,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO chats (id, lang, created_at, updated_at) SELECT $1, lang, created_at, $2 FROM chats WHERE id = $3 \
-             ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO chats (id, lang, zone, created_at, updated_at) \
+             SELECT $1, lang, zone, created_at, $2 FROM chats WHERE id = $3 ON CONFLICT (id) DO NOTHING",
         )
         .bind(to)
         .bind(to_millis(now))

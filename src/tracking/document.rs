@@ -8,10 +8,14 @@
 //! the document through `serde_json::Value`, whose keys are sorted, exactly as it always did.
 //!
 //! Times are RFC 3339 in UTC where the tracker knows them (`fetched_at`, `queried_at`, `next_query_at`);
-//! an event's `time` is Kuaidi100's own text (Beijing time, `2026-11-02 09:00:00`). Trajectory text is
+//! an event's `time` is Kuaidi100's own text (Beijing time, `2026-11-02 09:00:00`). A caller that names
+//! a zone ([`TrackDocument::in_zone`]: the API's `tz`, `query --tz`) also gets `zone` and each time in
+//! it, RFC 3339 with the zone's offset (`local_time`, `next_query_local`); those fields are added, never
+//! in place of the others, and absent without a zone, so earlier readers see what they always did.
+//! Trajectory text is
 //! whatever Kuaidi100 returned: the document is data, and whoever renders it escapes it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
@@ -20,7 +24,8 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use super::request::{Freshness, Report, Tracked};
 use crate::couriers::Courier;
 use crate::kuaidi100::state::{self, Family};
-use crate::kuaidi100::{Lang, QueryResult};
+use crate::kuaidi100::{Lang, QueryResult, response};
+use crate::zone::Zone;
 
 /// One parcel as the tracker knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -52,6 +57,15 @@ pub struct TrackDocument {
     pub budget_spent_until: Option<DateTime<Utc>>,
     /// The trajectory, newest first, as Kuaidi100 orders it.
     pub events: Vec<DocumentEvent>,
+    /// The time zone asked for (`tz`): `Asia/Shanghai` (Beijing time), an IANA name, or `UTC+01:00`.
+    /// Absent when none was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Europe/Berlin")]
+    pub zone: Option<String>,
+    /// `next_query_at` in `zone`, RFC 3339 with the zone's offset. Absent without `zone`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-11-02T02:30:00+01:00")]
+    pub next_query_local: Option<String>,
 }
 
 /// The courier of a tracked parcel.
@@ -112,6 +126,11 @@ pub struct DocumentEvent {
     pub state: Option<String>,
     /// The area's administrative code.
     pub area_code: Option<String>,
+    /// `time` in the document's `zone`, RFC 3339 with the zone's offset; absent without `zone`, or
+    /// when Kuaidi100's text does not read as a time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-11-02T02:00:00+01:00")]
+    pub local_time: Option<String>,
 }
 
 impl TrackDocument {
@@ -145,9 +164,23 @@ impl TrackDocument {
                     state_code: line.status_code.clone(),
                     state: line.status.clone(),
                     area_code: line.area_code.clone(),
+                    local_time: None,
                 })
                 .collect(),
+            zone: None,
+            next_query_local: None,
         }
+    }
+
+    /// The same document with `zone` named and every time also given in it.
+    pub fn in_zone(mut self, zone: &Zone) -> Self {
+        let local = |at: DateTime<Utc>| zone.local(at).to_rfc3339_opts(SecondsFormat::Secs, false);
+        self.zone = Some(zone.id());
+        self.next_query_local = Some(local(self.next_query_at));
+        for event in &mut self.events {
+            event.local_time = response::beijing_time(&event.time).map(local);
+        }
+        self
     }
 
     /// The document of `tracked` if it carries an answer (fresh, cached or stale).

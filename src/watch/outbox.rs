@@ -2,7 +2,7 @@
 //!
 //! Notices enter the outbox in the watcher's check transaction (`Store::commit_check`); this loop takes
 //! them out. Pending notices of one chat go out as one message, in the chat's language (its `/lang`,
-//! else the language recorded when it subscribed), with the chat's labels for its parcels as they are
+//! else the language recorded when it subscribed) and its `/tz` zone, with the chat's labels for its parcels as they are
 //! when it is sent, rendered by the function `app/` hands in (the words are `chat/`'s). A notice is
 //! marked sent only after the transport accepted it, so nothing is lost.
 //!
@@ -39,6 +39,7 @@ use crate::clock::SharedClock;
 use crate::kuaidi100::Lang;
 use crate::message::Reply;
 use crate::store::{ParcelKey, PendingNotice, Store, StoreError};
+use crate::zone::Zone;
 
 /// Pending notices taken per round.
 const BATCH: u32 = 500;
@@ -55,8 +56,9 @@ const NOT_ALLOWED_TRIES: u32 = 3;
 const NOT_ALLOWED_SPAN_MINUTES: i64 = 60;
 const NOT_ALLOWED_RETRY_MINUTES: i64 = 20;
 
-/// Renders one chat's notices as one message in a language (the words live in `chat/`).
-pub type RenderNotices = Arc<dyn Fn(&[Notice], Lang) -> Reply + Send + Sync>;
+/// Renders one chat's notices as one message in a language and the chat's time zone (the words live
+/// in `chat/`).
+pub type RenderNotices = Arc<dyn Fn(&[Notice], Lang, &Zone) -> Reply + Send + Sync>;
 
 /// The drain; one per process and transport.
 pub struct Outbox {
@@ -227,7 +229,7 @@ impl Outbox {
         let mut parsed: Vec<Notice> =
             notices.iter().filter_map(|notice| serde_json::from_str(&notice.payload).ok()).collect();
         self.label(chat_id, &mut parsed).await;
-        let reply = (self.render)(&parsed, notice_lang(first));
+        let reply = (self.render)(&parsed, notice_lang(first), &Zone::from_stored(first.chat_zone.as_deref()));
         if reply.html.is_empty() {
             let ids: Vec<i64> = notices.iter().map(|notice| notice.id).collect();
             self.store.mark_sent(&ids, self.clock.now()).await?;

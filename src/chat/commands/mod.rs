@@ -1,6 +1,6 @@
 //! The commands, one file each, every one an `impl ChatCore` block the router calls with arguments
 //! already read (`command.rs`): `help`, `start` (deep links), `track`, `sub`, `unsub`, `list`, `label`
-//! (`/name`), `lang`, `couriers`, and `text` for what a private chat types without a command (a bare
+//! (`/name`), `lang`, `tz`, `forget`, `couriers`, and `text` for what a private chat types without a command (a bare
 //! number, the phone digits or the parcel's name asked for).
 //!
 //! A handler decides what happens — asks the tracker, changes a subscription, stores a language — and
@@ -9,6 +9,7 @@
 //! to no single command: to arguments that could not be read, and to a command the bot does not have.
 
 mod couriers;
+mod forget;
 mod help;
 mod label;
 mod lang;
@@ -18,6 +19,7 @@ mod start;
 mod sub;
 mod text;
 mod track;
+mod tz;
 mod unsub;
 
 pub(super) use sub::SubscribeResult;

@@ -1,6 +1,6 @@
 //! The lines a parcel reply and a notification add under the state: the pickup code to collect the
 //! parcel with (`🔑 取件码 6-3-1024 · 文三路菜鸟驿站`), and when it should arrive — Kuaidi100's estimate
-//! (`⏱ 预计 12月3日 18:00 送达（北京时间）`) or, without one, how long it has been on its way
+//! (`⏱ 预计 12月3日 18:00（北京时间）送达`, in the reader's zone) or, without one, how long it has been on its way
 //! (`🗓 已在途 3 天`, counted from the first trajectory line).
 //!
 //! They live apart from the reply and notice layouts (`parcel.rs`, `notices.rs`) so that each layout
@@ -9,13 +9,13 @@
 //! name never shows a whole phone number ([`masked_place`]).
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Asia::Shanghai;
 use rust_i18n::t;
 
 use super::escape;
 use crate::kuaidi100::{Lang, QueryResult, response};
 use crate::tracking::{PickupCode, current_pickup_code, masked_place, pickup_code};
 use crate::watch::Notice;
+use crate::zone::Zone;
 
 /// `<b>🔑 取件码 6-3-1024 · 文三路菜鸟驿站</b>`. HTML.
 pub fn pickup_html(code: &PickupCode, lang: Lang) -> String {
@@ -27,18 +27,19 @@ pub fn pickup_html(code: &PickupCode, lang: Lang) -> String {
     format!("<b>{}</b>", escape(&text))
 }
 
-/// A time as the estimate lines write it, Beijing time: `12月3日 18:00`, `Dec 3, 18:00`. Plain text.
-pub fn estimate_time(at: DateTime<Utc>, lang: Lang) -> String {
+/// A time as the estimate lines write it, in `zone` (not named): `12月3日 18:00`, `Dec 3, 18:00`.
+/// Plain text.
+pub fn estimate_time(at: DateTime<Utc>, lang: Lang, zone: &Zone) -> String {
     let format = t!("estimate.time_format", locale = lang.as_str());
-    at.with_timezone(&Shanghai).format(&format).to_string()
+    zone.local(at).format(&format).to_string()
 }
 
-/// `⏱ 预计 12月3日 18:00 送达（北京时间）`, or with the estimate it replaces. HTML.
-pub fn expected_html(at: DateTime<Utc>, was: Option<DateTime<Utc>>, lang: Lang) -> String {
+/// `⏱ 预计 12月3日 18:00（北京时间）送达`, or with the estimate it replaces, the zone named once. HTML.
+pub fn expected_html(at: DateTime<Utc>, was: Option<DateTime<Utc>>, lang: Lang, zone: &Zone) -> String {
     let locale = lang.as_str();
-    let time = estimate_time(at, lang);
+    let time = super::zone::with_name(&estimate_time(at, lang, zone), zone, lang);
     let text = match was {
-        Some(was) => t!("estimate.changed", locale = locale, time = time, was = estimate_time(was, lang)),
+        Some(was) => t!("estimate.changed", locale = locale, time = time, was = estimate_time(was, lang, zone)),
         None => t!("estimate.expected", locale = locale, time = time),
     };
     escape(&text)
@@ -74,6 +75,7 @@ pub fn reply_lines(
     answered_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     lang: Lang,
+    zone: &Zone,
 ) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(code) = current_pickup_code(result) {
@@ -83,7 +85,7 @@ pub fn reply_lines(
         return lines;
     }
     match expected_at(result, answered_at.unwrap_or(now)) {
-        Some(at) => lines.push(expected_html(at, None, lang)),
+        Some(at) => lines.push(expected_html(at, None, lang, zone)),
         None if !matches!(result.state.as_str(), "501" | "205") => {
             if let Some(since) = first_line_at(result) {
                 lines.push(in_transit_html(since, now, lang));
@@ -97,7 +99,7 @@ pub fn reply_lines(
 /// The lines a notification adds under its state: the pickup code its newest new line gives (the
 /// push that says the parcel reached a locker or station), and the estimate it carries — neither in
 /// a closing notice. HTML.
-pub fn notice_lines(notice: &Notice, lang: Lang) -> Vec<String> {
+pub fn notice_lines(notice: &Notice, lang: Lang, zone: &Zone) -> Vec<String> {
     let mut lines = Vec::new();
     if !notice.kind.ends_watching()
         && let Some(code) = notice.new_lines.iter().find_map(|line| pickup_code(&line.context))
@@ -106,7 +108,7 @@ pub fn notice_lines(notice: &Notice, lang: Lang) -> Vec<String> {
     }
     // A closing notice ends watching: an estimate there would promise what nobody follows any more.
     if let Some(at) = notice.expected_at.filter(|_| !notice.kind.ends_watching()) {
-        lines.push(expected_html(at, notice.previous_expected_at, lang));
+        lines.push(expected_html(at, notice.previous_expected_at, lang, zone));
     }
     lines
 }
@@ -118,7 +120,11 @@ mod tests {
     use super::*;
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        Shanghai.with_ymd_and_hms(y, m, d, h, 0, 0).single().map(|t| t.with_timezone(&Utc)).expect("a time")
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .expect("a time")
     }
 
     #[test]
@@ -133,16 +139,19 @@ mod tests {
     }
 
     #[test]
-    fn estimates_are_in_beijing_time_in_both_languages() {
+    fn estimates_are_in_the_readers_zone_in_both_languages() {
         let eta = at(2026, 12, 3, 18);
-        assert_eq!(expected_html(eta, None, Lang::Zh), "⏱ 预计 12月3日 18:00 送达（北京时间）");
-        assert_eq!(expected_html(eta, None, Lang::En), "⏱ Expected Dec 3, 18:00 (Beijing time)");
+        let beijing = &Zone::Beijing;
+        assert_eq!(expected_html(eta, None, Lang::Zh, beijing), "⏱ 预计 12月3日 18:00（北京时间）送达");
+        assert_eq!(expected_html(eta, None, Lang::En, beijing), "⏱ Expected Dec 3, 18:00 (Beijing time)");
         let was = at(2026, 12, 2, 20);
         assert_eq!(
-            expected_html(eta, Some(was), Lang::En),
+            expected_html(eta, Some(was), Lang::En, beijing),
             "⏱ New estimate: expected Dec 3, 18:00 (Beijing time), was Dec 2, 20:00"
         );
-        assert!(expected_html(eta, Some(was), Lang::Zh).contains("此前为 12月2日 20:00"));
+        assert!(expected_html(eta, Some(was), Lang::Zh, beijing).contains("此前为 12月2日 20:00"));
+        let berlin = &Zone::parse("Europe/Berlin").expect("a zone");
+        assert_eq!(expected_html(eta, None, Lang::En, berlin), "⏱ Expected Dec 3, 11:00 (Europe/Berlin)");
     }
 
     #[test]
@@ -166,18 +175,24 @@ mod tests {
             {"time": "2026-11-29 10:00:00", "context": "已揽收"}
         ]);
         let with_eta = result(serde_json::json!({"state": "0", "data": lines, "arrivalTime": "2026-12-03 18:00:00"}));
-        assert_eq!(reply_lines(&with_eta, Some(now), now, Lang::Zh), vec!["⏱ 预计 12月3日 18:00 送达（北京时间）"]);
+        assert_eq!(
+            reply_lines(&with_eta, Some(now), now, Lang::Zh, &Zone::Beijing),
+            vec!["⏱ 预计 12月3日 18:00（北京时间）送达"]
+        );
         let remaining = result(serde_json::json!({"state": "0", "data": lines, "remainTime": "30"}));
-        assert_eq!(reply_lines(&remaining, Some(now), now, Lang::En), vec!["⏱ Expected Dec 3, 18:00 (Beijing time)"]);
+        assert_eq!(
+            reply_lines(&remaining, Some(now), now, Lang::En, &Zone::Beijing),
+            vec!["⏱ Expected Dec 3, 18:00 (Beijing time)"]
+        );
         let without = result(serde_json::json!({"state": "0", "data": lines}));
-        assert_eq!(reply_lines(&without, Some(now), now, Lang::En), vec!["🗓 In transit for 3 days"]);
+        assert_eq!(reply_lines(&without, Some(now), now, Lang::En, &Zone::Beijing), vec!["🗓 In transit for 3 days"]);
         let done = result(serde_json::json!({"state": "3", "ischeck": "1", "data": lines}));
-        assert!(reply_lines(&done, Some(now), now, Lang::En).is_empty());
+        assert!(reply_lines(&done, Some(now), now, Lang::En, &Zone::Beijing).is_empty());
         let at_station = result(serde_json::json!({"state": "501", "data": [
             {"time": "2026-12-02 10:00:00", "context": "您的快件已到达【文三路菜鸟驿站】，请凭取件码6-3-1024及时取件"}
         ]}));
         assert_eq!(
-            reply_lines(&at_station, Some(now), now, Lang::En),
+            reply_lines(&at_station, Some(now), now, Lang::En, &Zone::Beijing),
             vec!["<b>🔑 Pickup code 6-3-1024 at 文三路菜鸟驿站</b>"]
         );
     }

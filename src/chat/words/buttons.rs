@@ -92,3 +92,18 @@ pub fn unsubscribed(lang: Lang) -> String {
 pub fn at_cap(outcome: Subscribe, caps: (u32, u32), lang: Lang) -> String {
     super::commands::cap_line(outcome, caps, lang).unwrap_or_default()
 }
+
+/// `/forget`'s 🗑 button.
+pub fn forget_yes(lang: Lang) -> String {
+    t!("forget.yes", locale = lang.as_str()).into_owned()
+}
+
+/// `/forget`'s button that keeps everything.
+pub fn forget_no(lang: Lang) -> String {
+    t!("forget.no", locale = lang.as_str()).into_owned()
+}
+
+/// Toast: someone other than the user who sent `/forget` pressed its buttons.
+pub fn forget_not_yours(lang: Lang) -> String {
+    t!("forget.not_yours", locale = lang.as_str()).into_owned()
+}

@@ -15,6 +15,7 @@ use crate::couriers::Courier;
 use crate::input::TrackingNumber;
 use crate::kuaidi100::{Error, Lang};
 use crate::watch::Subscribe;
+use crate::zone::Zone;
 
 /// `/help` and `/start`, with the sandbox warning first in sandbox mode; `bot` is the bot's username,
 /// for the way to ask in a group. HTML.
@@ -79,6 +80,34 @@ fn listed() -> impl Iterator<Item = Name> {
 /// `/lang` worked; said in the language chosen. HTML.
 pub fn lang_set_html(chosen: Lang) -> String {
     t!("lang.set", locale = chosen.as_str()).into_owned()
+}
+
+/// `/tz` alone: the chat's zone, the time there now, and how to change it. HTML.
+pub fn zone_current_html(zone: &Zone, now: DateTime<Utc>, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let current = t!("tz.current", locale = locale, zone = super::zone::name(zone, lang), time = clock(zone, now));
+    format!("{}\n{}", escape(&current), t!("command.tz.usage", locale = locale))
+}
+
+/// `/tz <zone>` (or `/tz reset`) worked: the zone now, and the time there. HTML.
+pub fn zone_set_html(zone: &Zone, now: DateTime<Utc>, lang: Lang) -> String {
+    let locale = lang.as_str();
+    let text = match zone {
+        Zone::Beijing => t!("tz.reset", locale = locale, time = clock(zone, now)),
+        other => t!("tz.set", locale = locale, zone = super::zone::name(other, lang), time = clock(zone, now)),
+    };
+    escape(&text)
+}
+
+/// `/tz`'s usage line as plain text, for the command line's `--tz`. Plain text.
+pub fn tz_usage(lang: Lang) -> String {
+    let usage = t!("command.tz.usage", locale = lang.as_str());
+    usage.replace("<code>", "").replace("</code>", "").replace("/tz ", "--tz ")
+}
+
+/// `HH:MM` in the zone.
+fn clock(zone: &Zone, now: DateTime<Utc>) -> String {
+    zone.local(now).format("%H:%M").to_string()
 }
 
 /// A command the bot does not have (private chats only). HTML.
@@ -218,7 +247,7 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             let help = help_html(false, "KuaidiBot", lang);
             let menu = menu_entries(lang);
-            assert_eq!(menu.len(), 8, "every command but /start: {menu:?}");
+            assert_eq!(menu.len(), 10, "every command but /start: {menu:?}");
             let mut from = 0;
             for (name, about) in &menu {
                 let line = help.lines().find(|line| line.starts_with(&format!("/{name}"))).expect(name);

@@ -14,6 +14,7 @@ use crate::couriers::Courier;
 use crate::input::{InputError, TrackingNumber};
 use crate::kuaidi100::{Advice, Error, Lang};
 use crate::tracking::TrackError;
+use crate::zone::Zone;
 
 /// A refused tracking number or phone. Plain text.
 pub fn input_error(error: &InputError, lang: Lang) -> String {
@@ -61,7 +62,7 @@ pub fn need_phone(courier: &Courier, lang: Lang) -> String {
 }
 
 /// Why the tracker could not answer at all. Plain text.
-pub fn track_error(error: &TrackError, number: &str, lang: Lang) -> String {
+pub fn track_error(error: &TrackError, number: &str, lang: Lang, zone: &Zone) -> String {
     let locale = lang.as_str();
     match error {
         TrackError::Throttled { retry_after } => {
@@ -74,18 +75,20 @@ pub fn track_error(error: &TrackError, number: &str, lang: Lang) -> String {
         }
         TrackError::PhoneRequired(courier) => need_phone(courier, lang),
         TrackError::PhoneMismatch { next_query_at } => {
-            t!("courier.phone_mismatch", locale = locale, time = super::beijing_time(*next_query_at)).into_owned()
+            t!("courier.phone_mismatch", locale = locale, time = super::zone::at(*next_query_at, zone, lang))
+                .into_owned()
         }
         TrackError::BudgetSpent { until } => {
-            t!("error.budget", locale = locale, number = number, time = super::beijing_time(*until)).into_owned()
+            t!("error.budget", locale = locale, number = number, time = super::zone::at(*until, zone, lang))
+                .into_owned()
         }
         TrackError::Store(_) => store_error(lang),
     }
 }
 
 /// [`track_error`] as a reply. HTML.
-pub fn track_error_html(error: &TrackError, number: &str, lang: Lang) -> String {
-    escape(&track_error(error, number, lang))
+pub fn track_error_html(error: &TrackError, number: &str, lang: Lang, zone: &Zone) -> String {
+    escape(&track_error(error, number, lang, zone))
 }
 
 /// A Kuaidi100 failure, by what the person can do about it; never the raw message of an operator
@@ -107,8 +110,8 @@ pub fn upstream_error_html(error: &Error, lang: Lang) -> String {
 }
 
 /// Kuaidi100 has been failing most queries since `since`: what the reply shows instead. HTML.
-pub fn outage_html(since: DateTime<Utc>, lang: Lang) -> String {
-    escape(&t!("error.outage", locale = lang.as_str(), time = super::beijing_time(since)))
+pub fn outage_html(since: DateTime<Utc>, lang: Lang, zone: &Zone) -> String {
+    escape(&t!("error.outage", locale = lang.as_str(), time = super::zone::at(since, zone, lang)))
 }
 
 /// The bot's database failed. Plain text (a button toast).

@@ -8,6 +8,7 @@ use super::errors::track_error;
 use super::parcel::state_label;
 use crate::kuaidi100::Lang;
 use crate::tracking::{Report, TrackError, Tracked};
+use crate::zone::Zone;
 
 /// The longest description shown under a card's title (Telegram cuts it at two lines anyway).
 const DESCRIPTION_CHARS: usize = 120;
@@ -54,7 +55,7 @@ pub fn cannot_answer(error: &TrackError, lang: Lang) -> String {
         TrackError::ChooseCourier(_) | TrackError::CourierNotDetected | TrackError::UnknownCourier(_) => {
             t!("inline.name_the_courier", locale = locale).into_owned()
         }
-        other => track_error(other, "", lang),
+        other => track_error(other, "", lang, &Zone::Beijing),
     };
     shortened(&text, HINT_CHARS)
 }

@@ -11,11 +11,13 @@
 //! - **HTML** ready to send in Telegram's HTML mode, where everything that came from outside
 //!   (trajectory text, places, names, what the user typed) has been passed through [`escape`].
 //!
-//! Times shown to people are Beijing time, the clock Kuaidi100's trajectory lines are written in.
+//! Times are shown in the reader's zone (Beijing time unless the chat chose another with `/tz`), and
+//! always with the zone named: the rule is in [`zone`].
 //!
 //! By topic: [`parcel`] (a parcel's reply, its lines and freshness), [`notices`] (notifications),
 //! [`errors`] (refused input and what the tracker could not do), [`commands`] (help, menu and the
 //! other commands' replies), [`labels`] (`/name` and the 🏷 question), [`list`] (the `/list` summary),
+//! [`forget`] (`/forget`), [`zone`] (times in the reader's zone),
 //! [`buttons`] (button labels and toasts), [`page`] (the web page's labels), [`web`] (the JSON API's
 //! own phrases).
 
@@ -23,6 +25,7 @@ pub mod arrival;
 pub mod buttons;
 pub mod commands;
 pub mod errors;
+pub mod forget;
 pub mod inline;
 pub mod labels;
 pub mod list;
@@ -30,9 +33,10 @@ pub mod notices;
 pub mod page;
 pub mod parcel;
 pub mod web;
+pub mod zone;
 
 pub use errors::{courier_list, input_error, track_error, upstream_error};
-pub use parcel::{beijing_time, family_emoji, freshness, next_update, state_label};
+pub use parcel::{family_emoji, freshness, next_update, state_label};
 
 /// Escapes text for Telegram's HTML mode, which needs exactly `&`, `<` and `>` escaped.
 pub fn escape(text: &str) -> String {

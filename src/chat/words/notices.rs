@@ -10,28 +10,41 @@ use crate::chat::view::MAX_MESSAGE_CHARS;
 use crate::couriers::directory;
 use crate::kuaidi100::{Error, Lang};
 use crate::watch::{Notice, NoticeKind};
+use crate::zone::Zone;
 
 /// The text of one message for all the notices pending for a chat; a notice of a courier the
-/// directory no longer has is left out (its buttons too, in `keyboards::notices`). HTML.
-pub fn notices_html(notices: &[Notice], lang: Lang, sandbox: bool) -> String {
-    let mut blocks: Vec<String> = notices.iter().filter_map(|notice| block(notice, lang)).collect();
-    if sandbox {
-        blocks.push(format!("<i>{}</i>", escape(&super::parcel::sandbox_note(lang))));
+/// directory no longer has is left out (its buttons too, in `keyboards::notices`). Times are in
+/// `zone`, named once at the end when any trajectory line is shown. HTML.
+pub fn notices_html(notices: &[Notice], lang: Lang, zone: &Zone, sandbox: bool) -> String {
+    let blocks: Vec<String> = notices.iter().filter_map(|notice| block(notice, lang, zone)).collect();
+    let shows_lines = notices.iter().any(|notice| !notice.new_lines.is_empty());
+    let mut notes = Vec::new();
+    if shows_lines {
+        notes.push(escape(&super::zone::note(zone, lang)));
     }
+    if sandbox {
+        notes.push(escape(&super::parcel::sandbox_note(lang)));
+    }
+    let closing = (!notes.is_empty() && !blocks.is_empty()).then(|| format!("<i>{}</i>", notes.join(" · ")));
+    let room = MAX_MESSAGE_CHARS - closing.as_ref().map_or(0, |closing| closing.chars().count() + 2);
     let mut html = String::new();
     for block in blocks {
         let separator = if html.is_empty() { "" } else { "\n\n" };
-        if html.chars().count() + separator.len() + block.chars().count() > MAX_MESSAGE_CHARS {
+        if html.chars().count() + separator.len() + block.chars().count() > room {
             break;
         }
         html += separator;
         html += &block;
     }
+    if let Some(closing) = closing {
+        html += "\n\n";
+        html += &closing;
+    }
     html
 }
 
 /// One parcel's block: header, state change, new lines, the closing note of a last notice.
-fn block(notice: &Notice, lang: Lang) -> Option<String> {
+fn block(notice: &Notice, lang: Lang, zone: &Zone) -> Option<String> {
     let locale = lang.as_str();
     let courier = directory().get(&notice.courier)?;
     let mut block = format!("🔔 {}", labelled_header(courier.name(locale), &notice.number, notice.label.as_deref()));
@@ -47,11 +60,11 @@ fn block(notice: &Notice, lang: Lang) -> Option<String> {
             None => block += &format!("\n<b>{now}</b>"),
         }
     }
-    for line in super::arrival::notice_lines(notice, lang) {
+    for line in super::arrival::notice_lines(notice, lang, zone) {
         block += &format!("\n{line}");
     }
     for line in &notice.new_lines {
-        block += &format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context));
+        block += &format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context, zone));
     }
     if notice.more_lines > 0 {
         block += &format!("\n<i>{}</i>", escape(&t!("notice.more", locale = locale, count = notice.more_lines)));

@@ -8,6 +8,7 @@
 use rust_i18n::t;
 
 use crate::kuaidi100::Lang;
+use crate::zone::Zone;
 
 /// Every fixed label of the page, in one language.
 #[derive(Debug, Clone)]
@@ -23,8 +24,8 @@ pub struct PageWords {
     pub phone_submit: String,
     pub state: String,
     pub timeline: String,
-    pub beijing_time: String,
-    pub zone_note: String,
+    pub zone_label: String,
+    pub zone_hint: String,
     pub place: String,
     pub permalink: String,
     pub permalink_note: String,
@@ -53,8 +54,8 @@ pub fn page_words(lang: Lang) -> PageWords {
         phone_submit: word("page.phone_submit"),
         state: word("query.state"),
         timeline: word("page.timeline"),
-        beijing_time: word("page.beijing_time"),
-        zone_note: word("page.zone_note"),
+        zone_label: word("page.zone_label"),
+        zone_hint: word("page.zone_hint"),
         place: word("page.place"),
         permalink: word("page.permalink"),
         permalink_note: word("page.permalink_note"),
@@ -72,9 +73,9 @@ pub fn choose_courier(number: &str, lang: Lang) -> String {
     t!("page.choose", locale = lang.as_str(), number = number).into_owned()
 }
 
-/// `text` with the time zone of the times in it said: "… at 11:30 (Beijing time)".
-pub fn in_beijing_time(text: &str, lang: Lang) -> String {
-    t!("page.in_beijing_time", locale = lang.as_str(), text = text).into_owned()
+/// The note above the timeline: "All times are Beijing time.", "All times are Europe/Berlin.".
+pub fn zone_note(zone: &Zone, lang: Lang) -> String {
+    t!("page.zone_note", locale = lang.as_str(), zone = super::zone::name(zone, lang)).into_owned()
 }
 
 #[cfg(test)]
@@ -88,8 +89,8 @@ mod tests {
             assert!(!zh.starts_with("page.") && !en.starts_with("page."), "{zh} / {en}");
             assert_ne!(zh, en);
         }
-        assert_eq!(zh.beijing_time, "北京时间");
-        assert_eq!(en.beijing_time, "Beijing time");
+        assert_eq!(zone_note(&Zone::Beijing, Lang::Zh), "所有时间均为北京时间。");
+        assert_eq!(zone_note(&Zone::parse("UTC+1").expect("a zone"), Lang::En), "All times are UTC+01:00.");
         assert!(choose_courier("431234567890123", Lang::En).contains("431234567890123"));
     }
 }

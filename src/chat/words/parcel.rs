@@ -6,25 +6,27 @@
 //! than what Telegram counts after parsing the tags, so the limit holds with room to spare. The command
 //! line prints the same parcel with the plain-text pieces of this file.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Utc};
 use rust_i18n::t;
 
 use super::{escape, labelled_header};
 use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::{Freshness, Report, Tracked};
+use crate::zone::Zone;
 
 /// Room kept for the closing note, however many lines get cut.
 const NOTE_ROOM: usize = 120;
 
 /// The text of a parcel reply (its buttons come from `keyboards::parcel`), with the chat's `label` for
-/// the parcel under the header. HTML.
+/// the parcel under the header, its times in `zone` (named once under the lines). HTML.
+#[allow(clippy::too_many_arguments)]
 pub fn reply_html(
     tracked: &Tracked,
     result: &QueryResult,
     view: View,
     lang: Lang,
+    zone: &Zone,
     now: DateTime<Utc>,
     sandbox: bool,
     label: Option<&str>,
@@ -34,14 +36,14 @@ pub fn reply_html(
         "{}\n<b>{}</b>\n<i>{}</i>",
         labelled_header(tracked.courier.name(locale), &tracked.number, label),
         escape(&state_label(&result.state, lang)),
-        escape(&freshness(tracked, now, sandbox, lang)),
+        escape(&freshness(tracked, now, sandbox, lang, zone)),
     );
     if let Some(until) = tracked.budget_spent_until {
-        html += &format!("\n<i>{}</i>", escape(&budget_spent(until, lang)));
+        html += &format!("\n<i>{}</i>", escape(&budget_spent(until, lang, zone)));
     } else if tracked.daily_cap_reached {
-        html += &format!("\n<i>{}</i>", escape(&next_update(tracked, lang)));
+        html += &format!("\n<i>{}</i>", escape(&next_update(tracked, lang, zone)));
     }
-    for line in super::arrival::reply_lines(result, tracked.answered_at, now, lang) {
+    for line in super::arrival::reply_lines(result, tracked.answered_at, now, lang, zone) {
         html += &format!("\n{line}");
     }
     html.push('\n');
@@ -54,7 +56,7 @@ pub fn reply_html(
     let mut used = html.chars().count();
     let mut shown = 0;
     for line in result.data.iter().take(wanted) {
-        let block = format!("\n{}", trajectory_line(line));
+        let block = format!("\n{}", trajectory_line(line, zone));
         let length = block.chars().count();
         if used + length > budget {
             break;
@@ -68,14 +70,17 @@ pub fn reply_html(
     } else if shown < total {
         html += &format!("\n\n<i>{}</i>", escape(&t!("reply.earlier", locale = locale, count = total - shown)));
     }
+    if shown > 0 {
+        html += &format!("\n<i>{}</i>", escape(&super::zone::note(zone, lang)));
+    }
     html
 }
 
 /// The reply about a parcel Kuaidi100 has nothing for yet: what that means and when to look again. HTML.
-pub fn no_result_html(tracked: &Tracked, lang: Lang, label: Option<&str>) -> String {
+pub fn no_result_html(tracked: &Tracked, lang: Lang, zone: &Zone, label: Option<&str>) -> String {
     let when = match tracked.budget_spent_until {
-        Some(until) => budget_spent(until, lang),
-        None => next_update(tracked, lang),
+        Some(until) => budget_spent(until, lang, zone),
+        None => next_update(tracked, lang, zone),
     };
     format!(
         "{}\n{}\n<i>{}</i>",
@@ -85,24 +90,24 @@ pub fn no_result_html(tracked: &Tracked, lang: Lang, label: Option<&str>) -> Str
     )
 }
 
-/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line. HTML.
-pub fn trajectory_line(line: &TraceLine) -> String {
-    line_block(line.when(), line.place(), &line.context)
+/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line, its time in `zone`. HTML.
+pub fn trajectory_line(line: &TraceLine, zone: &Zone) -> String {
+    line_block(line.when(), line.place(), &line.context, zone)
 }
 
-/// One trajectory line as shown in chats (parcel replies and notifications alike). HTML.
-pub fn line_block(time: &str, place: Option<&str>, context: &str) -> String {
-    let short_time = NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S")
-        .map(|time| time.format("%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| time.to_owned());
+/// One trajectory line as shown in chats (parcel replies and notifications alike), Kuaidi100's
+/// Beijing time shown in `zone` (the block's note names it, `words::zone::note`). HTML.
+pub fn line_block(time: &str, place: Option<&str>, context: &str, zone: &Zone) -> String {
+    let short_time = super::zone::line_time(time, zone);
     match place {
         Some(place) => format!("<b>{}</b> {}\n{}", escape(&short_time), escape(place), escape(context)),
         None => format!("<b>{}</b>\n{}", escape(&short_time), escape(context)),
     }
 }
 
-/// "updated 3 min ago", "could not refresh, showing data from 14:05", with the sandbox note. Plain text.
-pub fn freshness(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang) -> String {
+/// "updated 3 min ago", "could not refresh, showing data from 14:05 (Beijing time)", with the sandbox
+/// note. Plain text.
+pub fn freshness(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, zone: &Zone) -> String {
     let locale = lang.as_str();
     let mut parts = Vec::new();
     if let Report::Answer { freshness, .. } = &tracked.report {
@@ -117,7 +122,7 @@ pub fn freshness(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lan
                 }
             }
             Freshness::Stale { fetched_at, .. } => {
-                t!("freshness.stale", locale = locale, time = beijing_time(*fetched_at))
+                t!("freshness.stale", locale = locale, time = super::zone::at(*fetched_at, zone, lang))
             }
         });
     }
@@ -132,16 +137,17 @@ pub fn sandbox_note(lang: Lang) -> String {
     t!("freshness.sandbox", locale = lang.as_str()).into_owned()
 }
 
-/// When the next update may come, mentioning the daily cap when that is what holds it back. Plain text.
-pub fn next_update(tracked: &Tracked, lang: Lang) -> String {
-    let time = beijing_time(tracked.next_query_at);
+/// When the next update may come (its zone named), mentioning the daily cap when that is what holds
+/// it back. Plain text.
+pub fn next_update(tracked: &Tracked, lang: Lang, zone: &Zone) -> String {
+    let time = super::zone::at(tracked.next_query_at, zone, lang);
     let key = if tracked.daily_cap_reached { "freshness.daily_cap" } else { "freshness.next" };
     t!(key, locale = lang.as_str(), time = time).into_owned()
 }
 
 /// The deployment's daily budget holds fresh data back until `until`. Plain text.
-pub fn budget_spent(until: DateTime<Utc>, lang: Lang) -> String {
-    t!("freshness.budget", locale = lang.as_str(), time = beijing_time(until)).into_owned()
+pub fn budget_spent(until: DateTime<Utc>, lang: Lang, zone: &Zone) -> String {
+    t!("freshness.budget", locale = lang.as_str(), time = super::zone::at(until, zone, lang)).into_owned()
 }
 
 /// Kuaidi100 has no trajectory for the number yet. Plain text.
@@ -176,16 +182,6 @@ pub fn family_emoji(family: Family) -> &'static str {
     }
 }
 
-/// `MM-DD HH:MM` in Beijing time, or just `HH:MM` when it is today there.
-pub fn beijing_time(time: DateTime<Utc>) -> String {
-    let local = time.with_timezone(&Shanghai);
-    if local.date_naive() == Utc::now().with_timezone(&Shanghai).date_naive() {
-        local.format("%H:%M").to_string()
-    } else {
-        local.format("%m-%d %H:%M").to_string()
-    }
-}
-
 /// "State", the caption of the command line's state line. Plain text.
 pub fn state_caption(lang: Lang) -> String {
     t!("query.state", locale = lang.as_str()).into_owned()
@@ -202,9 +198,11 @@ mod tests {
 
     #[test]
     fn lines_are_shortened_to_minutes_and_escaped() {
-        let block = line_block("2026-11-29 10:59:00", Some("北京 & <顺义>"), "<b>签收</b>");
+        let block = line_block("2026-11-29 10:59:00", Some("北京 & <顺义>"), "<b>签收</b>", &Zone::Beijing);
         assert_eq!(block, "<b>11-29 10:59</b> 北京 &amp; &lt;顺义&gt;\n&lt;b&gt;签收&lt;/b&gt;");
-        assert_eq!(line_block("yesterday", None, "x"), "<b>yesterday</b>\nx");
+        assert_eq!(line_block("yesterday", None, "x", &Zone::Beijing), "<b>yesterday</b>\nx");
+        let berlin = Zone::parse("Europe/Berlin").expect("a zone");
+        assert_eq!(line_block("2026-11-29 10:59:00", None, "x", &berlin), "<b>11-29 03:59</b>\nx");
     }
 
     #[test]

@@ -20,6 +20,11 @@ pub fn lang_invalid(asked: &str, lang: Lang) -> String {
     t!("api.lang_invalid", locale = lang.as_str(), lang = asked).into_owned()
 }
 
+/// A `tz` that is neither a time zone name nor a UTC offset.
+pub fn zone_invalid(asked: &str, lang: Lang) -> String {
+    t!("api.zone_invalid", locale = lang.as_str(), tz = asked).into_owned()
+}
+
 /// A `limit` that is not a whole number in range.
 pub fn limit_invalid(asked: &str, max: usize, lang: Lang) -> String {
     t!("api.limit_invalid", locale = lang.as_str(), limit = asked, max = max).into_owned()

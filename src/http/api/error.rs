@@ -40,6 +40,8 @@ pub enum ErrorCode {
     /// No courier has this name; `suggestions` holds similarly spelled ones.
     CourierUnknown,
     LangInvalid,
+    /// A `tz` that is neither a time zone name nor a UTC offset.
+    ZoneInvalid,
     LimitInvalid,
     // 401
     Unauthorized,

@@ -33,6 +33,7 @@ use crate::input::{InputError, phone_tail, tracking_number};
 use crate::kuaidi100::{Advice, Error, Lang};
 use crate::tracking::document::FreshnessLabel;
 use crate::tracking::{Asker, Freshness, Report, TrackDocument, TrackError, TrackRequest, Tracked};
+use crate::zone::Zone;
 
 /// The query of `GET /api/v1/track`. Everything is read as text, so that each mistake gets its own
 /// explanation rather than a generic one.
@@ -53,6 +54,11 @@ pub struct TrackParams {
     /// The language of names and messages (else `Accept-Language`, else the bot's default).
     #[param(schema_with = crate::tracking::document::lang_schema)]
     pub lang: Option<String>,
+    /// The time zone to give times in as well (`zone`, `next_query_local`, each event's `local_time`):
+    /// an IANA name (`Europe/Berlin`) or a UTC offset (`UTC+1`, `+05:30`). Without it the document is
+    /// as before: Kuaidi100's Beijing times and UTC.
+    #[param(example = "Europe/Berlin")]
+    pub tz: Option<String>,
 }
 
 #[utoipa::path(
@@ -70,7 +76,7 @@ pub struct TrackParams {
         (status = 200, description = "The parcel: fresh, cached inside the floor, or stale after a \"no result\" from Kuaidi100", body = TrackDocument),
         (status = 400, description = "Bad input: `bad_query`, `number_empty`, `number_too_short`, `number_too_long`, \
             `number_bad_chars`, `phone_empty`, `phone_no_digits`, `phone_too_short`, `phone_masked`, `phone_bad_chars`, \
-            `courier_unknown` (with `suggestions`), `lang_invalid`", body = ErrorResponse),
+            `courier_unknown` (with `suggestions`), `lang_invalid`, `zone_invalid`", body = ErrorResponse),
         (status = 404, description = "`no_result_yet`: Kuaidi100 has no record of the parcel yet (`next_query_at`)", body = ErrorResponse),
         (status = 409, description = "A courier to choose: `courier_choose` (the number fits several) or \
             `courier_ambiguous` (the name does), with `candidates`", body = ErrorResponse),
@@ -105,6 +111,14 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
     api.admit(request, lang)?;
     let params = params.map_err(|_| ApiError::bad_request(ErrorCode::BadQuery, words::web::bad_query(lang)))?;
     let lang = lang::asked(params.lang.as_deref(), fallback)?;
+    let zone =
+        match params.tz.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            None => None,
+            Some(text) => Some(Zone::parse(text).map_err(|_| {
+                ApiError::bad_request(ErrorCode::ZoneInvalid, words::web::zone_invalid(&echo(text), lang))
+            })?),
+        };
+    let zone_ref = zone.unwrap_or_default();
 
     let number = tracking_number(params.number.as_deref().unwrap_or_default()).map_err(|e| input_error(&e, lang))?;
     let phone = match params.phone.as_deref().map(str::trim).filter(|phone| !phone.is_empty()) {
@@ -135,12 +149,13 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
     let request = TrackRequest::new(courier.map(|courier| courier.code), number.clone(), Asker::Web(caller))
         .with_phone(phone)
         .with_lang(lang);
-    let tracked = state.tracker.track(request).await.map_err(|error| track_error(&error, number.as_str(), lang))?;
+    let tracked =
+        state.tracker.track(request).await.map_err(|error| track_error(&error, number.as_str(), lang, &zone_ref))?;
     let sandbox = api.config().sandbox;
     let now = state.clock.now();
     match &tracked.report {
         Report::Answer { result, freshness } => {
-            let document = TrackDocument::new(&tracked, result, sandbox, lang);
+            let document = in_zone(TrackDocument::new(&tracked, result, sandbox, lang), zone.as_ref());
             match freshness {
                 Freshness::Stale { error, .. } if !error.is_no_result() => {
                     Err(upstream_error(error, &tracked, now, lang).with_cached(Some(document)))
@@ -153,12 +168,23 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
             let refusal = upstream_error(error, &tracked, now, lang);
             // Kuaidi100 failing (not a refusal of this parcel): the answer from before, marked stale.
             let failing = matches!(error.advice(), Advice::TryLater | Advice::OperatorProblem);
-            let cached = tracked.last_answer.as_deref().filter(|_| failing).map(|result| TrackDocument {
-                freshness: FreshnessLabel::Stale,
-                ..TrackDocument::new(&tracked, result, sandbox, lang)
+            let cached = tracked.last_answer.as_deref().filter(|_| failing).map(|result| {
+                let document = TrackDocument {
+                    freshness: FreshnessLabel::Stale,
+                    ..TrackDocument::new(&tracked, result, sandbox, lang)
+                };
+                in_zone(document, zone.as_ref())
             });
             Err(refusal.with_cached(cached))
         }
+    }
+}
+
+/// The document with its times also in the zone asked for, if one was.
+fn in_zone(document: TrackDocument, zone: Option<&Zone>) -> TrackDocument {
+    match zone {
+        Some(zone) => document.in_zone(zone),
+        None => document,
     }
 }
 
@@ -179,8 +205,8 @@ fn input_error(error: &InputError, lang: Lang) -> ApiError {
 }
 
 /// What the tracker could not do at all.
-fn track_error(error: &TrackError, number: &str, lang: Lang) -> ApiError {
-    let message = words::track_error(error, number, lang);
+fn track_error(error: &TrackError, number: &str, lang: Lang, zone: &Zone) -> ApiError {
+    let message = words::track_error(error, number, lang, zone);
     match error {
         TrackError::Throttled { retry_after } => {
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::Throttled, message).with_retry_after(*retry_after)

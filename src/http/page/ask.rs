@@ -16,6 +16,7 @@ use crate::couriers::{Courier, Resolution, directory};
 use crate::input::{PhoneTail, TrackingNumber, phone_tail, tracking_number};
 use crate::kuaidi100::{Advice, Lang};
 use crate::tracking::{Asker, Report, TrackError, TrackRequest, Tracked};
+use crate::zone::Zone;
 
 /// What the visitor sent: the number form (GET) or the phone form (POST, the only way a phone
 /// comes in).
@@ -44,6 +45,8 @@ impl Answer {
 pub struct Visit<'a> {
     pub state: &'a super::HttpState,
     pub lang: Lang,
+    /// The zone the page shows times in (`tz`, else Beijing time).
+    pub zone: Zone,
     pub asker: Asker,
     pub links: &'a Links,
 }
@@ -116,9 +119,11 @@ impl Visit<'_> {
         let sandbox = self.state.sandbox;
         let outcome = match &tracked.report {
             Report::Answer { result, .. } => {
-                Outcome::Parcel(view::parcel(&tracked, result, now, sandbox, lang, self.share(&tracked)))
+                Outcome::Parcel(view::parcel(&tracked, result, now, sandbox, lang, &self.zone, self.share(&tracked)))
             }
-            Report::NoResultYet => Outcome::Parcel(view::no_result(&tracked, now, sandbox, lang, self.share(&tracked))),
+            Report::NoResultYet => {
+                Outcome::Parcel(view::no_result(&tracked, now, sandbox, lang, &self.zone, self.share(&tracked)))
+            }
             // Kuaidi100 refused the phone the tracker sent (408): ask for it again.
             Report::Failed(error) if error.advice() == Advice::NeedPhone && tracked.courier.needs_phone => {
                 self.ask_phone(tracked.courier, &number, Some(words::upstream_error(error, lang)))
@@ -137,13 +142,13 @@ impl Visit<'_> {
             TrackError::PhoneRequired(courier) => self.ask_phone(courier, number, None),
             // Only a phone form (which names its courier) sends a phone.
             TrackError::PhoneMismatch { .. } => {
-                let message = words::track_error(&error, number.as_str(), lang);
+                let message = words::track_error(&error, number.as_str(), lang, &self.zone);
                 match courier {
                     Some(courier) => self.ask_phone(courier, number, Some(message)),
                     None => Outcome::Problem(message),
                 }
             }
-            _ => Outcome::Problem(words::track_error(&error, number.as_str(), lang)),
+            _ => Outcome::Problem(words::track_error(&error, number.as_str(), lang, &self.zone)),
         };
         let (status, retry_after) = match &error {
             TrackError::Throttled { retry_after } => (StatusCode::TOO_MANY_REQUESTS, Some(*retry_after)),

@@ -9,6 +9,9 @@ use crate::kuaidi100::Lang;
 pub struct Links {
     /// The language the visitor chose with `?lang=`, kept in links back to the page.
     pub chosen_lang: Option<Lang>,
+    /// The time zone the visitor chose with `?tz=` (its id), kept in links back to the page, never in
+    /// the permalink (each reader's own zone decides).
+    pub chosen_zone: Option<String>,
     /// The bot's Telegram username, once `getMe` told it.
     pub bot_username: Option<String>,
 }
@@ -16,24 +19,24 @@ pub struct Links {
 impl Links {
     /// The page asking about `number` (with `courier`), in the chosen language if one was chosen.
     pub fn page(&self, number: Option<&str>, courier: Option<&str>) -> String {
-        page_href(number, courier, self.chosen_lang)
+        page_href(number, courier, self.chosen_lang, self.chosen_zone.as_deref())
     }
 
     /// The same question in `lang`.
     pub fn in_lang(&self, number: Option<&str>, courier: Option<&str>, lang: Lang) -> String {
-        page_href(number, courier, Some(lang))
+        page_href(number, courier, Some(lang), self.chosen_zone.as_deref())
     }
 
     /// The permalink (`/?number=…&courier=…`: each reader's own language decides) and the bot link.
     pub fn share(&self, courier_code: &str, number: &str) -> Share {
         Share {
-            permalink: page_href(Some(number), Some(courier_code), None),
+            permalink: page_href(Some(number), Some(courier_code), None, None),
             telegram: self.bot_username.as_deref().and_then(|username| telegram_link(username, courier_code, number)),
         }
     }
 }
 
-fn page_href(number: Option<&str>, courier: Option<&str>, lang: Option<Lang>) -> String {
+fn page_href(number: Option<&str>, courier: Option<&str>, lang: Option<Lang>, zone: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let Some(number) = number.filter(|number| !number.is_empty()) {
         query.append_pair("number", number);
@@ -43,6 +46,9 @@ fn page_href(number: Option<&str>, courier: Option<&str>, lang: Option<Lang>) ->
     }
     if let Some(lang) = lang {
         query.append_pair("lang", lang.as_str());
+    }
+    if let Some(zone) = zone {
+        query.append_pair("tz", zone);
     }
     let query = query.finish();
     if query.is_empty() { "/".to_owned() } else { format!("/?{query}") }
@@ -61,20 +67,24 @@ mod tests {
 
     #[test]
     fn links_back_to_the_page_keep_a_chosen_language_and_encode_what_was_typed() {
-        let chosen = Links { chosen_lang: Some(Lang::En), bot_username: None };
+        let chosen = Links { chosen_lang: Some(Lang::En), chosen_zone: None, bot_username: None };
         assert_eq!(chosen.page(Some("YT1"), Some("yuantong")), "/?number=YT1&courier=yuantong&lang=en");
         assert_eq!(
             chosen.in_lang(Some("a&b"), Some("圆通"), Lang::Zh),
             "/?number=a%26b&courier=%E5%9C%86%E9%80%9A&lang=zh"
         );
         assert_eq!(chosen.in_lang(None, Some(""), Lang::Zh), "/?lang=zh");
-        let unchosen = Links { chosen_lang: None, bot_username: None };
+        let unchosen = Links { chosen_lang: None, chosen_zone: None, bot_username: None };
         assert_eq!(unchosen.page(None, None), "/");
+        let zoned = Links { chosen_lang: None, chosen_zone: Some("Europe/Berlin".into()), bot_username: None };
+        assert_eq!(zoned.page(Some("YT1"), None), "/?number=YT1&tz=Europe%2FBerlin");
+        assert_eq!(zoned.share("yuantong", "YT1").permalink, "/?number=YT1&courier=yuantong", "no zone in a permalink");
     }
 
     #[test]
     fn the_permalink_has_number_and_courier_only_and_the_bot_link_a_start_parameter() {
-        let links = Links { chosen_lang: Some(Lang::En), bot_username: Some("kuaidi_test_bot".into()) };
+        let links =
+            Links { chosen_lang: Some(Lang::En), chosen_zone: None, bot_username: Some("kuaidi_test_bot".into()) };
         let share = links.share("shunfeng", "SF1234567890123");
         assert_eq!(share.permalink, "/?number=SF1234567890123&courier=shunfeng");
         assert_eq!(share.telegram.as_deref(), Some("https://t.me/kuaidi_test_bot?start=shunfeng-SF1234567890123"));

@@ -53,8 +53,10 @@ pub use view::{
 };
 
 use super::HttpState;
+use crate::chat::words;
 use crate::chat::words::page::page_words;
 use crate::tracking::Asker;
+use crate::zone::Zone;
 
 /// The policy every page answer carries: only this origin's stylesheet and script, images only as
 /// `data:` (the empty favicon), forms only to this origin, no framing, no `<base>`.
@@ -96,6 +98,8 @@ pub struct NumberQuery {
     pub number: Option<String>,
     pub courier: Option<String>,
     pub lang: Option<String>,
+    /// The time zone to show times in (`Europe/Berlin`, `UTC+1`); none or unreadable: Beijing time.
+    pub tz: Option<String>,
 }
 
 /// The phone form's fields (`POST /`).
@@ -105,6 +109,7 @@ pub struct PhoneForm {
     pub courier: Option<String>,
     pub phone: Option<String>,
     pub lang: Option<String>,
+    pub tz: Option<String>,
 }
 
 async fn show(
@@ -115,7 +120,7 @@ async fn show(
 ) -> Response {
     let Query(query) = query.unwrap_or_default();
     let ask = Ask { number: query.number, courier: query.courier, phone: None };
-    respond(&state, peer, &headers, query.lang.as_deref(), ask).await
+    respond(&state, peer, &headers, query.lang.as_deref(), query.tz.as_deref(), ask).await
 }
 
 async fn submit(
@@ -127,7 +132,7 @@ async fn submit(
     let Form(form) = form.unwrap_or_default();
     // The phone form always sends a phone field; an empty one is a refused phone, not "no phone".
     let ask = Ask { number: form.number, courier: form.courier, phone: Some(form.phone.unwrap_or_default()) };
-    respond(&state, peer, &headers, form.lang.as_deref(), ask).await
+    respond(&state, peer, &headers, form.lang.as_deref(), form.tz.as_deref(), ask).await
 }
 
 async fn respond(
@@ -135,17 +140,27 @@ async fn respond(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
     lang_param: Option<&str>,
+    zone_param: Option<&str>,
     ask: Ask,
 ) -> Response {
     let accept_language = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
     let lang = PageLang::negotiate(lang_param, accept_language, state.default_lang);
+    // An unreadable zone shows Beijing time, named, like no zone at all: the page still answers.
+    let zone = zone_param.and_then(|typed| Zone::parse(typed).ok()).unwrap_or_default();
+    let zone_param = zone.stored().map(|_| zone.id()).unwrap_or_default();
     let links = links::Links {
         chosen_lang: lang.chosen.then_some(lang.lang),
+        chosen_zone: Some(zone_param.clone()).filter(|zone| !zone.is_empty()),
         bot_username: state.bot_username.get().map(str::to_owned),
     };
     let address = peer.map_or(Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(address))| address.ip());
-    let visit =
-        ask::Visit { state, lang: lang.lang, asker: Asker::Web(state.api.visitor(address, headers)), links: &links };
+    let visit = ask::Visit {
+        state,
+        lang: lang.lang,
+        zone,
+        asker: Asker::Web(state.api.visitor(address, headers)),
+        links: &links,
+    };
     let (number, courier) = (ask.number.clone().unwrap_or_default(), ask.courier.clone().unwrap_or_default());
     let answer = visit.answer(ask).await;
     let typed = |text: &str| Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_owned);
@@ -160,6 +175,10 @@ async fn respond(
         switch_href,
         switch_lang: lang.other().as_str(),
         lang_param: lang.chosen.then_some(lang.lang.as_str()),
+        zone_param,
+        zone_name: words::zone::name(&zone, lang.lang),
+        zone_note: words::page::zone_note(&zone, lang.lang),
+        zone_choices: &view::ZONE_CHOICES,
         number,
         courier,
         suggestions: view::suggestions(lang.lang),

@@ -14,9 +14,27 @@ use crate::chat::words::{self, page::PageWords};
 use crate::couriers::{Courier, directory};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::Tracked;
+use crate::zone::Zone;
 
 /// How many couriers the number form suggests (the most used ones; any other is still accepted).
 pub const SUGGESTED_COURIERS: usize = 60;
+
+/// The zones the form suggests: where buyers from Chinese shops often live (any other IANA name or
+/// offset is accepted too).
+pub const ZONE_CHOICES: [&str; 12] = [
+    "Asia/Shanghai",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "UTC",
+    "UTC+1",
+    "UTC-5",
+];
 
 /// The whole page.
 #[derive(Template)]
@@ -34,6 +52,14 @@ pub struct PageTemplate<'a> {
     pub switch_lang: &'static str,
     /// The language asked for with `?lang=`, kept in the form so that the answer stays in it.
     pub lang_param: Option<&'static str>,
+    /// The zone asked for with `tz` (as typed), kept in the forms; empty for Beijing time.
+    pub zone_param: String,
+    /// The zone the times are shown in, named (`Beijing time`, `Europe/Berlin`), beside every time.
+    pub zone_name: String,
+    /// "All times are …", above the timeline.
+    pub zone_note: String,
+    /// Zones offered in the form's `<datalist>`.
+    pub zone_choices: &'static [&'static str],
     /// What the visitor typed, shown again in the form.
     pub number: String,
     pub courier: String,
@@ -104,9 +130,10 @@ pub struct Badge {
 
 /// One trajectory line.
 pub struct LineView {
-    /// `2026-11-29 10:59`, Beijing time, as Kuaidi100 wrote it (to the minute).
+    /// `2026-11-29 10:59`: Kuaidi100's Beijing time in the page's zone, to the minute.
     pub shown_time: String,
-    /// `2026-11-29T10:59:00+08:00` for `<time datetime>`, when the time could be read.
+    /// `2026-11-29T03:59:00+01:00` for `<time datetime>` (the same instant, the zone's offset), when
+    /// the time could be read.
     pub machine_time: Option<String>,
     pub place: Option<String>,
     pub text: String,
@@ -146,33 +173,41 @@ pub fn parcel(
     now: DateTime<Utc>,
     sandbox: bool,
     lang: Lang,
+    zone: &Zone,
     share: Share,
 ) -> ParcelView {
-    let mut view = header(tracked, now, sandbox, lang, share);
+    let mut view = header(tracked, now, sandbox, lang, zone, share);
     view.badge = Some(Badge { label: words::state_label(&result.state, lang), family: family_of(&result.state) });
     if result.data.is_empty() {
         view.notice = Some(words::parcel::no_lines(lang));
     }
-    view.lines = result.data.iter().map(line).collect();
+    view.lines = result.data.iter().map(|trace| line(trace, zone)).collect();
     view
 }
 
 /// The view of a parcel Kuaidi100 has nothing for yet.
-pub fn no_result(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, share: Share) -> ParcelView {
-    let mut view = header(tracked, now, sandbox, lang, share);
+pub fn no_result(
+    tracked: &Tracked,
+    now: DateTime<Utc>,
+    sandbox: bool,
+    lang: Lang,
+    zone: &Zone,
+    share: Share,
+) -> ParcelView {
+    let mut view = header(tracked, now, sandbox, lang, zone, share);
     view.notice = Some(words::parcel::no_result(lang));
     view
 }
 
-fn header(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, share: Share) -> ParcelView {
+fn header(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, zone: &Zone, share: Share) -> ParcelView {
     let courier: &'static Courier = tracked.courier;
     ParcelView {
         courier_name: courier.name(lang.as_str()),
         courier_code: courier.code,
         number: tracked.number.clone(),
         badge: None,
-        freshness: words::freshness(tracked, now, sandbox, lang),
-        next_update: words::page::in_beijing_time(&words::next_update(tracked, lang), lang),
+        freshness: words::freshness(tracked, now, sandbox, lang, zone),
+        next_update: words::next_update(tracked, lang, zone),
         notice: None,
         lines: Vec::new(),
         share,
@@ -180,12 +215,14 @@ fn header(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, shar
 }
 
 /// Kuaidi100's lines come newest first, and the page keeps that order.
-fn line(line: &TraceLine) -> LineView {
+fn line(line: &TraceLine, zone: &Zone) -> LineView {
     let written = line.when();
-    let parsed = NaiveDateTime::parse_from_str(written, "%Y-%m-%d %H:%M:%S").ok();
+    let local = NaiveDateTime::parse_from_str(written, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .and_then(|wall| crate::zone::from_beijing_wall(&wall, zone));
     LineView {
-        shown_time: parsed.map(|time| time.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| written.to_owned()),
-        machine_time: parsed.map(|time| time.format("%Y-%m-%dT%H:%M:%S+08:00").to_string()),
+        shown_time: local.map(|time| time.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| written.to_owned()),
+        machine_time: local.map(|time| time.format("%Y-%m-%dT%H:%M:%S%:z").to_string()),
         place: line.place().map(str::to_owned),
         text: line.context.clone(),
         family: line.status_code.as_deref().map_or("none", family_of),
@@ -250,6 +287,10 @@ mod tests {
     }
 
     fn render(outcome: Outcome, sandbox: bool, lang: Lang) -> String {
+        render_in(outcome, sandbox, lang, Zone::Beijing)
+    }
+
+    fn render_in(outcome: Outcome, sandbox: bool, lang: Lang, zone: Zone) -> String {
         let words = page_words(lang);
         let page = PageTemplate {
             html_lang: if lang == Lang::Zh { "zh-CN" } else { "en" },
@@ -260,6 +301,10 @@ mod tests {
             switch_href: "/?lang=en".into(),
             switch_lang: "en",
             lang_param: None,
+            zone_param: String::new(),
+            zone_name: words::zone::name(&zone, lang),
+            zone_note: words::page::zone_note(&zone, lang),
+            zone_choices: &ZONE_CHOICES,
             number: "<typed>".into(),
             courier: "\"><script>".into(),
             suggestions: suggestions(lang),
@@ -289,7 +334,7 @@ mod tests {
         let result = crafted_result();
         let tracked = tracked(result.clone());
         let share = Share { permalink: "/?number=YT9693083639795&courier=yuantong".into(), telegram: None };
-        let view = parcel(&tracked, &result, Utc::now(), false, Lang::Zh, share);
+        let view = parcel(&tracked, &result, Utc::now(), false, Lang::Zh, &Zone::Beijing, share);
         let html = render(Outcome::Parcel(view), false, Lang::Zh);
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(!html.contains("<b>顺义"), "{html}");
@@ -308,8 +353,11 @@ mod tests {
         let result = crafted_result();
         let tracked = tracked(result.clone());
         let share = Share { permalink: "/".into(), telegram: Some("https://t.me/kuaidi_test_bot".into()) };
-        let html =
-            render(Outcome::Parcel(parcel(&tracked, &result, Utc::now(), false, Lang::En, share)), false, Lang::En);
+        let html = render(
+            Outcome::Parcel(parcel(&tracked, &result, Utc::now(), false, Lang::En, &Zone::Beijing, share)),
+            false,
+            Lang::En,
+        );
         let newest = html.find("datetime=\"2026-11-29T10:59:00+08:00\"").expect("the newest line");
         let older = html.find("datetime=\"2026-11-28T08:00:00+08:00\"").expect("the older line");
         assert!(newest < older, "newest first");
@@ -322,6 +370,21 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<html lang=\"en\">"), "{html}");
+        assert!(html.contains("All times are Beijing time."), "{html}");
+    }
+
+    #[test]
+    fn a_chosen_zone_shifts_every_time_and_is_named() {
+        let result = crafted_result();
+        let tracked = tracked(result.clone());
+        let berlin = Zone::parse("Europe/Berlin").expect("a zone");
+        let share = Share { permalink: "/".into(), telegram: None };
+        let view = parcel(&tracked, &result, Utc::now(), false, Lang::En, &berlin, share);
+        let html = render_in(Outcome::Parcel(view), false, Lang::En, berlin);
+        assert!(html.contains("datetime=\"2026-11-29T03:59:00+01:00\""), "{html}");
+        assert!(html.contains("2026-11-29 03:59</time> <span class=\"tz\">Europe/Berlin</span>"), "{html}");
+        assert!(html.contains("All times are Europe/Berlin."), "{html}");
+        assert!(html.contains("04:30 (Europe/Berlin)"), "the next update in the zone: {html}");
     }
 
     #[test]
