@@ -34,7 +34,7 @@ async fn the_watcher_yields_first_then_people_get_known_answers_with_the_time_fr
 
     // Four people's questions spend the watcher's share (80% of 5 = 4 billed calls).
     let subscribed = bot.ask(chat, ann(), "/sub yto YT9693083639790").await;
-    assert!(subscribed.text.contains("watch"), "{}", subscribed.text);
+    assert!(subscribed.text.contains("Watching"), "{}", subscribed.text);
     for number in ["YT9693083639791", "YT9693083639792", "YT9693083639793"] {
         let reply = bot.ask(chat, ann(), &format!("/track yto {number}")).await;
         assert!(!reply.text.contains("budget"), "{}", reply.text);
@@ -101,6 +101,6 @@ async fn one_person_may_subscribe_only_so_many_parcels_across_all_chats() {
     // Stopping one frees a place.
     bot.ask(Chat::private(ann().id), ann(), "/unsub YT9693083639790").await;
     let freed = bot.ask(group, ann(), "/sub yto YT9693083639760").await;
-    assert!(freed.text.contains("watch") && !freed.text.contains("across your chats"), "{}", freed.text);
+    assert!(freed.text.contains("Watching") && !freed.text.contains("across your chats"), "{}", freed.text);
     bot.stop().await;
 }

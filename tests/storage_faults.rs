@@ -108,7 +108,7 @@ async fn postgres_lost_while_running_degrades_replies_and_everything_resumes_whe
     let ann = User::new(41, "Ann").lang("en");
     let chat = Chat::private(ann.id);
     let subscribed = ask(&tg, chat, &ann, "/sub yto YT9693083639790").await;
-    assert!(subscribed.contains("watch"), "{subscribed}");
+    assert!(subscribed.contains("Watching"), "{subscribed}");
 
     proxy.cut();
     let degraded = ask(&tg, chat, &ann, "/track yto YT9693083639795").await;
@@ -150,7 +150,7 @@ async fn a_full_disk_under_sqlite_degrades_replies_and_everything_resumes_when_t
     let ann = User::new(42, "Ann").lang("en");
     let chat = Chat::private(ann.id);
     let subscribed = ask(&tg, chat, &ann, "/sub yto YT9693083639790").await;
-    assert!(subscribed.contains("watch"), "{subscribed}");
+    assert!(subscribed.contains("Watching"), "{subscribed}");
 
     // Fill the disk to the last byte.
     let filler = disk.join("filler");
@@ -160,7 +160,7 @@ async fn a_full_disk_under_sqlite_degrades_replies_and_everything_resumes_when_t
 
     std::fs::remove_file(&filler).expect("room again");
     let back = ask(&tg, chat, &ann, "/sub yto YT9693083639780").await;
-    assert!(back.contains("watch") && !back.contains("database"), "{back}");
+    assert!(back.contains("Watching") && !back.contains("database"), "{back}");
     let list = ask(&tg, chat, &ann, "/list").await;
     assert!(list.contains("YT9693083639790") && list.contains("YT9693083639780"), "{list}");
     assert_eq!(stop(child).await, Some(0), "clean exit");
