@@ -29,6 +29,7 @@ use kuaidi_bot::couriers::directory;
 use kuaidi_bot::kuaidi100::push::sign_push;
 use kuaidi_bot::sandbox::{Fault, SANDBOX_CUSTOMER, SANDBOX_KEY};
 use kuaidi_bot::store::ParcelKey;
+use kuaidi_bot::telegram::Limits;
 use kuaidi_test_support::fake_telegram::{Chat, Failure, SentMessage, User};
 use kuaidi_test_support::outbox::queue_one;
 use kuaidi_test_support::store as test_store;
@@ -127,7 +128,8 @@ impl World {
 
     /// The probe every cell ends with: the chat is answered again.
     async fn probe(&self, chat: Chat, from: &User) -> Result<(), String> {
-        let text = if self.bot.engine.sandbox.is_some() { format!("/track yto {}", self.number()) } else { "/help".into() };
+        let text =
+            if self.bot.engine.sandbox.is_some() { format!("/track yto {}", self.number()) } else { "/help".into() };
         match self.ask(chat, from, &text, SLOW_WAIT).await {
             Some(reply) if leak(&reply.text).is_none() => Ok(()),
             Some(reply) => Err(format!("the probe's answer leaks: {}", short(&reply.text))),
@@ -302,7 +304,11 @@ async fn upstream_cell(world: &World, row: &UpstreamRow, entry: Entry) -> Result
             );
             match leak(&shown) {
                 Some(marker) => Err(format!("leaks {marker:?}: {}", short(&shown))),
-                None => Ok(short(&format!("{} — {}", first.title.clone().unwrap_or_default(), first.description.clone().unwrap_or_default()))),
+                None => Ok(short(&format!(
+                    "{} — {}",
+                    first.title.clone().unwrap_or_default(),
+                    first.description.clone().unwrap_or_default()
+                ))),
             }
         }
         Entry::WebApi => {
@@ -310,7 +316,8 @@ async fn upstream_cell(world: &World, row: &UpstreamRow, entry: Entry) -> Result
             let base = world.bot.http.clone().ok_or("no HTTP server")?;
             let url = format!("{base}/api/v1/track?number={number}&courier=yuantong&lang=en");
             let (status, body) = kuaidi_test_support::process::http_get(&url).await;
-            let value: Value = serde_json::from_str(&body).map_err(|_| format!("HTTP {status}, not JSON: {}", short(&body)))?;
+            let value: Value =
+                serde_json::from_str(&body).map_err(|_| format!("HTTP {status}, not JSON: {}", short(&body)))?;
             let code = value.pointer("/error/code").and_then(Value::as_str).unwrap_or_default().to_owned();
             let message = value.pointer("/error/message").and_then(Value::as_str).unwrap_or_default().to_owned();
             let (want_code, want_status) = row.told.api();
@@ -423,7 +430,11 @@ async fn watcher_cell(
     } else {
         let now = bot.clock.now();
         let key = ParcelKey::new("yuantong", number);
-        bot.engine.store.subscribe(chat.id, None, &key, "en", 0, None, 50, now, now).await.map_err(|e| e.to_string())?;
+        bot.engine
+            .store
+            .subscribe(chat.id, None, &key, "en", 0, None, 50, now, now)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let said_before = bot.tg.messages_to(chat.id).len();
     arm(world);
@@ -454,7 +465,7 @@ async fn watcher_cell(
         tokio::time::sleep(Duration::from_millis(80)).await;
     }
     // Let the check finish and its notices (if any) go out.
-    bot.tg.wait_for(Duration::from_secs(1), |tg| (tg.messages_to(chat.id).len() > said_before).then_some(())).await;
+    bot.tg.wait_for(Duration::from_millis(400), |tg| (tg.messages_to(chat.id).len() > said_before).then_some(())).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let said: Vec<String> = bot.tg.messages_to(chat.id).into_iter().skip(said_before).map(|m| m.text).collect();
     if let Some(text) = said.iter().find(|text| leak(text).is_some()) {
@@ -462,9 +473,16 @@ async fn watcher_cell(
     }
     let watching = world.subscribed(chat.id, number).await;
     if !watching {
-        return Err(format!("the subscription was dropped; told {:?}", said.iter().map(|t| short(t)).collect::<Vec<_>>()));
+        return Err(format!(
+            "the subscription was dropped; told {:?}",
+            said.iter().map(|t| short(t)).collect::<Vec<_>>()
+        ));
     }
-    Ok(format!("still watched, {} notice(s){}", said.len(), said.first().map(|t| format!(": {}", short(t))).unwrap_or_default()))
+    Ok(format!(
+        "still watched, {} notice(s){}",
+        said.len(),
+        said.first().map(|t| format!(": {}", short(t))).unwrap_or_default()
+    ))
 }
 
 // ----- bad pushes -----
@@ -565,7 +583,8 @@ async fn push_cell(world: &World, row: &PushRow, watched: (Chat, &str)) -> Resul
             (param, Some(signed))
         }
         BadPush::ErrorAsLastResult => {
-            let param = push_param(&json!({"result": false, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}));
+            let param =
+                push_param(&json!({"result": false, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}));
             let signed = sign(&param);
             (param, Some(signed))
         }
@@ -598,7 +617,8 @@ async fn push_cell(world: &World, row: &PushRow, watched: (Chat, &str)) -> Resul
 /// After every bad push, a good one is still taken in and told.
 async fn good_push_after(world: &World, chat: Chat, number: &str) -> Result<String, String> {
     let salt = world.bot.engine.config.push_salt.clone();
-    let param = push_param(&moved_answer(world, number, "【杭州市】快件到达【杭州转运中心】 after the bad pushes").await?);
+    let param =
+        push_param(&moved_answer(world, number, "【杭州市】快件到达【杭州转运中心】 after the bad pushes").await?);
     let before = world.bot.tg.messages_to(chat.id).len();
     let (status, body) = post_push(world, &param, Some(&sign_push(&param, &salt))).await?;
     if status != 200 {
@@ -720,8 +740,20 @@ fn telegram_rows() -> Vec<TelegramRow> {
             recovery: Recovery::Moved,
             sends: MESSAGES,
         },
-        TelegramRow { name: "500 server error", failure: |_| Failure::ServerError, group: false, recovery: Recovery::Later, sends: ALL },
-        TelegramRow { name: "timeout", failure: |_| Failure::Timeout, group: false, recovery: Recovery::Later, sends: ALL },
+        TelegramRow {
+            name: "500 server error",
+            failure: |_| Failure::ServerError,
+            group: false,
+            recovery: Recovery::Later,
+            sends: ALL,
+        },
+        TelegramRow {
+            name: "timeout",
+            failure: |_| Failure::Timeout,
+            group: false,
+            recovery: Recovery::Later,
+            sends: ALL,
+        },
         TelegramRow {
             name: "400 message is not modified",
             failure: |_| Failure::NotModified,
@@ -866,6 +898,10 @@ async fn telegram_cell(world: &World, row: &TelegramRow, send: Kind, index: i64)
             arrived
         }
     };
+    if send != Kind::CallbackAnswer && row.recovery != Recovery::Retried {
+        // Telegram must have refused the send before it is back (the outbox may take its while).
+        wait_failed_request(world, chat.id, send.method()).await;
+    }
     bot.tg.clear_failure(chat.id);
     if matches!(row.recovery, Recovery::Gone | Recovery::Moved) {
         // The chat's fate is settled after the failed send's answer came back.
@@ -888,7 +924,9 @@ async fn telegram_cell(world: &World, row: &TelegramRow, send: Kind, index: i64)
     }
     let verdict = match row.recovery {
         Recovery::Retried if !seen => Err("not sent after Telegram's wait".to_owned()),
-        Recovery::Gone if here => Err(format!("the chat is gone but its subscription stays; {}", requests_of(world, chat.id))),
+        Recovery::Gone if here => {
+            Err(format!("the chat is gone but its subscription stays; {}", requests_of(world, chat.id)))
+        }
         Recovery::Moved if !there => Err(format!("the subscription did not move (here: {here})")),
         Recovery::Moved if !seen => Err("the message never reached the supergroup".to_owned()),
         Recovery::NewMessage if !seen => Err("silence: the answer was neither edited nor sent".to_owned()),
@@ -908,13 +946,40 @@ async fn telegram_cell(world: &World, row: &TelegramRow, send: Kind, index: i64)
     Ok(verdict)
 }
 
+/// Waits until a request to `method` in the chat was refused (or is being held by a timeout).
+async fn wait_failed_request(world: &World, chat_id: i64, method: &str) {
+    let refused = |tg: &kuaidi_test_support::fake_telegram::FakeTelegram| {
+        tg.requests_to(method)
+            .into_iter()
+            .any(|r| {
+                (r.status == 0 || r.status >= 400)
+                    && r.params
+                        .get("chat_id")
+                        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+                        == Some(chat_id)
+            })
+            .then_some(())
+    };
+    world.bot.tg.wait_for(SLOW_WAIT, refused).await;
+}
+
 /// The chat's requests as `method status` (for a failure's message).
 fn requests_of(world: &World, chat_id: i64) -> String {
     let requests = world.bot.tg.requests().into_iter().filter(|r| {
         r.params.get("chat_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
             == Some(chat_id)
     });
-    requests.map(|r| format!("{} {}", r.method, r.status)).collect::<Vec<_>>().join(", ")
+    requests
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.method,
+                r.status,
+                short(r.params.get("text").and_then(Value::as_str).unwrap_or_default())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Waits until every request to `method` has been answered (a held one counts after its hold).
@@ -960,13 +1025,18 @@ fn failures(title: &str, columns: &[&str], rows: &[(String, Vec<Outcome>)]) -> V
 
 async fn world(env: &[(&str, &str)], first_chat: i64) -> World {
     let store = test_store::sqlite().await.expect("sqlite");
-    let bot = RunningBot::serving(store, env).await;
+    // Telegram's overall pace, but no per-chat one: each cell talks to its chat several times a second.
+    let pace = Limits { messages_per_sec_overall: 28, messages_per_sec_chat: 1_000, messages_per_min_chat: 60_000 };
+    let bot = RunningBot::serving_paced(store, env, pace).await;
     World { bot, next_chat: AtomicI64::new(first_chat), next_number: AtomicI64::new(first_chat * 1_000) }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_fault_matrix() {
     let started = std::time::Instant::now();
+    // What the bot itself calls an error is shown with the matrix (`RUST_LOG` to see more).
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "kuaidi_bot=error".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     let main = world(ENV, 10_000).await;
     // Nothing listens here: the bot of the "connection refused" row.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
@@ -1008,6 +1078,7 @@ async fn the_fault_matrix() {
         pushes.push((row.name.to_owned(), vec![Some(push_cell(&main, row, (push_chat, &pushed)).await)]));
     }
     pushes.push(("(then a good push)".to_owned(), vec![Some(good_push_after(&main, push_chat, &pushed).await)]));
+    main.ask(push_chat, &owner, &format!("/unsub {pushed}"), WAIT).await;
     print_table("bad pushes × the push callback", &["push callback"], &pushes);
     println!("({:.1} s so far)", started.elapsed().as_secs_f64());
 
@@ -1033,7 +1104,8 @@ async fn the_fault_matrix() {
     let send_columns: Vec<&str> = SENDS.iter().map(|send| send.name()).collect();
     print_table("Telegram failures × kinds of send", &send_columns, &telegram);
 
-    let count = |rows: &[(String, Vec<Outcome>)]| rows.iter().flat_map(|(_, cells)| cells).filter(|c| c.is_some()).count();
+    let count =
+        |rows: &[(String, Vec<Outcome>)]| rows.iter().flat_map(|(_, cells)| cells).filter(|c| c.is_some()).count();
     println!(
         "\n{} cells in {:.1} s",
         count(&upstream) + count(&pushes) + count(&telegram),
@@ -1046,7 +1118,10 @@ async fn the_fault_matrix() {
     if let Some(sandbox) = &main.bot.engine.sandbox {
         let stats = sandbox.sandbox.stats();
         for parcel in stats.parcels.iter().filter(|parcel| parcel.violations > 0) {
-            failed.push(format!("lock rule: {} queried {} times, {} too soon or too often", parcel.num, parcel.queries, parcel.violations));
+            failed.push(format!(
+                "lock rule: {} queried {} times, {} too soon or too often",
+                parcel.num, parcel.queries, parcel.violations
+            ));
         }
     }
     assert!(failed.is_empty(), "{} cells failed:\n{}", failed.len(), failed.join("\n"));

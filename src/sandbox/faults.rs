@@ -54,7 +54,8 @@ impl Fault {
 
     /// The response, given the well-formed answer the query would have had (`answer`, JSON) if any.
     pub(super) async fn respond(&self, answer: Option<String>) -> Response {
-        let answer = answer.unwrap_or_else(|| serde_json::to_string(&codes::error(codes::NO_RESULT)).unwrap_or_default());
+        let answer =
+            answer.unwrap_or_else(|| serde_json::to_string(&codes::error(codes::NO_RESULT)).unwrap_or_default());
         match self {
             Fault::Code(code) => axum::Json(codes::error(code)).into_response(),
             Fault::Stall(wait) => {
@@ -82,7 +83,9 @@ impl Fault {
                 let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
                     vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut"))];
                 let mut response = Body::from_stream(futures::stream::iter(chunks)).into_response();
-                response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
                 response
             }
         }
