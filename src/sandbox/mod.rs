@@ -16,7 +16,7 @@
 //! Files: `credentials.rs` (built-in account, signature check), `cities.rs` (the map), `names.rs`
 //! (couriers, stations), `parcel.rs` (the timeline generator and the number → progress rule),
 //! `render.rs` (timeline → Kuaidi100 JSON), `estimate.rs` (the arrival estimate of `resultv2=8`), `codes.rs` (error answers, `ERR<code>` and `NOREC`
-//! numbers), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
+//! numbers), `faults.rs` (faults a test scripts per number: stalls, HTTP errors, bad bodies), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
 //! request and its codes, `COMNEW` numbers), `push.rs` (the subscription book and the push scheduler),
 //! `server.rs` (axum routes). This file holds the public handle:
 //! configuration, the shared state, and starting a server in-process ([`spawn`]) or on a listener
