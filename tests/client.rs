@@ -145,3 +145,19 @@ async fn timeouts_and_refused_connections_are_transient() {
     assert!(matches!(error, Error::Connection(_)) && error.is_transient(), "{error:?}");
     assert!(!error.to_string().contains("SECRETKEY"), "the key travels in the URL and must not leak: {error}");
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_cap_is_a_bad_body_not_read_whole() {
+    let huge: &'static str =
+        Box::leak(format!("{{\"message\":\"ok\",\"padding\":\"{}\"}}", "x".repeat(3 << 20)).into_boxed_str());
+    let url = fake_server(200, huge, Duration::ZERO).await;
+    let error =
+        client_for(&url, Credentials::new("c", "k")).query(&QueryRequest::new("yuantong", "YT9693083639795")).await;
+    match error {
+        Err(error @ Error::BadBody { .. }) => {
+            assert!(error.is_transient());
+            assert!(error.to_string().len() < 200, "no excerpt of the body: {error}");
+        }
+        other => panic!("expected a bad body, got {:?}", other.map(|result| result.nu)),
+    }
+}

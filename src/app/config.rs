@@ -45,6 +45,9 @@ pub struct Config {
     pub console_database_url: String,
     pub query_min_interval: Duration,
     pub query_max_per_day: u32,
+    /// `KUAIDI100_TIMEOUT`: how long one call to Kuaidi100 may take before it counts as failed
+    /// (default 15 s; tests of failures shorten it).
+    pub kuaidi100_timeout: Duration,
     pub user_rate_limit: Rate,
     pub default_lang: Lang,
     /// `MAX_SUBSCRIPTIONS_PER_CHAT`: parcels one chat may watch at once.
@@ -114,6 +117,14 @@ impl Config {
                 ConfigError::new("QUERY_MAX_PER_DAY", format!("`{text}` is not a positive whole number"))
             })?,
             None => 48,
+        };
+        let kuaidi100_timeout = match get("KUAIDI100_TIMEOUT") {
+            Some(text) => match parse_duration(&text) {
+                Ok(timeout) if timeout >= Duration::from_secs(1) => timeout,
+                Ok(_) => return Err(ConfigError::new("KUAIDI100_TIMEOUT", "must be at least 1s")),
+                Err(problem) => return Err(ConfigError::new("KUAIDI100_TIMEOUT", problem)),
+            },
+            None => Duration::from_secs(15),
         };
         let user_rate_limit = match get("USER_RATE_LIMIT") {
             Some(text) => parse_rate(&text).map_err(|problem| ConfigError::new("USER_RATE_LIMIT", problem))?,
@@ -236,6 +247,7 @@ impl Config {
             console_database_url,
             query_min_interval,
             query_max_per_day,
+            kuaidi100_timeout,
             user_rate_limit,
             default_lang,
             max_subscriptions_per_chat,
@@ -385,6 +397,8 @@ mod tests {
             ("QUERY_MIN_INTERVAL", "soon"),
             ("QUERY_MIN_INTERVAL", "0s"),
             ("QUERY_MAX_PER_DAY", "-1"),
+            ("KUAIDI100_TIMEOUT", "500ms"),
+            ("KUAIDI100_TIMEOUT", "0s"),
             ("MAX_SUBSCRIPTIONS_PER_CHAT", "0"),
             ("MAX_SUBSCRIPTIONS_PER_USER", "none"),
             ("KUAIDI100_DAILY_BUDGET", "0"),

@@ -76,6 +76,9 @@ impl Engine {
                 (client_config, Some(handle))
             }
         };
+        let mut client_config = client_config;
+        client_config.timeout = config.kuaidi100_timeout;
+        client_config.connect_timeout = client_config.connect_timeout.min(config.kuaidi100_timeout);
         let client = Client::new(client_config).map_err(SetupError::Client)?;
         let push = match (&config.callback_base, config.watch_mode.subscribes()) {
             (Some(base), true) => Some(PushTarget {

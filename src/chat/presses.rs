@@ -4,6 +4,8 @@
 //! Every press is answered (Telegram requires it), with a toast when there is something to say. A press
 //! that changes what a parcel reply shows edits that message rather than sending a new one; changing
 //! the view never asks Kuaidi100, and a refresh asks the tracker, which decides whether a query happens.
+//! A refresh that gets no trajectory (Kuaidi100 refused or failed with nothing to fall back on) never
+//! replaces what the message shows: its toast says why.
 
 use super::commands::SubscribeResult;
 use super::core::{Asked, ChatCore, answer, send};
@@ -13,7 +15,7 @@ use super::words;
 use crate::couriers::Courier;
 use crate::input::TrackingNumber;
 use crate::kuaidi100::Lang;
-use crate::tracking::TrackError;
+use crate::tracking::{Report, TrackError, Tracked};
 use crate::watch::Subscribe;
 
 impl ChatCore {
@@ -64,6 +66,12 @@ impl ChatCore {
     ) -> Vec<Action> {
         let (request, _) = self.user_request(incoming, Some(courier), number.clone(), None, lang).await;
         match self.inner.tracker.track(request).await {
+            // The refresh found nothing to show: the message keeps what it shows (an answer from
+            // before, or the earlier reason), and the toast says why nothing newer came.
+            Ok(Tracked { report: Report::Failed(error), .. }) => {
+                vec![answer(Some(words::errors::upstream_error(&error, lang)))]
+            }
+            Ok(Tracked { report: Report::NoResultYet, .. }) => vec![answer(Some(words::parcel::no_result(lang)))],
             Ok(tracked) if tracked.fresh => vec![
                 answer(None),
                 Action::Edit { message_id, reply: self.report_reply(incoming.chat.id, &tracked, view, lang).await },

@@ -1,7 +1,8 @@
 //! The HTTP client of Kuaidi100: real-time query, push subscription and courier auto-detection.
 //!
 //! It sends exactly one request per call and never retries: every call is billed and counts against the
-//! lock rule, so whether to ask again is the business of the tracking layer, not of the transport.
+//! lock rule, so whether to ask again is the business of the tracking layer, not of the transport. An
+//! answer is read up to [`MAX_BODY_BYTES`]; a larger one is a bad body, not a trajectory.
 
 use std::time::Duration;
 
@@ -18,6 +19,9 @@ pub const DEFAULT_API_URL: &str = "https://poll.kuaidi100.com";
 pub const DEFAULT_AUTONUMBER_URL: &str = "https://www.kuaidi100.com/autonumber/auto";
 
 const EXCERPT_CHARS: usize = 120;
+/// The largest answer read: a parcel's whole trajectory is a few tens of kilobytes, so anything near
+/// this is not an answer, and reading (then storing) it whole would only cost memory and disk.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Where and how to reach Kuaidi100.
 #[derive(Debug, Clone)]
@@ -118,9 +122,20 @@ impl Client {
     /// Sends a request and returns its body, mapping transport failures. The URL is never part of an
     /// error, because the auto-detection URL carries the key.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<String, Error> {
-        let response = request.send().await.map_err(transport_error)?;
+        let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
-        let body = response.text().await.map_err(transport_error)?;
+        let too_big = || Error::BadBody { excerpt: format!("an answer over {MAX_BODY_BYTES} bytes, not read") };
+        if response.content_length().is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+            return Err(too_big());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         if !status.is_success() {
             return Err(Error::Http { status: status.as_u16(), excerpt: excerpt(&body, EXCERPT_CHARS) });
         }

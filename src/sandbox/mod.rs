@@ -16,7 +16,7 @@
 //! Files: `credentials.rs` (built-in account, signature check), `cities.rs` (the map), `names.rs`
 //! (couriers, stations), `parcel.rs` (the timeline generator and the number → progress rule),
 //! `render.rs` (timeline → Kuaidi100 JSON), `estimate.rs` (the arrival estimate of `resultv2=8`), `codes.rs` (error answers, `ERR<code>` and `NOREC`
-//! numbers), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
+//! numbers), `faults.rs` (faults a test scripts per number: stalls, HTTP errors, bad bodies), `stats.rs` (query, subscribe and push log, lock rule), `subscribe.rs` (the `POST /poll`
 //! request and its codes, `COMNEW` numbers), `push.rs` (the subscription book and the push scheduler),
 //! `server.rs` (axum routes). This file holds the public handle:
 //! configuration, the shared state, and starting a server in-process ([`spawn`]) or on a listener
@@ -26,6 +26,7 @@ mod cities;
 mod codes;
 mod credentials;
 mod estimate;
+mod faults;
 mod names;
 pub mod parcel;
 mod push;
@@ -34,6 +35,7 @@ mod server;
 mod stats;
 mod subscribe;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -45,6 +47,7 @@ use crate::clock::SharedClock;
 use crate::kuaidi100::credentials::Credentials;
 
 pub use credentials::{SANDBOX_CUSTOMER, SANDBOX_KEY, sandbox_credentials};
+pub use faults::Fault;
 pub use parcel::{Ending, Event, Parcel};
 pub use push::{PendingPush, PushSubscription};
 pub use stats::{ParcelStats, Stats};
@@ -96,6 +99,8 @@ struct Inner {
     pushes: push::Book,
     forced_error: RwLock<Option<String>>,
     latency: RwLock<Option<std::time::Duration>>,
+    /// Scripted faults by number (upper case), `faults.rs`.
+    faults: RwLock<HashMap<String, Fault>>,
 }
 
 /// A simulator: cheap to clone, every clone shares the same parcels and books.
@@ -112,6 +117,7 @@ impl Sandbox {
             ledger: stats::Ledger::default(),
             forced_error: RwLock::new(None),
             latency: RwLock::new(None),
+            faults: RwLock::new(HashMap::new()),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -165,6 +171,22 @@ impl Sandbox {
     /// An artificial delay before each real-time query is answered, for tests of concurrency.
     pub fn set_latency(&self, latency: Option<std::time::Duration>) {
         *self.inner.latency.write().unwrap_or_else(PoisonError::into_inner) = latency;
+    }
+
+    /// While `Some(fault)`, every real-time query of `number` (any case) goes wrong that way
+    /// (`faults.rs`); `None` makes it answer again. Other numbers are not affected.
+    pub fn set_fault(&self, number: &str, fault: Option<Fault>) {
+        let mut faults = self.inner.faults.write().unwrap_or_else(PoisonError::into_inner);
+        let key = number.trim().to_ascii_uppercase();
+        match fault {
+            Some(fault) => faults.insert(key, fault),
+            None => faults.remove(&key),
+        };
+    }
+
+    fn fault(&self, number: &str) -> Option<Fault> {
+        let faults = self.inner.faults.read().unwrap_or_else(PoisonError::into_inner);
+        faults.get(&number.trim().to_ascii_uppercase()).cloned()
     }
 
     pub fn config(&self) -> &SandboxConfig {

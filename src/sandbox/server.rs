@@ -16,7 +16,8 @@
 //! `ERR<code>` number honoured, the number's length checked (6–32 characters, else `500`, "no result";
 //! a `NOREC…` number too),
 //! and the phone checked (`408`: a courier that needs one got none, or its last four digits are `0000`).
-//! Every refusal is HTTP 200 with a Kuaidi100 error body, never a panic and never an HTTP error. Queries
+//! Every refusal is HTTP 200 with a Kuaidi100 error body, never a panic and never an HTTP error — unless
+//! a test scripted a fault for the number (`faults.rs`: a stall, an HTTP 5xx, HTML, cut JSON…). Queries
 //! that pass the signature check are recorded whatever they answer; the others are only logged.
 //!
 //! A subscription is unsigned; its checks are `subscribe.rs`'s, then the book's (`501` while the parcel
@@ -142,9 +143,12 @@ async fn query(State(sandbox): State<Sandbox>, form: Result<Form<HashMap<String,
     let rule = LockRule { interval: inner.config.lock_interval, max_per_day: inner.config.lock_max_per_day };
     let param = read_param(raw);
     let parcel = param.as_ref().map(|p| (p.com.as_str(), p.num.as_str()));
-    let verdict = match sandbox.forced_error() {
-        Some(code) => Err(code),
-        None => judge(param.as_ref()),
+    let forced = sandbox.forced_error();
+    let fault = param.as_ref().filter(|_| forced.is_none()).and_then(|p| sandbox.fault(&p.num));
+    let verdict = match (forced, &fault) {
+        (Some(code), _) => Err(code),
+        (None, Some(fault)) if !fault.needs_answer() => Err(fault.recorded_code().to_owned()),
+        (None, _) => judge(param.as_ref()),
     };
     let (code, ok) = match &verdict {
         Ok(()) => (OK, true),
@@ -157,9 +161,16 @@ async fn query(State(sandbox): State<Sandbox>, form: Result<Form<HashMap<String,
     match (verdict, param, recorded.anchor) {
         (Ok(()), Some(param), Some(anchor)) => {
             let timeline = Parcel::generate(&param.com, &param.num, anchor);
-            Json200(render(&param.com, &param.num, &timeline, now, Options::from_param(&param))).into_response()
+            let answer = render(&param.com, &param.num, &timeline, now, Options::from_param(&param));
+            match fault {
+                Some(fault) => fault.respond(serde_json::to_string(&answer).ok()).await,
+                None => Json200(answer).into_response(),
+            }
         }
-        (Err(code), _, _) => refuse(&code),
+        (Err(code), _, _) => match fault {
+            Some(fault) => fault.respond(None).await,
+            None => refuse(&code),
+        },
         // A trajectory is always anchored; answer "busy" rather than panic if that ever fails.
         _ => refuse("502"),
     }

@@ -20,6 +20,7 @@ use super::files;
 use super::inline::on_inline_query;
 use super::pace::{Pace, Priority};
 use crate::chat::{Action, ChatCore, ChatKind, ChatRef, Incoming, Input};
+use crate::watch::Delivered;
 
 /// A "typing…" action is shown when an answer takes longer than this (an upstream query, not a cache hit).
 const TYPING_AFTER: Duration = Duration::from_millis(300);
@@ -118,7 +119,7 @@ async fn on_message<B: Api>(bot: B, core: ChatCore, replies: Replies, message: M
     typing.abort();
     // In a group the answers reply to the question, so that the asker finds them among the chatter.
     let reply_to = (incoming.chat.kind == ChatKind::Group).then_some(message.id);
-    perform(&bot, &replies, Place { chat: incoming.chat, reply_to }, None, actions).await;
+    perform(&bot, &core, &replies, Place { chat: incoming.chat, reply_to }, None, actions).await;
     Ok(())
 }
 
@@ -132,7 +133,7 @@ async fn on_callback<B: Api>(bot: B, core: ChatCore, replies: Replies, query: Ca
     let chat = message.regular_message().map_or_else(|| chat_ref(message.chat()), message_place);
     let incoming = Incoming::new(chat, user_ref(&query.from), Input::Button { data, message_id: message.id().0 });
     let actions = core.handle(&incoming).await;
-    perform(&bot, &replies, Place { chat, reply_to: None }, Some(&query.id), actions).await;
+    perform(&bot, &core, &replies, Place { chat, reply_to: None }, Some(&query.id), actions).await;
     Ok(())
 }
 
@@ -177,9 +178,39 @@ struct Place {
     reply_to: Option<MessageId>,
 }
 
-/// Carries out the core's actions in order. A failed send is logged; it never stops the others.
+/// A new message to `chat_id`, in the place's topic and in reply to its question when given.
+async fn send_new<B: Api>(
+    bot: &B,
+    replies: &Replies,
+    chat_id: ChatId,
+    topic: Option<i32>,
+    reply_to: Option<MessageId>,
+    reply: &crate::chat::Reply,
+) -> Result<(), RequestError> {
+    paced(replies, chat_id, true, || {
+        let mut request = bot.send_message(chat_id, reply.html.clone());
+        if let Some(markup) = keyboard(&reply.buttons) {
+            request = request.reply_markup(markup);
+        }
+        if let Some(topic) = topic {
+            request = request.message_thread_id(ThreadId(MessageId(topic)));
+        }
+        if let Some(question) = reply_to {
+            // A question deleted meanwhile still gets its answer.
+            request = request.reply_parameters(ReplyParameters::new(question).allow_sending_without_reply());
+        }
+        async move { request.await.map(drop) }
+    })
+    .await
+}
+
+/// Carries out the core's actions in order. A failed send never stops the others; what Telegram's
+/// error says about the chat is acted on as the outbox acts on it (`delivery::classify`): a chat
+/// that is gone loses its subscriptions, a group that became a supergroup takes them along and gets
+/// the answer there, and an edit of a message that is gone comes as a new message instead.
 async fn perform<B: Api>(
     bot: &B,
+    core: &ChatCore,
     replies: &Replies,
     place: Place,
     callback: Option<&CallbackQueryId>,
@@ -187,24 +218,9 @@ async fn perform<B: Api>(
 ) {
     let chat_id = ChatId(place.chat.id);
     for action in actions {
-        let outcome = match action {
+        let (outcome, reply) = match action {
             Action::Send(reply) => {
-                paced(replies, chat_id, true, || {
-                    let mut request = bot.send_message(chat_id, reply.html.clone());
-                    if let Some(markup) = keyboard(&reply.buttons) {
-                        request = request.reply_markup(markup);
-                    }
-                    if let Some(topic) = place.chat.topic {
-                        request = request.message_thread_id(ThreadId(MessageId(topic)));
-                    }
-                    if let Some(question) = place.reply_to {
-                        // A question deleted meanwhile still gets its answer.
-                        request =
-                            request.reply_parameters(ReplyParameters::new(question).allow_sending_without_reply());
-                    }
-                    async move { request.await.map(drop) }
-                })
-                .await
+                (send_new(bot, replies, chat_id, place.chat.topic, place.reply_to, &reply).await, Some(reply))
             }
             Action::Edit { message_id, reply } => {
                 let edited = paced(replies, chat_id, false, || {
@@ -215,25 +231,63 @@ async fn perform<B: Api>(
                     async move { request.await.map(drop) }
                 })
                 .await;
-                match edited {
+                let edited = match edited {
                     // Nothing changed since the message was sent: not an error.
                     Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+                    // The message was deleted meanwhile: the answer comes as a new one.
+                    Err(RequestError::Api(ApiError::MessageToEditNotFound)) => {
+                        tracing::debug!(chat = chat_id.0, "the message to edit is gone; sending the answer anew");
+                        send_new(bot, replies, chat_id, place.chat.topic, None, &reply).await
+                    }
                     other => other,
-                }
+                };
+                (edited, Some(reply))
             }
             Action::AnswerButton { text } => match callback {
                 Some(id) => {
-                    let mut request = bot.answer_callback_query(id.clone());
-                    if let Some(text) = text {
-                        request = request.text(text);
-                    }
-                    request.await.map(drop)
+                    let answer = || {
+                        let mut request = bot.answer_callback_query(id.clone());
+                        if let Some(text) = &text {
+                            request = request.text(text.clone());
+                        }
+                        async move { request.await.map(drop) }
+                    };
+                    let answered = match answer().await {
+                        // Worth one wait while the button's spinner still turns.
+                        Err(RequestError::RetryAfter(wait)) if wait.duration() <= ANSWER_RETRY_WITHIN => {
+                            metrics::counter!(super::RETRY_AFTER_METRIC, "kind" => "callback_answer").increment(1);
+                            tokio::time::sleep(wait.duration()).await;
+                            answer().await
+                        }
+                        other => other,
+                    };
+                    (answered, None)
                 }
-                None => Ok(()),
+                None => (Ok(()), None),
             },
         };
-        if let Err(error) = outcome {
-            tracing::warn!(chat = chat_id.0, %error, "a Telegram request failed");
+        let Err(error) = outcome else { continue };
+        let Some(reply) = reply else {
+            tracing::warn!(chat = chat_id.0, %error, "answering a button failed");
+            continue;
+        };
+        match super::delivery::classify(&error) {
+            Delivered::ChatGone => {
+                tracing::info!(chat = chat_id.0, %error, "the chat is gone: its subscriptions end");
+                core.chat_gone(chat_id.0).await;
+            }
+            Delivered::MigratedTo(to) => {
+                tracing::info!(chat = chat_id.0, to, "the group became a supergroup: answering there");
+                core.chat_migrated(chat_id.0, to).await;
+                if let Err(error) = send_new(bot, replies, ChatId(to), None, None, &reply).await {
+                    tracing::warn!(chat = to, %error, "a Telegram request failed");
+                }
+            }
+            _ => tracing::warn!(chat = chat_id.0, %error, "a Telegram request failed"),
         }
     }
 }
+
+/// A button's answer is retried after a 429 only when the wait is this short: Telegram forgets the
+/// press after about 15 s.
+const ANSWER_RETRY_WITHIN: Duration = Duration::from_secs(5);

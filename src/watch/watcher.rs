@@ -360,8 +360,10 @@ impl Watcher {
                 }
             }
             Report::Failed(error) => match error.advice() {
-                // Kuaidi100 will never answer this parcel as it stands.
-                Advice::CheckCourier | Advice::NeedPhone => {
+                // Kuaidi100 will never answer this parcel as it stands — unless it already has: then
+                // the courier and the phone were right, and the refusal is Kuaidi100's passing fault
+                // (a parcel seen moving is not given up on one bad answer).
+                Advice::CheckCourier | Advice::NeedPhone if !answered_before(subscribers) => {
                     let code = error.return_code().map(|code| code.as_str().to_owned());
                     let mut outcome = stop_with(parcel, subscribers, NoticeKind::CannotWatch, None, now);
                     for notice in &mut outcome.notices {
@@ -373,7 +375,11 @@ impl Watcher {
                     outcome
                 }
                 // Trouble on Kuaidi100's side or ours: keep watching, at the in-transit pace.
-                Advice::NoResultYet | Advice::TryLater | Advice::OperatorProblem => CheckOutcome {
+                Advice::CheckCourier
+                | Advice::NeedPhone
+                | Advice::NoResultYet
+                | Advice::TryLater
+                | Advice::OperatorProblem => CheckOutcome {
                     next_check_at: Some(not_before(policy.next_check(None, now, jitter))),
                     last_change_at: parcel.last_change_at,
                     no_result_since: parcel.no_result_since,
@@ -458,6 +464,11 @@ fn estimate_notice(
 }
 
 /// Every subscriber gets a closing notice and watching stops.
+/// Whether Kuaidi100 has answered this parcel with a trajectory before (some subscriber saw lines).
+fn answered_before(subscribers: &[Subscriber]) -> bool {
+    subscribers.iter().any(|subscriber| subscriber.seen_lines > 0)
+}
+
 pub(super) fn stop_with(
     parcel: &DueParcel,
     subscribers: &[Subscriber],

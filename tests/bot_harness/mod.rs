@@ -49,8 +49,13 @@ impl RunningBot {
     /// The bot with its HTTP server on a loopback port, which the simulator's pushes are sent to
     /// (`WATCH_MODE=push` or `hybrid` in `env`), on `store`.
     pub async fn serving(store: TestStore, env: &[(&str, &str)]) -> Self {
+        Self::serving_paced(store, env, default_limits()).await
+    }
+
+    /// The same, paced to `pace` (tests that send many messages to one chat quickly).
+    pub async fn serving_paced(store: TestStore, env: &[(&str, &str)], pace: Limits) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-        Self::launch(store, env, Some(default_limits()), Some(listener)).await
+        Self::launch(store, env, Some(pace), Some(listener)).await
     }
 
     async fn launch(

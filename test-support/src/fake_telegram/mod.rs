@@ -13,8 +13,10 @@
 //! - It is strict where Telegram is strict and where bots commonly break: HTML `parse_mode` is parsed
 //!   like Telegram does ("can't parse entities"), texts over 4096 characters, `callback_data` over 64
 //!   bytes, edits that change nothing ("message is not modified") and edits of unknown messages fail.
-//! - Errors can be injected per chat (`fail_chat`) and a global rolling-window rate limiter answers 429,
-//!   with the exact descriptions Telegram uses so teloxide classifies them as it would in production.
+//! - Errors can be injected per chat (`fail_chat`) or per chat and method (`fail_method`, which also
+//!   reaches `answerCallbackQuery`), including a 5xx and a request that is never answered, and a global
+//!   rolling-window rate limiter answers 429, with the exact descriptions Telegram uses so teloxide
+//!   classifies them as it would in production.
 //! - Webhooks work as in Telegram (`webhook.rs`): `setWebhook` records the URL, secret and
 //!   `allowed_updates`, `getUpdates` then fails with Telegram's 409 until `deleteWebhook`, and the test
 //!   delivers the very updates it injected by POSTing them to the bot's URL with the secret header
@@ -176,9 +178,21 @@ pub enum Failure {
     /// 429 with `parameters.retry_after` for the next `times` sends, then cleared
     /// (teloxide: `RequestError::RetryAfter`).
     TooManyRequests { retry_after: u32, times: u32 },
+    /// 500 "Internal Server Error" (teloxide sleeps 10 s before it reads a 5xx answer).
+    ServerError,
+    /// No answer until the bot's HTTP client gives up (teloxide's default timeout is 17 s); the
+    /// request is not carried out.
+    Timeout,
+    /// 400 "Bad Request: message is not modified: …" (teloxide: `ApiError::MessageNotModified`).
+    NotModified,
+    /// 400 "Bad Request: message to edit not found" (teloxide: `ApiError::MessageToEditNotFound`).
+    EditNotFound,
     /// Any other Telegram error (keep `code` a 4xx: teloxide sleeps 10 s on 5xx).
     Custom { code: u16, description: String },
 }
+
+/// How long a [`Failure::Timeout`] holds its request: past teloxide's 17 s client timeout.
+pub const TIMEOUT_HOLD: Duration = Duration::from_secs(25);
 
 impl Failure {
     fn to_error(&self) -> ApiErr {
@@ -195,6 +209,13 @@ impl Failure {
                 ..ApiErr::bad_request("group chat was migrated to a supergroup chat")
             },
             Failure::TooManyRequests { retry_after, .. } => ApiErr::too_many_requests(*retry_after),
+            Failure::ServerError => ApiErr { code: 500, description: "Internal Server Error".into(), parameters: None },
+            Failure::Timeout => ApiErr { code: ApiErr::HOLD, description: String::new(), parameters: None },
+            Failure::NotModified => ApiErr::bad_request(
+                "message is not modified: specified new message content and reply markup are exactly the same as a \
+                 current content and reply markup of the message",
+            ),
+            Failure::EditNotFound => ApiErr::bad_request("message to edit not found"),
             Failure::Custom { code, description } => {
                 ApiErr { code: *code, description: description.clone(), parameters: None }
             }
@@ -385,6 +406,10 @@ struct State {
     my_commands: HashMap<String, Value>,
     deleted: Vec<(i64, i64)>,
     failures: HashMap<i64, Failure>,
+    /// Failures of one method in one chat (`fail_method`), checked before `failures`.
+    method_failures: HashMap<(i64, String), Failure>,
+    /// The chat of each callback query injected, for failures of `answerCallbackQuery`.
+    callback_chats: HashMap<String, i64>,
     rate_limit: Option<u32>,
     delivered_at: VecDeque<Instant>,
     too_many_requests: u64,
@@ -418,6 +443,9 @@ struct ApiErr {
 }
 
 impl ApiErr {
+    /// Not an answer: the fake holds the request for [`TIMEOUT_HOLD`] ([`Failure::Timeout`]).
+    const HOLD: u16 = 0;
+
     fn bad_request(text: &str) -> ApiErr {
         ApiErr { code: 400, description: format!("Bad Request: {text}"), parameters: None }
     }
@@ -518,6 +546,8 @@ impl State {
             my_commands: HashMap::new(),
             deleted: Vec::new(),
             failures: HashMap::new(),
+            method_failures: HashMap::new(),
+            callback_chats: HashMap::new(),
             rate_limit: None,
             delivered_at: VecDeque::new(),
             too_many_requests: 0,
@@ -769,6 +799,7 @@ impl FakeTelegram {
             state.remember_chat(chat, Some(&from));
             let id = format!("{}", 4_000_000_000_000_000_000u64 + state.next_callback_id);
             state.next_callback_id += 1;
+            state.callback_chats.insert(id.clone(), chat.id);
             let message = state.message_json(chat.id, message_id, None);
             state.push_update(json!({"callback_query": {
                 "id": id,
@@ -999,7 +1030,17 @@ impl FakeTelegram {
     }
 
     pub fn clear_failure(&self, chat_id: i64) {
-        self.lock().failures.remove(&chat_id);
+        let mut state = self.lock();
+        state.failures.remove(&chat_id);
+        state.method_failures.retain(|(chat, _), _| *chat != chat_id);
+    }
+
+    /// Makes one method (canonical name: `"sendMessage"`, `"editMessageText"`, `"answerCallbackQuery"`
+    /// — the latter by the chat of the pressed button) fail in `chat_id` with `failure` until
+    /// cleared (`clear_failure`; `TooManyRequests` clears itself after `times`). Checked before a
+    /// `fail_chat` failure of the same chat.
+    pub fn fail_method(&self, chat_id: i64, method: &str, failure: Failure) {
+        self.lock().method_failures.insert((chat_id, method.to_owned()), failure);
     }
 
     /// `Some(n)`: a `sendMessage` that would make more than `n` delivered messages within any rolling

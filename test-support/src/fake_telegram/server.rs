@@ -149,6 +149,10 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri, headers: He
     }
     let result =
         if method == "getUpdates" { get_updates(&shared, &params).await } else { shared.lock().call(&method, &params) };
+    if matches!(&result, Err(error) if error.code == ApiErr::HOLD) {
+        // A request Telegram never answers: the bot's client gives up first.
+        tokio::time::sleep(super::TIMEOUT_HOLD).await;
+    }
     let status = match &result {
         Ok(_) => 200,
         Err(error) => error.code,
@@ -481,6 +485,9 @@ impl State {
             }
             "answerCallbackQuery" => {
                 let id = string(params, "callback_query_id").ok_or_else(|| ApiErr::bad_request("query_id is empty"))?;
+                if let Some(chat) = self.callback_chats.get(&id).copied() {
+                    self.injected_failure(chat, "answerCallbackQuery")?;
+                }
                 self.callback_answers.push(CallbackAnswer {
                     callback_query_id: id,
                     text: string(params, "text"),
@@ -530,19 +537,35 @@ impl State {
         Ok(json!(true))
     }
 
-    /// An injected failure for this chat, consuming one `TooManyRequests` use.
-    fn injected_failure(&mut self, chat_id: i64) -> Result<(), ApiErr> {
-        let Some(failure) = self.failures.get_mut(&chat_id) else { return Ok(()) };
+    /// An injected failure of `method` in this chat (its own, else the chat's), consuming one
+    /// `TooManyRequests` use.
+    fn injected_failure(&mut self, chat_id: i64, method: &str) -> Result<(), ApiErr> {
+        let key = (chat_id, method.to_owned());
+        let failure = match self.method_failures.get_mut(&key) {
+            Some(failure) => failure,
+            None if method == "answerCallbackQuery" => return Ok(()),
+            None => match self.failures.get_mut(&chat_id) {
+                Some(failure) => failure,
+                None => return Ok(()),
+            },
+        };
         let error = failure.to_error();
-        if let super::Failure::TooManyRequests { times, .. } = failure {
-            if *times == 0 {
-                self.failures.remove(&chat_id);
-                return Ok(());
+        // (fail this time, clear the failure now)
+        let (fail, clear) = match failure {
+            super::Failure::TooManyRequests { times: 0, .. } => (false, true),
+            super::Failure::TooManyRequests { times, .. } => {
+                *times -= 1;
+                (true, *times == 0)
             }
-            *times -= 1;
-            if *times == 0 {
-                self.failures.remove(&chat_id);
-            }
+            _ => (true, false),
+        };
+        if clear && self.method_failures.remove(&key).is_none() {
+            self.failures.remove(&chat_id);
+        }
+        if !fail {
+            return Ok(());
+        }
+        if error.code == 429 {
             self.too_many_requests += 1;
         }
         Err(error)
@@ -585,7 +608,7 @@ impl State {
     fn send_message(&mut self, params: &Value) -> Result<Value, ApiErr> {
         let now = Instant::now();
         let chat_id = chat_id(params)?;
-        self.injected_failure(chat_id)?;
+        self.injected_failure(chat_id, "sendMessage")?;
         self.rate_limited(now)?;
         let text = string(params, "text").unwrap_or_default();
         let parse_mode = string(params, "parse_mode");
@@ -629,7 +652,7 @@ impl State {
         let chat_id = chat_id(params)?;
         let message_id =
             int(params, "message_id").ok_or_else(|| ApiErr::bad_request("message identifier is not specified"))?;
-        self.injected_failure(chat_id)?;
+        self.injected_failure(chat_id, method)?;
         let Some(current) = self.messages.get(&(chat_id, message_id)).cloned() else {
             return Err(ApiErr::bad_request("message to edit not found"));
         };
