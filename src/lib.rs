@@ -46,3 +46,6 @@ pub mod store;
 pub mod telegram;
 pub mod tracking;
 pub mod watch;
+
+#[cfg(test)]
+mod properties;

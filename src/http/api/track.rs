@@ -25,7 +25,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, ErrorCode, ErrorResponse};
-use super::{echo, lang};
+use super::lang;
 use crate::chat::words;
 use crate::couriers::{Resolution, directory};
 use crate::http::HttpState;
@@ -117,12 +117,12 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
         Some(text) => match directory().resolve(text) {
             Resolution::Found(courier) => Some(courier),
             Resolution::Ambiguous(candidates) => {
-                let message = words::errors::ambiguous_courier(&echo(text), &candidates, lang);
+                let message = words::errors::ambiguous_courier(text, &candidates, lang);
                 return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::CourierAmbiguous, message)
                     .with_candidates(&candidates));
             }
             Resolution::Unknown { suggestions } => {
-                let mut message = words::errors::unknown_courier(&echo(text), lang);
+                let mut message = words::errors::unknown_courier(text, lang);
                 if !suggestions.is_empty() {
                     message = format!("{message} {}", words::errors::did_you_mean(&suggestions, lang));
                 }
