@@ -289,7 +289,7 @@ proptest! {
     ) {
         // The couriers generated are named by their code, which must name them alone.
         if let Command::Track(ParcelRequest { courier: Some(courier), .. }) | Command::Sub(ParcelRequest { courier: Some(courier), .. }) = &expected {
-            prop_assert_eq!(directory().resolve(courier.code), Resolution::Found(*courier));
+            prop_assert_eq!(directory().resolve(courier.code), Resolution::Found(courier));
         }
         let text = joined(words, gaps);
         let text = if wide { full_width(&text) } else { text };
