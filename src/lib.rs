@@ -48,3 +48,6 @@ pub mod telegram;
 pub mod tracking;
 pub mod watch;
 pub mod zone;
+
+#[cfg(test)]
+mod properties;

@@ -25,6 +25,8 @@ mod keyboards;
 mod notices;
 mod parcel;
 mod presses;
+#[cfg(test)]
+mod properties;
 mod router;
 pub mod start_link;
 mod types;

@@ -75,6 +75,29 @@ mod tests {
     }
 
     #[test]
+    fn a_notice_with_a_huge_line_still_makes_a_message() {
+        // Found by the property tests: a block longer than a message (one trajectory line of 1,000
+        // `<`, escaped to 4,000 characters) rendered as nothing, and the outbox marked the notice sent
+        // without sending it. Now the lines that do not fit are counted instead.
+        let mut huge = notice(NoticeKind::Finished, "YT1000000001");
+        huge.new_lines.push(NoticeLine { time: "2026-11-02 08:00:00".into(), place: None, context: "<".repeat(1_000) });
+        huge.new_lines.swap(0, 1);
+        for lang in [Lang::En, Lang::Zh] {
+            let html = notices_reply(std::slice::from_ref(&huge), lang, &crate::zone::Zone::Beijing, true).html;
+            assert!(html.contains("YT1000000001"), "{html}");
+            assert!(crate::chat::view::telegram_len(&html) <= crate::chat::MAX_MESSAGE_CHARS);
+            assert!(!html.contains("&lt;&lt;&lt;") && !html.contains("派件中"), "nothing after a cut line: {html}");
+            let more = if lang == Lang::En { "and 4 more" } else { "另有 4 条" };
+            assert!(html.contains(more), "the two lines left out are counted with the 2 before: {html}");
+            assert!(html.contains("sandbox") || html.contains("沙盒"), "{html}");
+        }
+        let fits =
+            notices_reply(&[notice(NoticeKind::Update, "YT1000000001")], Lang::En, &crate::zone::Zone::Beijing, false)
+                .html;
+        assert!(fits.contains("派件中") && fits.contains("and 2 more"), "{fits}");
+    }
+
+    #[test]
     fn several_parcels_make_one_message_and_final_notices_close() {
         let reply = notices_reply(
             &[notice(NoticeKind::Update, "YT1000000001"), notice(NoticeKind::Finished, "YT1000000002")],

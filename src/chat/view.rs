@@ -11,8 +11,15 @@ use crate::kuaidi100::{Family, state};
 
 /// Lines shown before "… N earlier".
 pub const COMPACT_LINES: usize = 5;
-/// Telegram's limit on a message's text.
+/// Telegram's limit on a message's text, in UTF-16 code units (see [`telegram_len`]).
 pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// The length of `html` as Telegram counts a message's text: UTF-16 code units, so an emoji outside
+/// the Basic Multilingual Plane counts twice. Counted on the HTML as sent, which is never shorter than
+/// the text Telegram counts after parsing the tags and entities.
+pub fn telegram_len(html: &str) -> usize {
+    html.encode_utf16().count()
+}
 
 /// Which lines a parcel reply shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

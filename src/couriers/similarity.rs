@@ -31,13 +31,21 @@ pub(super) fn similarity(query: &str, key: &str) -> Option<f64> {
         return None;
     }
     let budget = (weight / 4).max(1);
-    let jw = jaro_winkler(query, key);
-    let distance = damerau_levenshtein(query, key);
-    let longest = query.chars().count().max(key.chars().count()).max(1);
-    let mut score = jw.max(1.0 - distance as f64 / longest as f64);
     let key_weight = self::weight(key);
     let (shorter, longer) = (weight.min(key_weight), weight.max(key_weight));
     let prefix = shorter >= MIN_PREFIX_WEIGHT && (query.starts_with(key) || key.starts_with(query));
+    let (query_len, key_len) = (query.chars().count(), key.chars().count());
+    let longest = query_len.max(key_len).max(1);
+    // Cheap bounds before the quadratic measures: the edit distance is at least the difference in
+    // length, and Jaro–Winkler stays under its threshold when one string is under 40 % of the other's
+    // length (Jaro ≤ (short/long + 2)/3 < 0.8). A pasted paragraph where a courier's name was expected
+    // is dismissed at once instead of being measured against every name of the table.
+    if !prefix && query_len.abs_diff(key_len) > budget && query_len.min(key_len) * 5 < longest * 2 {
+        return None;
+    }
+    let jw = jaro_winkler(query, key);
+    let distance = damerau_levenshtein(query, key);
+    let mut score = jw.max(1.0 - distance as f64 / longest as f64);
     if prefix {
         // `zhongtong express` starts with a whole name, `中铁` is how 中铁快运 begins: likely meant.
         score = score.max(PREFIX_SCORE + (1.0 - PREFIX_SCORE) * shorter as f64 / longer as f64);
@@ -55,6 +63,20 @@ fn weight(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_input_is_dismissed_without_measuring_it() {
+        // Found by the fuzzer (text target): a message with a long word where the courier goes was
+        // measured against every courier name with two quadratic measures, the slowest path of all.
+        let long = "x".repeat(4_000);
+        let started = std::time::Instant::now();
+        for _ in 0..2_000 {
+            assert_eq!(similarity(&long, "zhongtong"), None);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(similarity(&format!("zhongtong{long}"), "zhongtong").is_some(), "a prefix still counts");
+        assert!(similarity("zhongtongexpressxx", "zhongtong").is_some());
+    }
 
     #[test]
     fn one_typo_is_close() {

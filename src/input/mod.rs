@@ -20,6 +20,8 @@ mod error;
 mod extract;
 mod label;
 mod phone;
+#[cfg(test)]
+mod properties;
 mod tracking_number;
 mod width;
 

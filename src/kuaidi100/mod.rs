@@ -8,6 +8,8 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod param;
+#[cfg(test)]
+mod properties;
 pub mod push;
 pub mod response;
 pub mod sign;

@@ -217,10 +217,9 @@ pub fn beijing_time(written: &str) -> Option<DateTime<Utc>> {
 pub fn duration(written: &str) -> Option<Duration> {
     let text = written.trim();
     if let Ok(hours) = text.parse::<f64>() {
-        return (hours.is_finite() && (0.0..24.0 * 365.0).contains(&hours))
-            .then(|| Duration::minutes((hours * 60.0).round() as i64));
+        return minutes_within_a_year(hours * 60.0);
     }
-    let mut minutes = 0i64;
+    let mut minutes = 0.0;
     let mut number = String::new();
     let mut matched = false;
     let mut chars = text.chars().peekable();
@@ -246,11 +245,24 @@ pub fn duration(written: &str) -> Option<Duration> {
             _ => return None,
         };
         let value: f64 = number.parse().ok()?;
-        minutes += (value * unit_minutes).round() as i64;
+        minutes += value * unit_minutes;
         number.clear();
         matched = true;
     }
-    (matched && number.is_empty()).then(|| Duration::minutes(minutes))
+    if !matched || !number.is_empty() {
+        return None;
+    }
+    minutes_within_a_year(minutes)
+}
+
+/// Longest duration read, in minutes: a year. Longer is no estimate of a parcel's journey (and a
+/// `Duration` cannot hold every number Kuaidi100 could write: `9952011006525天` would overflow it).
+const MAX_DURATION_MINUTES: f64 = 365.0 * 24.0 * 60.0;
+
+/// `minutes` as a duration, when it is a number from zero to a year.
+fn minutes_within_a_year(minutes: f64) -> Option<Duration> {
+    (minutes.is_finite() && (0.0..MAX_DURATION_MINUTES).contains(&minutes))
+        .then(|| Duration::minutes(minutes.round() as i64))
 }
 
 /// One line of a parcel's trajectory.
@@ -386,9 +398,15 @@ pub fn parse_answer(body: &str) -> Result<Answer, BodyProblem> {
         .map_err(|_| BodyProblem::UnexpectedShape)
 }
 
-/// A string field that may be a string, a number, a bool, or missing/null.
+/// A string field that may be a string (kept as written, blank too), a number, a bool, or
+/// missing/null (read as empty).
 fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(lenient_opt_string(deserializer)?.unwrap_or_default())
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(serde_json::Value::String(text)) => text,
+        Some(serde_json::Value::Number(number)) => number.to_string(),
+        Some(serde_json::Value::Bool(flag)) => flag.to_string(),
+        _ => String::new(),
+    })
 }
 
 /// An optional string field: missing, `null` and `""` (after trimming) all read as `None`.
@@ -549,6 +567,35 @@ mod tests {
         for junk in ["", "-3", "soon", "3 days", "天", "NaN"] {
             assert_eq!(duration(junk), None, "{junk}");
         }
+        assert_eq!(duration("364天"), Some(Duration::days(364)));
+        assert_eq!(duration("8759"), Some(Duration::hours(8_759)));
+    }
+
+    #[test]
+    fn durations_beyond_a_year_are_no_estimate_and_never_overflow() {
+        // Found by the property tests: rendering a reply to this answer panicked ("TimeDelta::minutes
+        // out of bounds"), and a sum of two huge parts overflowed an i64.
+        for huge in ["9952011006525天5363151952小时", "200000000000天", "99999999999999999999天99999999999999999999天"]
+        {
+            assert_eq!(duration(huge), None, "{huge}");
+        }
+        assert_eq!(duration("365天"), None);
+        assert_eq!(duration("8760"), None);
+        assert_eq!(duration("1e300"), None);
+        let body = r#"{"nu":"1","state":"0","data":[],"totalTime":"9952011006525天5363151952小时","remainTime":"200000000000天"}"#;
+        let Ok(Answer::Result(result)) = parse_answer(body) else { panic!("must parse") };
+        assert_eq!(result.estimate(), None);
+    }
+
+    #[test]
+    fn blank_text_fields_are_kept_as_written() {
+        // Found by the property tests: a context of only a tab was read back as "", so an answer did
+        // not survive a round trip through the simulator's writer and the client's reader.
+        let body = r#"{"nu":"A","state":"","data":[{"time":"","ftime":"","context":"\t"}]}"#;
+        let Ok(Answer::Result(result)) = parse_answer(body) else { panic!("must parse") };
+        assert_eq!(result.data[0].context, "\t");
+        let written = serde_json::to_string(&result).expect("serializable");
+        assert_eq!(parse_answer(&written), Ok(Answer::Result(result)));
         for written in ["2025-04-16 10:36:46", "2025-04-16 10:36", "2025/04/16 10:36:46", "2025-04-16T10:36:46"] {
             assert!(beijing_time(written).is_some(), "{written}");
         }

@@ -20,6 +20,8 @@
 //! - [`replicas`]: several real `kuaidi-bot run` processes on one fresh PostgreSQL database, in
 //!   webhook mode behind the balancer, on one Kuaidi100 simulator with a fast clock, at a faked Beijing
 //!   daytime — and the SQL and metrics the replicas tests read.
+//! - [`telegram_html`]: Telegram's HTML `parse_mode` as strictly as the server (the fake Bot API's
+//!   check), and the stricter rule for what the bot itself writes; the property tests and fuzzers use it.
 //! - [`images`]: generated photos of waybills (barcodes and QR codes) with the numbers they hold.
 //! - [`bench`]: what the benchmarks compute alike (one percentile).
 
@@ -35,3 +37,4 @@ pub mod replicas;
 pub mod sim;
 pub mod store;
 pub mod tcp_cut;
+pub mod telegram_html;

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use rust_i18n::t;
 
-use super::escape;
+use super::{echo, escape};
 use crate::chat::command::{ArgError, Name};
 use crate::couriers::Courier;
 use crate::input::{InputError, TrackingNumber};
@@ -40,9 +40,9 @@ pub fn courier_list(couriers: &[&Courier], lang: Lang) -> String {
         .join(separator)
 }
 
-/// No courier has the name typed. Plain text.
+/// No courier has the name typed (quoted shortened). Plain text.
 pub fn unknown_courier(input: &str, lang: Lang) -> String {
-    t!("courier.unknown", locale = lang.as_str(), input = input).into_owned()
+    t!("courier.unknown", locale = lang.as_str(), input = echo(input)).into_owned()
 }
 
 /// "Did you mean: …?" for couriers spelled like the unknown name. Plain text.
@@ -50,9 +50,10 @@ pub fn did_you_mean(suggestions: &[&Courier], lang: Lang) -> String {
     t!("courier.did_you_mean", locale = lang.as_str(), list = courier_list(suggestions, lang)).into_owned()
 }
 
-/// Several couriers have the name typed. Plain text.
+/// Several couriers have the name typed (quoted shortened). Plain text.
 pub fn ambiguous_courier(input: &str, candidates: &[&Courier], lang: Lang) -> String {
-    t!("courier.ambiguous", locale = lang.as_str(), input = input, list = courier_list(candidates, lang)).into_owned()
+    t!("courier.ambiguous", locale = lang.as_str(), input = echo(input), list = courier_list(candidates, lang))
+        .into_owned()
 }
 
 /// The courier checks the phone and none was given. Plain text.

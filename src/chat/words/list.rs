@@ -11,7 +11,7 @@ use rust_i18n::t;
 
 use super::commands::age;
 use super::{escape, state_label};
-use crate::chat::view::{ListGroup, Listed, MAX_MESSAGE_CHARS};
+use crate::chat::view::{ListGroup, Listed, MAX_MESSAGE_CHARS, telegram_len};
 use crate::kuaidi100::Lang;
 
 /// Room kept for the closing note.
@@ -21,7 +21,7 @@ const NOTE_ROOM: usize = 120;
 pub fn list_html(parcels: &[Listed], now: DateTime<Utc>, lang: Lang) -> (String, usize) {
     let locale = lang.as_str();
     let mut html = t!("list.header", locale = locale).into_owned();
-    let mut used = html.chars().count();
+    let mut used = telegram_len(&html);
     let mut group = None;
     let mut shown = 0;
     for parcel in parcels {
@@ -31,7 +31,7 @@ pub fn list_html(parcels: &[Listed], now: DateTime<Utc>, lang: Lang) -> (String,
             block += &format!("\n\n<b>{}</b>", escape(&group_title(this_group, lang)));
         }
         block += &format!("\n{}", entry(parcel, now, lang));
-        let length = block.chars().count();
+        let length = telegram_len(&block);
         if used + length > MAX_MESSAGE_CHARS - NOTE_ROOM {
             break;
         }

@@ -52,6 +52,19 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// At most this many characters of what someone typed are quoted back in a reply.
+pub const ECHO_MAX: usize = 32;
+
+/// What someone typed, shortened for quoting in a reply (`…` marks a cut), so that a reply quoting a
+/// whole message of 4,096 characters still fits in one. Plain text.
+pub fn echo(text: &str) -> String {
+    let mut shown: String = text.chars().take(ECHO_MAX).collect();
+    if text.chars().count() > ECHO_MAX {
+        shown.push('…');
+    }
+    shown
+}
+
 /// `<b>圆通速递</b> · <code>YT9693083639795</code>`: how every reply about a parcel opens. HTML.
 fn parcel_header(courier_name: &str, number: &str) -> String {
     format!("<b>{}</b> · <code>{}</code>", escape(courier_name), escape(number))
@@ -74,9 +87,41 @@ fn label_html(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kuaidi100::Lang;
 
     #[test]
     fn escape_touches_exactly_the_three_characters() {
         assert_eq!(escape("<b>a & b</b> \"c\" 'd'"), "&lt;b&gt;a &amp; b&lt;/b&gt; \"c\" 'd'");
+    }
+
+    #[test]
+    fn echoes_are_cut_to_a_quotable_length() {
+        assert_eq!(echo("yuantog"), "yuantog");
+        assert_eq!(echo(&"圆".repeat(ECHO_MAX)), "圆".repeat(ECHO_MAX));
+        assert_eq!(echo(&"&".repeat(4_000)), format!("{}…", "&".repeat(ECHO_MAX)));
+    }
+
+    #[test]
+    fn replies_quoting_a_whole_message_fit_in_one() {
+        // Found by the property tests: `/couriers`, an unknown command or an unknown courier name of a
+        // few thousand `&` or `<` quoted it whole, escaped to four times its length, and Telegram
+        // refused the reply as too long: the user got no answer.
+        let typed = "&".repeat(4_000);
+        let number = crate::input::tracking_number("YT9693083639795").expect("valid");
+        for lang in [Lang::En, Lang::Zh] {
+            let unknown = crate::chat::command::ArgError::UnknownCourier {
+                input: typed.clone(),
+                suggestions: Vec::new(),
+                number: number.clone(),
+            };
+            for html in [
+                commands::unknown_command_html(&typed, lang),
+                commands::couriers_html(&typed, &[], lang),
+                errors::arg_error_html(crate::chat::command::Name::Track, &unknown, lang),
+            ] {
+                assert!(html.chars().count() < 400, "{html}");
+                assert!(html.contains(&format!("{}…", "&amp;".repeat(ECHO_MAX))), "{html}");
+            }
+        }
     }
 }

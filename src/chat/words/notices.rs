@@ -1,12 +1,14 @@
 //! Notifications as people read them: one block per parcel that moved (its state change, its new
 //! lines, why watching ends when it does), all the pending blocks of a chat in one message.
 //!
-//! A message of many parcels loses its last whole blocks rather than overflowing Telegram's limit.
+//! A message of many parcels loses its last whole blocks rather than overflowing Telegram's limit, and
+//! a block keeps only the new lines that fit (the rest are counted), so that even one parcel with huge
+//! trajectory lines still makes a message.
 
 use rust_i18n::t;
 
 use super::{errors, escape, labelled_header, parcel::line_block, state_label};
-use crate::chat::view::MAX_MESSAGE_CHARS;
+use crate::chat::view::{MAX_MESSAGE_CHARS, telegram_len};
 use crate::couriers::directory;
 use crate::kuaidi100::{Error, Lang};
 use crate::watch::{Notice, NoticeKind};
@@ -16,35 +18,42 @@ use crate::zone::Zone;
 /// directory no longer has is left out (its buttons too, in `keyboards::notices`). Times are in
 /// `zone`, named once at the end when any trajectory line is shown. HTML.
 pub fn notices_html(notices: &[Notice], lang: Lang, zone: &Zone, sandbox: bool) -> String {
-    let blocks: Vec<String> = notices.iter().filter_map(|notice| block(notice, lang, zone)).collect();
-    let shows_lines = notices.iter().any(|notice| !notice.new_lines.is_empty());
     let mut notes = Vec::new();
-    if shows_lines {
+    if notices.iter().any(|notice| !notice.new_lines.is_empty()) {
         notes.push(escape(&super::zone::note(zone, lang)));
     }
     if sandbox {
         notes.push(escape(&super::parcel::sandbox_note(lang)));
     }
-    let closing = (!notes.is_empty() && !blocks.is_empty()).then(|| format!("<i>{}</i>", notes.join(" · ")));
-    let room = MAX_MESSAGE_CHARS - closing.as_ref().map_or(0, |closing| closing.chars().count() + 2);
+    let note = (!notes.is_empty()).then(|| format!("<i>{}</i>", notes.join(" · ")));
+    let note_room = note.as_ref().map_or(0, |note| telegram_len(note) + 2);
     let mut html = String::new();
-    for block in blocks {
+    let mut used = 0;
+    for notice in notices {
         let separator = if html.is_empty() { "" } else { "\n\n" };
-        if html.chars().count() + separator.len() + block.chars().count() > room {
+        let room = MAX_MESSAGE_CHARS.saturating_sub(used + separator.len() + note_room);
+        let Some(block) = block(notice, lang, zone, room) else { continue };
+        let length = separator.len() + telegram_len(&block);
+        if used + length + note_room > MAX_MESSAGE_CHARS {
             break;
         }
         html += separator;
         html += &block;
+        used += length;
     }
-    if let Some(closing) = closing {
+    if let Some(note) = note.filter(|_| !html.is_empty()) {
         html += "\n\n";
-        html += &closing;
+        html += &note;
     }
     html
 }
 
-/// One parcel's block: header, state change, new lines, the closing note of a last notice.
-fn block(notice: &Notice, lang: Lang, zone: &Zone) -> Option<String> {
+/// Room kept in a block for "… and 3 more" when lines are left out.
+const MORE_ROOM: usize = 40;
+
+/// One parcel's block: header, state change, the new lines that fit in `room`, the closing note of a
+/// last notice. `None` for a courier the directory does not have.
+fn block(notice: &Notice, lang: Lang, zone: &Zone, room: usize) -> Option<String> {
     let locale = lang.as_str();
     let courier = directory().get(&notice.courier)?;
     let mut block = format!("🔔 {}", labelled_header(courier.name(locale), &notice.number, notice.label.as_deref()));
@@ -63,12 +72,6 @@ fn block(notice: &Notice, lang: Lang, zone: &Zone) -> Option<String> {
     for line in super::arrival::notice_lines(notice, lang, zone) {
         block += &format!("\n{line}");
     }
-    for line in &notice.new_lines {
-        block += &format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context, zone));
-    }
-    if notice.more_lines > 0 {
-        block += &format!("\n<i>{}</i>", escape(&t!("notice.more", locale = locale, count = notice.more_lines)));
-    }
     let closing = match notice.kind {
         NoticeKind::Update => None,
         NoticeKind::Finished => Some(t!("notice.finished", locale = locale)),
@@ -79,8 +82,22 @@ fn block(notice: &Notice, lang: Lang, zone: &Zone) -> Option<String> {
             Some(t!("notice.cannot_watch", locale = locale, reason = errors::upstream_error(&error, lang)))
         }
     };
-    if let Some(closing) = closing {
-        block += &format!("\n<i>{}</i>", escape(&closing));
+    let closing = closing.map(|closing| format!("\n<i>{}</i>", escape(&closing))).unwrap_or_default();
+    let mut used = telegram_len(&block) + telegram_len(&closing) + MORE_ROOM;
+    let mut shown = 0;
+    for line in &notice.new_lines {
+        let line = format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context, zone));
+        used += telegram_len(&line);
+        if used > room {
+            break;
+        }
+        block += &line;
+        shown += 1;
     }
+    let more = u64::from(notice.more_lines) + (notice.new_lines.len() - shown) as u64;
+    if more > 0 {
+        block += &format!("\n<i>{}</i>", escape(&t!("notice.more", locale = locale, count = more)));
+    }
+    block += &closing;
     Some(block)
 }

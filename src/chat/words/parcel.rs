@@ -2,15 +2,16 @@
 //! and the note on what was left out), a state's name, how old an answer is, when the next may come.
 //!
 //! A reply never exceeds Telegram's 4,096 characters: the full view is cut on a line boundary with a
-//! note saying how much was left out. Lengths are counted on the HTML as sent, which is never shorter
-//! than what Telegram counts after parsing the tags, so the limit holds with room to spare. The command
+//! note saying how much was left out. Lengths are counted as Telegram counts them (UTF-16 code units,
+//! `view::telegram_len`) on the HTML as sent, which is never shorter than what Telegram counts after
+//! parsing the tags, so the limit holds with room to spare. The command
 //! line prints the same parcel with the plain-text pieces of this file.
 
 use chrono::{DateTime, Utc};
 use rust_i18n::t;
 
 use super::{escape, labelled_header};
-use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
+use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View, telegram_len};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::{Freshness, Report, Tracked};
 use crate::zone::Zone;
@@ -53,11 +54,11 @@ pub fn reply_html(
     let total = result.data.len();
     let wanted = if view == View::All { total } else { total.min(COMPACT_LINES) };
     let budget = MAX_MESSAGE_CHARS - NOTE_ROOM;
-    let mut used = html.chars().count();
+    let mut used = telegram_len(&html);
     let mut shown = 0;
     for line in result.data.iter().take(wanted) {
         let block = format!("\n{}", trajectory_line(line, zone));
-        let length = block.chars().count();
+        let length = telegram_len(&block);
         if used + length > budget {
             break;
         }
@@ -160,12 +161,12 @@ pub fn no_lines(lang: Lang) -> String {
     t!("query.no_lines", locale = lang.as_str()).into_owned()
 }
 
-/// A state's name in the language, with an emoji for its family; unknown codes are shown as they are.
-/// Plain text.
+/// A state's name in the language, with an emoji for its family; unknown codes are shown as they are
+/// (shortened like anything quoted: a code is a few digits, anything longer is junk). Plain text.
 pub fn state_label(code: &str, lang: Lang) -> String {
     match state::lookup(code) {
         Some(state) => format!("{} {}", family_emoji(state.family), state.name(lang.as_str())),
-        None => format!("❔ {code}"),
+        None => format!("❔ {}", super::echo(code)),
     }
 }
 
@@ -209,5 +210,43 @@ mod tests {
     fn states_have_names_and_unknown_codes_show_as_they_are() {
         assert_eq!(state_label("5", Lang::En), "🛵 Out for delivery");
         assert_eq!(state_label("99999", Lang::Zh), "❔ 99999");
+        assert_eq!(state_label(&"9".repeat(5_000), Lang::En), format!("❔ {}…", "9".repeat(super::super::ECHO_MAX)));
+    }
+
+    #[test]
+    fn emoji_count_twice_toward_the_limit() {
+        // Found by the property tests: lengths were counted in characters, Telegram counts UTF-16
+        // units, so a trajectory of emoji-heavy lines passed the check at twice Telegram's limit.
+        use crate::couriers::directory;
+        use crate::kuaidi100::QueryResult;
+        use crate::tracking::{Freshness, Report};
+        let line = TraceLine {
+            time: "2026-11-29 10:59:00".into(),
+            ftime: "2026-11-29 10:59:00".into(),
+            context: "😀".repeat(1_000),
+            status: None,
+            status_code: None,
+            area_code: None,
+            area_name: None,
+            area_center: None,
+            location: None,
+            area_pinyin: None,
+        };
+        let result = QueryResult { state: "0".into(), data: vec![line; 5], ..QueryResult::default() };
+        let tracked = Tracked {
+            courier: directory().get("yuantong").expect("yuantong"),
+            number: "YT9693083639795".into(),
+            report: Report::Answer { result: std::sync::Arc::new(result.clone()), freshness: Freshness::Fresh },
+            fresh: true,
+            answered_at: None,
+            queried_at: None,
+            next_query_at: Utc::now(),
+            daily_cap_reached: false,
+            budget_spent_until: None,
+            last_answer: None,
+        };
+        let html = reply_html(&tracked, &result, View::All, Lang::En, &Zone::Beijing, Utc::now(), false, None);
+        assert!(telegram_len(&html) <= MAX_MESSAGE_CHARS, "{}", telegram_len(&html));
+        assert!(html.contains("😀😀😀😀😀😀😀😀😀😀"), "lines that fit are shown");
     }
 }

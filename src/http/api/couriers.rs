@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, CourierSummary, ErrorCode, ErrorResponse};
-use super::{echo, lang};
+use super::lang;
 use crate::chat::words;
 use crate::couriers::directory;
 use crate::http::HttpState;
@@ -72,7 +72,10 @@ pub async fn couriers(State(state): State<HttpState>, request: Request) -> Respo
         let limit = match params.limit.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
             None => DEFAULT_LIMIT,
             Some(text) => text.parse::<usize>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::LimitInvalid, words::web::limit_invalid(&echo(text), MAX_LIMIT, lang))
+                ApiError::bad_request(
+                    ErrorCode::LimitInvalid,
+                    words::web::limit_invalid(&words::echo(text), MAX_LIMIT, lang),
+                )
             })?,
         };
         let text = params.q.unwrap_or_default();

@@ -5,7 +5,6 @@
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
 
-use super::echo;
 use super::error::{ApiError, ErrorCode};
 use crate::chat::words;
 use crate::kuaidi100::Lang;
@@ -27,7 +26,7 @@ pub fn asked(param: Option<&str>, fallback: Lang) -> Result<Lang, ApiError> {
         Some(text) if text.eq_ignore_ascii_case("zh") => Ok(Lang::Zh),
         Some(text) if text.eq_ignore_ascii_case("en") => Ok(Lang::En),
         Some(text) => {
-            Err(ApiError::bad_request(ErrorCode::LangInvalid, words::web::lang_invalid(&echo(text), fallback)))
+            Err(ApiError::bad_request(ErrorCode::LangInvalid, words::web::lang_invalid(&words::echo(text), fallback)))
         }
     }
 }

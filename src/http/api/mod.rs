@@ -141,15 +141,3 @@ pub fn routes() -> Router<HttpState> {
         .route(COURIERS_PATH, get(couriers::couriers))
         .route(OPENAPI_PATH, get(openapi::serve))
 }
-
-/// At most this many characters of what a caller typed are quoted back in a message.
-const ECHO_MAX: usize = 32;
-
-/// `text` shortened for quoting in a message.
-fn echo(text: &str) -> String {
-    let mut shown: String = text.chars().take(ECHO_MAX).collect();
-    if text.chars().count() > ECHO_MAX {
-        shown.push('…');
-    }
-    shown
-}

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, ErrorCode, ErrorResponse};
-use super::{echo, lang};
+use super::lang;
 use crate::chat::words;
 use crate::couriers::{Resolution, directory};
 use crate::http::HttpState;
@@ -111,13 +111,12 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
     api.admit(request, lang)?;
     let params = params.map_err(|_| ApiError::bad_request(ErrorCode::BadQuery, words::web::bad_query(lang)))?;
     let lang = lang::asked(params.lang.as_deref(), fallback)?;
-    let zone =
-        match params.tz.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-            None => None,
-            Some(text) => Some(Zone::parse(text).map_err(|_| {
-                ApiError::bad_request(ErrorCode::ZoneInvalid, words::web::zone_invalid(&echo(text), lang))
-            })?),
-        };
+    let zone = match params.tz.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        None => None,
+        Some(text) => Some(Zone::parse(text).map_err(|_| {
+            ApiError::bad_request(ErrorCode::ZoneInvalid, words::web::zone_invalid(&words::echo(text), lang))
+        })?),
+    };
     let zone_ref = zone.unwrap_or_default();
 
     let number = tracking_number(params.number.as_deref().unwrap_or_default()).map_err(|e| input_error(&e, lang))?;
@@ -131,12 +130,12 @@ async fn answer(state: &HttpState, request: &Parts) -> Result<TrackDocument, Api
         Some(text) => match directory().resolve(text) {
             Resolution::Found(courier) => Some(courier),
             Resolution::Ambiguous(candidates) => {
-                let message = words::errors::ambiguous_courier(&echo(text), &candidates, lang);
+                let message = words::errors::ambiguous_courier(text, &candidates, lang);
                 return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::CourierAmbiguous, message)
                     .with_candidates(&candidates));
             }
             Resolution::Unknown { suggestions } => {
-                let mut message = words::errors::unknown_courier(&echo(text), lang);
+                let mut message = words::errors::unknown_courier(text, lang);
                 if !suggestions.is_empty() {
                     message = format!("{message} {}", words::errors::did_you_mean(&suggestions, lang));
                 }

@@ -31,7 +31,6 @@
 //!   long polls (new updates) and waiters (any activity).
 
 mod files;
-mod html;
 mod inline;
 mod profile;
 mod server;

@@ -14,9 +14,11 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use crate::telegram_html;
+
 use super::{
     ApiErr, CallbackAnswer, Edit, FakeTelegram, Recorded, SentMessage, Shared, State, StoredMessage, buttons_of, files,
-    html, unix_now,
+    unix_now,
 };
 
 /// Canonical Bot API names; a request's method is matched against these ignoring case.
@@ -574,9 +576,8 @@ impl State {
     /// Checks a message text like Telegram: not empty, parseable in its parse mode, not too long.
     pub(super) fn check_text(&self, text: &str, parse_mode: Option<&str>) -> Result<(), ApiErr> {
         let plain = match parse_mode {
-            Some(mode) if mode.eq_ignore_ascii_case("html") && self.strict_html => {
-                html::parse(text).map_err(|reason| ApiErr::bad_request(&format!("can't parse entities: {reason}")))?
-            }
+            Some(mode) if mode.eq_ignore_ascii_case("html") && self.strict_html => telegram_html::parse(text)
+                .map_err(|reason| ApiErr::bad_request(&format!("can't parse entities: {reason}")))?,
             None | Some("") => text.to_owned(),
             Some(mode) if ["html", "markdown", "markdownv2"].contains(&mode.to_ascii_lowercase().as_str()) => {
                 text.to_owned()

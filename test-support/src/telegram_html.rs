@@ -3,6 +3,11 @@
 //! in production. Modelled on tdlib's `parse_html` (same error texts); only the parts a bot can trip
 //! over are kept: tag names, nesting, closing, entities (`&lt;` `&gt;` `&amp;` `&quot;` and numeric;
 //! any other `&` stays literal, as in Telegram). The result is the plain text, for the length limit.
+//!
+//! [`check_bot_html`] is the stricter rule for what the bot itself writes, used by the property tests
+//! and the fuzzers: Telegram must accept it, every `&` must open one of the entities `escape` writes
+//! (a bare `&` is accepted by Telegram but means something was not escaped), and the text must fit
+//! Telegram's limit, which counts the plain text in UTF-16 code units (an emoji is two).
 
 const SUPPORTED_TAGS: &[&str] = &[
     "a",
@@ -25,7 +30,7 @@ const SUPPORTED_TAGS: &[&str] = &[
 
 /// Parses `text` as Telegram HTML; `Ok(plain text)` or `Err(reason)` for
 /// "Bad Request: can't parse entities: {reason}".
-pub(super) fn parse(text: &str) -> Result<String, String> {
+pub fn parse(text: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut plain = String::with_capacity(text.len());
     let mut open: Vec<String> = Vec::new();
@@ -129,4 +134,54 @@ fn decode_entity(s: &str) -> Option<(char, usize)> {
         }
     };
     Some((c, end + 1))
+}
+
+/// Telegram's limit on a message's text, in UTF-16 code units of the text after parsing.
+pub const MAX_TEXT: usize = 4096;
+
+/// The plain text's length as Telegram counts it (UTF-16 code units).
+pub fn telegram_len(plain: &str) -> usize {
+    plain.encode_utf16().count()
+}
+
+/// Checks HTML the bot wrote: Telegram parses it, no `&` is left bare, and the plain text is 1 to
+/// [`MAX_TEXT`] long. `Ok(plain text)` or `Err(reason)`.
+pub fn check_bot_html(html: &str) -> Result<String, String> {
+    let plain = parse(html)?;
+    for (at, _) in html.match_indices('&') {
+        let rest = &html[at..];
+        let known = ["&lt;", "&gt;", "&amp;", "&quot;"].iter().any(|entity| rest.starts_with(entity));
+        if !known {
+            return Err(format!("bare '&' at byte offset {at}"));
+        }
+    }
+    match telegram_len(&plain) {
+        0 => Err("the text is empty".to_owned()),
+        len if len > MAX_TEXT => Err(format!("the text is {len} UTF-16 units long, more than {MAX_TEXT}")),
+        _ => Ok(plain),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_telegram_refuses_is_refused() {
+        assert_eq!(parse("<b>x</b> &lt;&amp;&gt; &#128512;").as_deref(), Ok("x <&> \u{1F600}"));
+        for bad in ["<b>x", "x</b>", "<b><i>x</b></i>", "<script>x</script>", "a < b", "<b x</b>"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse("AT&T").as_deref(), Ok("AT&T"), "Telegram keeps a bare & as it is");
+    }
+
+    #[test]
+    fn the_bot_escapes_every_ampersand_and_stays_inside_the_limit() {
+        assert!(check_bot_html("AT&amp;T <code>1</code>").is_ok());
+        assert!(check_bot_html("AT&T").is_err());
+        assert!(check_bot_html("").is_err());
+        assert!(check_bot_html(&"a".repeat(MAX_TEXT)).is_ok());
+        assert!(check_bot_html(&"😀".repeat(MAX_TEXT / 2 + 1)).is_err(), "an emoji counts twice");
+        assert!(check_bot_html(&format!("<b>{}</b>", "a".repeat(MAX_TEXT))).is_ok(), "tags do not count");
+    }
 }
