@@ -1,7 +1,7 @@
 //! Secrets and personal data never leak: the real binary, logging at `trace`, with real-looking
 //! Kuaidi100 credentials, a push salt, an API token and webhook mode, is driven through every feature
 //! — commands, a full phone number typed and pasted, buttons, inline mode, the web page and API, push
-//! callbacks, the daily budget running out — and then its whole log, its database files, `/metrics`,
+//! callbacks, the daily budget running out, `/tz`, `/forget` — and then its whole log, its database files, `/metrics`,
 //! every request it made to Telegram (replies, edits, callback and inline answers) and every HTTP
 //! response it gave are searched for the Kuaidi100 key and customer, the salt, the bot token, the
 //! webhook path and secret, the API token and the full phone number. None may appear.
@@ -219,6 +219,18 @@ async fn nothing_secret_or_personal_shows_in_logs_database_metrics_replies_or_re
     }
     let (_, metrics) = drive.get("/metrics", None).await;
     assert!(metrics.contains("kuaidi_budget_state 2"), "the budget ran out: {metrics}");
+
+    // A zone, then /forget and its confirmation.
+    drive.say(chat, wang.clone(), "/tz Europe/Berlin").await;
+    drive.say(chat, wang.clone(), "/forget").await;
+    let confirm = tg.messages_to(chat.id).last().and_then(|message| {
+        message.button("🗑").map(|button| (message.message_id, button.callback_data))
+    });
+    let (message_id, data) = confirm.expect("/forget asks with a 🗑 button");
+    let answers = tg.callback_answers().len();
+    tg.press_button(chat, wang.clone(), message_id, &data);
+    tg.deliver_pending_via_webhook().await.expect("delivered");
+    tg.wait_for(WAIT, |tg| (tg.callback_answers().len() > answers).then_some(())).await.expect("confirmed");
 
     assert_eq!(stop(child).await, Some(0), "clean exit");
     let log_text = file_text(&log);
