@@ -45,4 +45,5 @@ pub mod sandbox;
 pub mod store;
 pub mod telegram;
 pub mod tracking;
+pub mod translate;
 pub mod watch;
