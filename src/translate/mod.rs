@@ -197,6 +197,14 @@ fn city_tag(text: &[char], from: Lang) -> Option<(String, usize)> {
     plain.then(|| (inner.trim().to_owned(), close + 1))
 }
 
+/// `杭州市`, `上海`, `Hangzhou`: a province, city or district of the table.
+fn is_division(name: &str, from: Lang) -> bool {
+    match from {
+        Lang::Zh => places::by_zh(name).is_some(),
+        Lang::En => places::places().iter().any(|place| place.en.eq_ignore_ascii_case(name)),
+    }
+}
+
 /// The signs between clauses in the other language. `between`: two clauses stand on either side.
 fn signs_in(signs: &str, to: Lang, between: bool) -> String {
     let mut out = String::new();
@@ -220,7 +228,7 @@ fn signs_in(signs: &str, to: Lang, between: bool) -> String {
             (Lang::En, ':') => ": ",
             (Lang::Zh, ',') => "，",
             (Lang::Zh, '.' | '。') => "。",
-            (Lang::Zh, ';') => "；",
+            (Lang::Zh, ';') => "，",
             (Lang::Zh, '!') => "！",
             (Lang::Zh, '?') => "？",
             (Lang::Zh, '(') => "（",
@@ -242,10 +250,23 @@ fn translate(context: &str, from: Lang, to: Lang) -> Option<(String, bool)> {
     let text: Vec<char> = context.chars().collect();
     let tag = city_tag(&text, from);
     let mut reader = Reader { text: &text, from, failed: HashSet::new() };
-    let (tag, items) = match tag.as_ref().and_then(|(tag, rest)| reader.read(*rest).map(|items| (Some(tag), items)))
-    {
-        Some(read) => read,
-        None => (None, reader.read(0)?),
+    // A tag that names a division is the line's city; any other (`【杭州西湖区公司】已揽收`) is first
+    // read as part of the clause.
+    let city = tag.as_ref().is_some_and(|(tag, _)| is_division(tag, from));
+    let tagged = |reader: &mut Reader| {
+        let (tag, rest) = tag.as_ref()?;
+        reader.read(*rest).map(|items| (Some(tag), items))
+    };
+    let (tag, items) = if city {
+        match tagged(&mut reader) {
+            Some(read) => read,
+            None => (None, reader.read(0)?),
+        }
+    } else {
+        match reader.read(0) {
+            Some(items) => (None, items),
+            None => tagged(&mut reader)?,
+        }
     };
     let mut complete = true;
     let mut out = String::new();

@@ -87,7 +87,7 @@ pub const PHRASES: &[Phrase] = &[
     phrase(
         &[
             "快件已到达【{p}】",
-            "<快件|您的快件|您的包裹|包裹|>已<经|>到达【{p}】",
+            "<快件|您的快件|您的包裹|包裹|您的订单|订单|>已<经|>到达【{p}】",
             "<快件|您的快件|>到达【{p}】",
             "【{p}】已<收入|到达>",
             "<快件|您的快件|>已<到|抵达>【{p}】",
@@ -175,19 +175,30 @@ pub const PHRASES: &[Phrase] = &[
         &["Questions? Courier {n}", "Questions? Contact courier {n}"],
     ),
     phrase(
-        &["如有疑问请联系：{t}", "<如有疑问|有疑问|有问题|如有问题><请|><联系|电联|拨打|致电><：|>（{t}）", "<如有疑问|有疑问|有问题|如有问题><请|><联系|电联|拨打|致电><：|>{t}"],
+        &[
+            "如有疑问请联系：{t}",
+            "<如有疑问|有疑问|有问题|如有问题><请|><联系|电联|拨打|致电><：|>（{t}）",
+            "<如有疑问|有疑问|有问题|如有问题><请|><联系|电联|拨打|致电><：|>{t}",
+        ],
         &["Questions? Call {t}", "For questions call {t}"],
     ),
     phrase(&["投诉电话：{t}", "投诉电话<：|>（{t}）"], &["complaints {t}", "complaints line {t}"]),
     phrase(
-        &["派件员【{n}】", "<派件员|快递员|投递员|揽投员|配送员|派送员><：|>【{n}】", "<派件员|快递员|投递员|揽投员|配送员|派送员><：|>{n}"],
+        &[
+            "派件员【{n}】",
+            "<派件员|快递员|投递员|揽投员|配送员|派送员><：|>【{n}】",
+            "<派件员|快递员|投递员|揽投员|配送员|派送员><：|>{n}",
+        ],
         &["Courier {n}", "courier: {n}"],
     ),
     phrase(&["工号：{t}", "工号{t}"], &["staff no. {t}"]),
     phrase(&["订单号：{t}", "订单号{t}"], &["order no. {t}"]),
     phrase(&["运单号：{t}", "运单号{t}"], &["tracking number {t}"]),
     // Delivered.
-    phrase(&["您的快件已签收，签收人：{w}（派件异常后签收）"], &["Delivered and signed for by {w} after an earlier failed attempt"]),
+    phrase(
+        &["您的快件已签收，签收人：{w}（派件异常后签收）"],
+        &["Delivered and signed for by {w} after an earlier failed attempt"],
+    ),
     phrase(&["已签收，签收人凭取货码签收"], &["Delivered, signed for with the pickup code"]),
     phrase(
         &[
@@ -199,10 +210,19 @@ pub const PHRASES: &[Phrase] = &[
         &["Delivered and signed for by {w}"],
     ),
     phrase(
-        &["您的快件已由【{w}】代签收", "<您的快件|快件|>已由<【|>{w}<】|>代<签收|收>", "<已签收，|>他人收<：|>{w}", "代签收人<：|>{w}"],
+        &[
+            "您的快件已由【{w}】代签收",
+            "<您的快件|快件|>已由<【|>{w}<】|>代<签收|收>",
+            "<已签收，|>他人收<：|>{w}",
+            "代签收人<：|>{w}",
+        ],
         &["Delivered, signed for by {w}", "Signed for on the recipient's behalf by {w}"],
     ),
-    phrase(&["签收人：{w}", "签收人<是|为|><：|>【{w}】", "签收人<是|为|><：|>{w}"], &["signed for by {w}", "Signed by {w}"]),
+    phrase(
+        &["签收人：{w}", "签收人<是|为|><：|>【{w}】", "签收人<是|为|><：|>{w}"],
+        &["signed for by {w}", "Signed by {w}"],
+    ),
+    phrase(&["快件已在【{p}】签收", "<您的快件|快件|>已在【{p}】签收"], &["Signed for at {p}"]),
     phrase(
         &["您的快件已由本人签收", "快件已由本人签收", "<已|>本人签收"],
         &["Signed for by the recipient", "Delivered to the recipient in person"],
@@ -215,10 +235,9 @@ pub const PHRASES: &[Phrase] = &[
         &["感谢使用{p}，期待再次为您服务", "感谢<您|>使用{p}，期待再次为您服务", "感谢<您|>使用{p}"],
         &["Thank you for choosing {p}"],
     ),
-    phrase(
-        &["感谢使用", "感谢您的使用", "期待再次为您服务", "欢迎再次光临", "感谢您在京东购物"],
-        &["Thank you", "Thanks"],
-    ),
+    phrase(&["感谢使用", "感谢您的使用", "期待再次为您服务"], &["Thank you", "Thanks"]),
+    phrase(&["感谢您在京东购物"], &["thank you for shopping at JD"]),
+    phrase(&["欢迎再次光临"], &["see you again"]),
     // Stations and lockers.
     phrase(
         &["您的快件已被{p}【{p2}】代收", "<您的快件|快件|您的订单>已<被|由>{p}【{p2}】代收"],
@@ -250,10 +269,7 @@ pub const PHRASES: &[Phrase] = &[
         &["您的快件在【{p}】超时未取", "<您的快件|快件|您的包裹|包裹>在<【|>{p}<】|><超时未取|滞留|已滞留>"],
         &["Still not collected from {p}", "Not yet collected from {p}"],
     ),
-    phrase(
-        &["<请|>凭<取件码|>{t}到{p}取件"],
-        &["collect it at {p} with pickup code {t}"],
-    ),
+    phrase(&["<请|>凭<取件码|>{t}到{p}取件"], &["collect it at {p} with pickup code {t}"]),
     phrase(
         &[
             concat!("请凭", code_label!(), "{t}及时取件"),
@@ -282,14 +298,17 @@ pub const PHRASES: &[Phrase] = &[
     phrase(&["已签收入库", "已入库"], &["received into storage"]),
     // Problems.
     phrase(
-        &["快件派送不成功，原因：{r}", "<快件|>派送<不成功|失败>，<原因：|>{r}", "<派件异常|投递失败|未妥投>，原因：{r}"],
+        &[
+            "快件派送不成功，原因：{r}",
+            "<快件|>派送<不成功|失败>，<原因：|>{r}",
+            "<派件异常|投递失败|未妥投>，原因：{r}",
+        ],
         &["Delivery attempt failed: {r}", "Delivery failed: {r}"],
     ),
     phrase(
         &["快件派送不成功", "<快件|>派送<不成功|失败>", "投递失败", "未妥投", "派件异常"],
         &["Delivery attempt failed", "Delivery failed"],
     ),
-    phrase(&["{r}"], &["{r}"]),
     phrase(
         &["快件已被收件人拒签", "<快件已被|快件被|>收件人<拒签|拒收>", "客户拒收", "快件被拒收"],
         &["Refused by the recipient", "Rejected by the recipient"],
@@ -305,14 +324,23 @@ pub const PHRASES: &[Phrase] = &[
         &["因无法联系收件人，快件已安排退回寄件人"],
         &["Recipient unreachable; the parcel is being returned to the sender"],
     ),
-    phrase(&["退回件离开【{p}】已发往【{p2}】", "<退回件|退件>离开【{p}】<已|>发往【{p2}】"], &["Returned parcel departed {p}, heading to {p2}"]),
+    phrase(
+        &["退回件离开【{p}】已发往【{p2}】", "<退回件|退件>离开【{p}】<已|>发往【{p2}】"],
+        &["Returned parcel departed {p}, heading to {p2}"],
+    ),
     phrase(&["退回件到达【{p}】", "<退回件|退件><已|>到达【{p}】"], &["Returned parcel arrived at {p}"]),
     phrase(
         &["退回件已由寄件人签收", "<退回件|退件>已签收", "寄件人已签收退件"],
         &["Returned parcel signed for by the sender", "Return signed for by the sender"],
     ),
     phrase(
-        &["快件已安排退回寄件人", "<快件|包裹|>已退回<寄件人|>", "快件<退回中|正在退回>", "退回寄件人", "<快件|>已退件"],
+        &[
+            "快件已安排退回寄件人",
+            "<快件|包裹|>已退回<寄件人|>",
+            "快件<退回中|正在退回>",
+            "退回寄件人",
+            "<快件|>已退件",
+        ],
         &["Being returned to the sender", "Returned to sender", "Return to sender"],
     ),
     // Customs.
@@ -345,5 +373,10 @@ pub const PHRASES: &[Phrase] = &[
     phrase(&["{t}为中通快递员外呼专属号码"], &["{t} is the number ZTO couriers call from"]),
     phrase(&["风里来雨里去，只为客官您满意"], &["through wind and rain, all for your satisfaction"]),
     phrase(&["上有老下有小，赏个好评好不好"], &["a good rating would mean a lot to your courier"]),
-    phrase(&["【请在评价快递员处帮忙点亮五颗星星哦~】", "请在评价快递员处帮忙点亮五颗星星哦~"], &["please give your courier five stars"]),
+    phrase(
+        &["【请在评价快递员处帮忙点亮五颗星星哦~】", "请在评价快递员处帮忙点亮五颗星星哦~"],
+        &["please give your courier five stars"],
+    ),
+    // A reason on its own, last: any phrase that names it comes first.
+    phrase(&["{r}"], &["{r}"]),
 ];

@@ -360,6 +360,10 @@ fn romanize_chunk(chunk: &str) -> String {
     let mut groups: Vec<(String, Piece)> = Vec::new();
     for (en, piece) in cut(chunk) {
         match (groups.last_mut(), piece) {
+            // `108号` → `No. 108`.
+            (Some(last), Piece::Word(WordKind::Suffix)) if en == "No." && last.1 == Piece::Kept => {
+                last.0 = format!("No. {}", last.0);
+            }
             (Some(last), Piece::Word(WordKind::Suffix)) => {
                 last.0 = format!("{} {en}", last.0);
             }
@@ -391,6 +395,7 @@ fn romanize_chunk(chunk: &str) -> String {
 /// An English place name in Chinese (module doc), or `None` when a word of it is unknown.
 pub fn sinicize(en: &str) -> Option<String> {
     let en = en.trim();
+    let en = en.strip_prefix("the ").or_else(|| en.strip_prefix("The ")).unwrap_or(en);
     if en.is_empty() {
         return None;
     }

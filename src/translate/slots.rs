@@ -92,9 +92,14 @@ fn is_name(text: &str, lang: Lang) -> bool {
 
 fn is_place(text: &str, lang: Lang) -> bool {
     let count = text.chars().count();
+    let opened = text.chars().filter(|c| matches!(c, '(' | '（')).count();
+    if opened != text.chars().filter(|c| matches!(c, ')' | '）')).count() {
+        return false;
+    }
     match lang {
         Lang::Zh => count <= 40 && !text.contains("的"),
         Lang::En => {
+            let text = text.strip_prefix("the ").unwrap_or(text);
             count <= 80
                 && text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
                 && !text.chars().any(places::is_cjk)

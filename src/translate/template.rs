@@ -268,7 +268,9 @@ fn slot_limit(slot: Slot, text: &[char], start: usize, lang: Lang) -> usize {
     let stops = |c: char, next: Option<char>| -> bool {
         let n = normalized(c);
         if slot == Slot::Token {
-            return !(c.is_ascii_alphanumeric() || fold_width(c).is_ascii_alphanumeric() || matches!(n, '*' | '-' | ':' | '#'));
+            return !(c.is_ascii_alphanumeric()
+                || fold_width(c).is_ascii_alphanumeric()
+                || matches!(n, '*' | '-' | ':' | '#'));
         }
         if matches!(n, '[' | ']' | ';' | '!' | '?' | '\n' | '。') {
             return true;
