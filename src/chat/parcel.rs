@@ -264,6 +264,7 @@ mod tests {
             next_query_at: Utc::now(),
             daily_cap_reached: false,
             last_answer: None,
+            answer_lang: None,
         };
         (tracked, result)
     }

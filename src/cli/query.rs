@@ -118,9 +118,11 @@ fn text_document(tracked: &Tracked, result: &QueryResult, now: DateTime<Utc>, sa
         out += &format!("{}\n", words::parcel::no_lines(lang));
     }
     for line in &result.data {
-        match line.place() {
-            Some(place) => out += &format!("{}  {place}  {}\n", line.when(), line.context),
-            None => out += &format!("{}  {}\n", line.when(), line.context),
+        let shown = crate::translate::line(line, tracked.answer_lang, lang);
+        let context = words::parcel::shown_context(&shown, lang);
+        match shown.place {
+            Some(place) => out += &format!("{}  {place}  {context}\n", line.when()),
+            None => out += &format!("{}  {context}\n", line.when()),
         }
     }
     out

@@ -242,6 +242,7 @@ impl Tracker {
                     .await?;
                 Known {
                     result: Some(Arc::new(result)),
+                    answer_lang: Some(request.lang),
                     answered_at: Some(recorded_at),
                     last_query_at: Some(now),
                     last_error: None,
@@ -268,6 +269,7 @@ impl Tracker {
                     .map(|record| Known::from_record(record, next_query_at, false))
                     .unwrap_or_else(|| Known {
                         result: None,
+                        answer_lang: None,
                         answered_at: None,
                         last_query_at: Some(now),
                         last_error: None,
@@ -392,6 +394,7 @@ impl Tracker {
             next_query_at: known.next_query_at,
             daily_cap_reached: known.daily_cap_reached,
             last_answer: known.result.clone(),
+            answer_lang: known.answer_lang,
         })
     }
 }

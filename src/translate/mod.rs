@@ -67,11 +67,15 @@ pub fn line(line: &TraceLine, written_in: Option<Lang>, reader: Lang) -> Shown {
 
 /// A line's place (its own area fields) in the reader's script.
 pub fn place(line: &TraceLine, reader: Lang) -> Option<String> {
-    let written = line.place();
+    area_place(line.area_code.as_deref(), line.place(), line.area_pinyin.as_deref(), reader)
+}
+
+/// A place from a line's area fields — `areaCode`, `location` or `areaName` (`written`), `areaPinYin`
+/// — in the reader's script: Kuaidi100's Chinese for Chinese readers, romanized for English ones.
+pub fn area_place(code: Option<&str>, written: Option<&str>, pinyin: Option<&str>, reader: Lang) -> Option<String> {
     match reader {
         Lang::Zh => written.map(str::to_owned),
-        Lang::En => places::area(line.area_code.as_deref(), written, line.area_pinyin.as_deref())
-            .or_else(|| written.map(places::romanize)),
+        Lang::En => places::area(code, written, pinyin).or_else(|| written.map(places::romanize)),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use rust_i18n::t;
 
-use super::{errors, escape, labelled_header, parcel::line_block, state_label};
+use super::{errors, escape, labelled_header, parcel::shown_block, state_label};
 use crate::chat::view::MAX_MESSAGE_CHARS;
 use crate::couriers::directory;
 use crate::kuaidi100::{Error, Lang};
@@ -51,7 +51,7 @@ fn block(notice: &Notice, lang: Lang) -> Option<String> {
         block += &format!("\n{line}");
     }
     for line in &notice.new_lines {
-        block += &format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context));
+        block += &format!("\n{}", shown_block(&line.time, &line.shown(notice.lines_lang, lang), lang));
     }
     if notice.more_lines > 0 {
         block += &format!("\n<i>{}</i>", escape(&t!("notice.more", locale = locale, count = notice.more_lines)));

@@ -14,6 +14,7 @@ use super::{escape, labelled_header};
 use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::{Freshness, Report, Tracked};
+use crate::translate::{self, Shown};
 
 /// Room kept for the closing note, however many lines get cut.
 const NOTE_ROOM: usize = 120;
@@ -52,7 +53,7 @@ pub fn reply_html(
     let mut used = html.chars().count();
     let mut shown = 0;
     for line in result.data.iter().take(wanted) {
-        let block = format!("\n{}", trajectory_line(line));
+        let block = format!("\n{}", trajectory_line(line, tracked.answer_lang, lang));
         let length = block.chars().count();
         if used + length > budget {
             break;
@@ -79,9 +80,25 @@ pub fn no_result_html(tracked: &Tracked, lang: Lang, label: Option<&str>) -> Str
     )
 }
 
-/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line. HTML.
-pub fn trajectory_line(line: &TraceLine) -> String {
-    line_block(line.when(), line.place(), &line.context)
+/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line, place and text in the reader's
+/// language (the answer was fetched in `written_in`). HTML.
+pub fn trajectory_line(line: &TraceLine, written_in: Option<Lang>, lang: Lang) -> String {
+    shown_block(line.when(), &translate::line(line, written_in, lang), lang)
+}
+
+/// A line as [`translate`] rendered it, in the chats' layout. HTML.
+pub fn shown_block(time: &str, shown: &Shown, lang: Lang) -> String {
+    line_block(time, shown.place.as_deref(), &shown_context(shown, lang))
+}
+
+/// A line's text as shown: translated, or as received with `(original)` after it when no phrase
+/// covered it. Plain text.
+pub fn shown_context(shown: &Shown, lang: Lang) -> String {
+    if shown.original {
+        format!("{} {}", shown.context, t!("reply.original", locale = lang.as_str()))
+    } else {
+        shown.context.clone()
+    }
 }
 
 /// One trajectory line as shown in chats (parcel replies and notifications alike). HTML.

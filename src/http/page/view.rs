@@ -153,7 +153,7 @@ pub fn parcel(
     if result.data.is_empty() {
         view.notice = Some(words::parcel::no_lines(lang));
     }
-    view.lines = result.data.iter().map(line).collect();
+    view.lines = result.data.iter().map(|shown| line(shown, tracked.answer_lang, lang)).collect();
     view
 }
 
@@ -179,15 +179,17 @@ fn header(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, shar
     }
 }
 
-/// Kuaidi100's lines come newest first, and the page keeps that order.
-fn line(line: &TraceLine) -> LineView {
+/// Kuaidi100's lines come newest first, and the page keeps that order; place and text are in the
+/// page's language (`translate`).
+fn line(line: &TraceLine, written_in: Option<Lang>, lang: Lang) -> LineView {
+    let shown = crate::translate::line(line, written_in, lang);
     let written = line.when();
     let parsed = NaiveDateTime::parse_from_str(written, "%Y-%m-%d %H:%M:%S").ok();
     LineView {
         shown_time: parsed.map(|time| time.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| written.to_owned()),
         machine_time: parsed.map(|time| time.format("%Y-%m-%dT%H:%M:%S+08:00").to_string()),
-        place: line.place().map(str::to_owned),
-        text: line.context.clone(),
+        text: words::parcel::shown_context(&shown, lang),
+        place: shown.place,
         family: line.status_code.as_deref().map_or("none", family_of),
     }
 }
@@ -280,6 +282,7 @@ mod tests {
             next_query_at: at + chrono::Duration::minutes(30),
             daily_cap_reached: false,
             last_answer: None,
+            answer_lang: None,
         }
     }
 
