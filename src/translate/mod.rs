@@ -12,7 +12,8 @@
 //!   them — and written out in the reader's language with the slots carried over (`slots.rs`: places
 //!   romanized or read back, names in pinyin, phones and pickup codes untouched). A line with a clause
 //!   no phrase covers is shown as received, marked as the original (the marker is chat wording, in
-//!   `chat/words/parcel.rs`). When the answer was fetched in the reader's language nothing is translated.
+//!   `chat/words/parcel.rs`). When the answer was fetched in the reader's language nothing is translated,
+//!   except a line Kuaidi100 left in Chinese inside an English answer (its script tells).
 //!
 //! Small files: `places.rs` (place table and names), `template.rs` (one side of a phrase, matching and
 //! filling), `slots.rs` (what fills a slot and how it crosses), `phrases.rs` (the phrase table).
@@ -91,10 +92,13 @@ pub fn place_name(name: &str, reader: Lang) -> String {
 /// A line's text in the reader's language (module doc).
 pub fn text(context: &str, written_in: Option<Lang>, reader: Lang) -> Text {
     let unchanged = |original| Text { text: context.to_owned(), original, complete: !original };
-    if written_in == Some(reader) || context.trim().is_empty() {
+    let from = script_of(context);
+    // Fetched in the reader's language: nothing is translated — but a line Kuaidi100 left in Chinese
+    // inside an English answer is no English, and is read like any Chinese one.
+    let left_in_chinese = reader == Lang::En && from == Lang::Zh;
+    if (written_in == Some(reader) && !left_in_chinese) || context.trim().is_empty() {
         return unchanged(false);
     }
-    let from = script_of(context);
     if from == reader {
         return unchanged(false);
     }

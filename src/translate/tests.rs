@@ -337,6 +337,10 @@ fn nothing_is_translated_for_a_reader_of_the_answers_language() {
     assert_eq!(text(zh, Some(Lang::Zh), Lang::Zh), Text { text: zh.into(), original: false, complete: true });
     let en = "[Hangzhou] Arrived at Hangzhou Transit Center";
     assert_eq!(text(en, Some(Lang::En), Lang::En).text, en);
+    // A line Kuaidi100 left in Chinese in an English answer is still translated for English readers;
+    // Latin text in a Chinese answer stays as it is for Chinese readers.
+    assert_eq!(text(zh, Some(Lang::En), Lang::En).text, "[Hangzhou] Arrived at Hangzhou Transit Center");
+    assert_eq!(text("YT9693083639795 SIGNED", Some(Lang::Zh), Lang::Zh).text, "YT9693083639795 SIGNED");
     // Unknown language: the script tells.
     assert_eq!(text(zh, None, Lang::Zh).text, zh);
     assert_eq!(text(zh, None, Lang::En).text, "[Hangzhou] Arrived at Hangzhou Transit Center");
