@@ -219,13 +219,8 @@ fn signs_in(signs: &str, to: Lang, between: bool) -> String {
     for c in signs.chars() {
         let c = crate::input::fold_width(c);
         let mapped = match (to, c) {
-            (_, c) if c.is_whitespace() => {
-                if to == Lang::En {
-                    " "
-                } else {
-                    ""
-                }
-            }
+            (Lang::En, c) if c.is_whitespace() => " ",
+            (Lang::Zh, c) if c.is_whitespace() => "",
             (Lang::En, ',' | '、') => ", ",
             (Lang::En, '。' | '.') => ". ",
             (Lang::En, ';') => "; ",

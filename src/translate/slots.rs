@@ -121,10 +121,8 @@ pub fn accepts(slot: Slot, text: &str, lang: Lang) -> bool {
 /// A slot's text in the other language, and whether it really crossed (`false`: kept as written
 /// because nothing here knows it in `to`).
 pub fn carry(slot: Slot, text: &str, from: Lang, to: Lang) -> (String, bool) {
-    let vocabulary = |table| match lookup(table, text, from) {
-        Some((zh, en)) => Some((if to == Lang::Zh { *zh } else { *en }).to_owned()),
-        None => None,
-    };
+    let vocabulary =
+        |table| lookup(table, text, from).map(|(zh, en)| (if to == Lang::Zh { *zh } else { *en }).to_owned());
     match (slot, to) {
         (Slot::Token, _) => (text.to_owned(), true),
         (Slot::Place, Lang::En) => (places::romanize(text), true),

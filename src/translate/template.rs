@@ -229,7 +229,7 @@ fn match_literal(literal: &[char], text: &[char], at: usize, lang: Lang) -> Opti
         if wanted.is_whitespace() {
             if lang == Lang::En {
                 let skipped = skip_spaces(text, i);
-                if skipped == i && !text.get(i.wrapping_sub(1)).is_some_and(|c| !c.is_alphanumeric()) {
+                if skipped == i && text.get(i.wrapping_sub(1)).is_none_or(|c| c.is_alphanumeric()) {
                     return None;
                 }
                 i = skipped;

@@ -241,6 +241,8 @@ impl Watcher {
     /// but whose estimate moved (by an hour or more, or appeared) is told so on its own — at most once
     /// a day per subscription ([`estimate_news`]); what it was told and when is kept with the
     /// subscription (`seen_estimate`, `estimate_told_at`), like the lines and state it has seen.
+    // The answer's language came with the answer: one more argument rather than a new type for a pair.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn answer_outcome(
         &self,
         parcel: &DueParcel,
