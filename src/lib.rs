@@ -10,6 +10,7 @@
 //!         tracking/        the one place that decides whether to ask Kuaidi100 (cache, floor, cap,
 //!                          single flight, per-user throttle, courier detection)
 //!         watch/           subscriptions, the watcher, the outbox and its delivery rules (no transport)
+//!         translate/       trajectory lines and places in the reader's language (pure, no query)
 //!           kuaidi100/  couriers/  input/      the signed client; the courier table; input rules
 //!           store/         sqlx on SQLite or PostgreSQL: the only SQL
 //!   message, clock, zone   leaf types: a message with buttons; time that tests can drive; the
@@ -46,6 +47,7 @@ pub mod sandbox;
 pub mod store;
 pub mod telegram;
 pub mod tracking;
+pub mod translate;
 pub mod watch;
 pub mod zone;
 

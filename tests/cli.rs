@@ -229,6 +229,46 @@ fn two_processes_inside_the_floor_make_one_upstream_query() {
 }
 
 #[test]
+fn a_chinese_answer_inside_the_floor_reads_in_english_for_lang_en_text_and_json() {
+    let scratch = Scratch::new("langs");
+    let sandbox = start_sandbox(&scratch);
+    let query = |args: &[&str]| {
+        let mut all = vec!["query", "yto", "YT9693083639799"];
+        all.extend(args);
+        scratch
+            .command(&all)
+            .env("KUAIDI100_CUSTOMER", "CLITESTCUSTOMER")
+            .env("KUAIDI100_KEY", "cli-test-key")
+            .env("KUAIDI100_API_URL", &sandbox.url)
+            .output()
+            .expect("binary runs")
+    };
+    let chinese = query(&["--lang", "zh"]);
+    assert_eq!(chinese.status.code(), Some(0), "{}", text(&chinese.stderr));
+    assert!(text(&chinese.stdout).contains("【"), "{}", text(&chinese.stdout));
+    let english = query(&["--lang", "en"]);
+    let printed = text(&english.stdout);
+    let lines: Vec<&str> = printed.lines().skip(4).filter(|line| !line.is_empty()).collect();
+    assert!(lines.len() >= 6, "{printed}");
+    for line in &lines {
+        assert!(!line.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)), "an English line: {line}");
+    }
+    let json = query(&["--lang", "en", "--json"]);
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!((document["lang"].as_str(), document["answer_lang"].as_str()), (Some("en"), Some("zh")));
+    let events = document["events"].as_array().cloned().unwrap_or_default();
+    assert!(!events.is_empty());
+    for event in &events {
+        assert!(event["context"].as_str().is_some_and(|c| c.contains('【')), "Kuaidi100's text kept: {event}");
+        let shown = event["context_in_lang"].as_str().unwrap_or_default();
+        assert!(shown.starts_with('[') && shown.is_ascii(), "{event}");
+        assert!(event["place_in_lang"].as_str().is_some_and(str::is_ascii), "{event}");
+        assert_eq!(event["context_original"], false);
+    }
+    assert_eq!(sandbox_stats(&sandbox.url)["total_queries"], 1, "one query for both languages");
+}
+
+#[test]
 fn the_console_talks_like_the_bot() {
     use std::io::Write;
     let scratch = Scratch::new("console");

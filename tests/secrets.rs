@@ -223,9 +223,10 @@ async fn nothing_secret_or_personal_shows_in_logs_database_metrics_replies_or_re
     // A zone, then /forget and its confirmation.
     drive.say(chat, wang.clone(), "/tz Europe/Berlin").await;
     drive.say(chat, wang.clone(), "/forget").await;
-    let confirm = tg.messages_to(chat.id).last().and_then(|message| {
-        message.button("🗑").map(|button| (message.message_id, button.callback_data))
-    });
+    let confirm = tg
+        .messages_to(chat.id)
+        .last()
+        .and_then(|message| message.button("🗑").map(|button| (message.message_id, button.callback_data)));
     let (message_id, data) = confirm.expect("/forget asks with a 🗑 button");
     let answers = tg.callback_answers().len();
     tg.press_button(chat, wang.clone(), message_id, &data);

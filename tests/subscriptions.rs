@@ -481,3 +481,74 @@ async fn list_puts_out_for_delivery_first_with_its_pickup_code_and_pushes_carry_
 
 /// How a label shows in a list or a push: escaped, after 🏷.
 const ESCAPED_LABEL: &str = "🏷 <b>&lt;b&gt;x&lt;/b&gt; &amp; co</b>";
+
+/// The text of a message without its HTML tags.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+
+/// English words of three letters or more: a Chinese reader's trajectory has none (codes, phones and
+/// the sandbox's `YT…` numbers are no words).
+fn english_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| word.len() >= 3 && word.chars().any(|c| c.is_ascii_lowercase()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_english_and_a_chinese_chat_each_read_one_parcel_in_their_own_language_from_one_query_per_check() {
+    let bot = RunningBot::start(&[]).await;
+    let number = "YT9693083639781"; // just picked up: its whole life ahead
+    let zh = Chat::private(li().id);
+    let en = Chat::private(ann().id);
+    // The Chinese chat asks first: the answer is fetched in Chinese; the English chat, inside the floor,
+    // reads that same answer.
+    let zh_reply = plain(&bot.ask(zh, li(), &format!("/track yto {number}")).await.text);
+    let en_reply = plain(&bot.ask(en, ann(), &format!("/track yto {number}")).await.text);
+    assert_eq!(bot.upstream().total_queries, 1, "one query served both chats");
+    assert!(zh_reply.contains("【") && english_words(&zh_reply).is_empty(), "{zh_reply}");
+    assert!(!has_chinese(&en_reply), "every line and place in English: {en_reply}");
+    assert!(en_reply.contains("Picked up"), "{en_reply}");
+
+    bot.ask(zh, li(), &format!("/sub yto {number}")).await;
+    bot.ask(en, ann(), &format!("/sub yto {number}")).await;
+    assert_eq!(bot.upstream().total_queries, 1, "subscribing asks nobody inside the floor");
+    live_through(&bot, 12).await;
+
+    let notices = |chat: i64| -> Vec<String> {
+        bot.tg.messages_to(chat).into_iter().skip(2).map(|message| plain(&message.text)).collect()
+    };
+    let (zh_notices, en_notices) = (notices(zh.id), notices(en.id));
+    assert!(zh_notices.len() >= 3, "the parcel moved: {zh_notices:#?}");
+    assert_eq!(zh_notices.len(), en_notices.len(), "{zh_notices:#?}\n{en_notices:#?}");
+    for notice in &en_notices {
+        assert!(!has_chinese(notice), "an English push reads English: {notice}");
+    }
+    for notice in &zh_notices {
+        assert!(has_chinese(notice) && english_words(notice).is_empty(), "a Chinese push reads Chinese: {notice}");
+    }
+    assert!(
+        en_notices.iter().any(|notice| notice.contains("Departed") || notice.contains("Arrived at")),
+        "{en_notices:#?}"
+    );
+    // One query per check for both chats: two in one check would break the floor.
+    let stats = bot.upstream();
+    let parcel = stats.parcel("yuantong", number).expect("queried");
+    assert_eq!(stats.lock_violations, 0, "{parcel:?}");
+    bot.stop().await;
+}

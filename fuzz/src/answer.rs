@@ -10,6 +10,7 @@ use kuaidi_bot::couriers::directory;
 use kuaidi_bot::kuaidi100::Lang;
 use kuaidi_bot::kuaidi100::response::{Answer, QueryResult, beijing_time, parse_answer};
 use kuaidi_bot::tracking::{Freshness, Report, Tracked, current_pickup_code};
+use kuaidi_bot::zone::Zone;
 
 use crate::assert_sendable;
 
@@ -20,7 +21,7 @@ pub fn one_input(data: &[u8]) {
     for lang in [Lang::Zh, Lang::En] {
         for view in [View::Latest, View::All] {
             let tracked = tracked(&result);
-            assert_sendable(&reply_html(&tracked, &result, view, lang, now(), false, None), "a parcel reply");
+            assert_sendable(&reply_html(&tracked, &result, view, lang, &Zone::Beijing, now(), false, None), "a parcel reply");
         }
     }
     // The answer is stored as JSON and read back from the store.
@@ -55,6 +56,9 @@ fn tracked(result: &QueryResult) -> Tracked {
         queried_at: Some(now()),
         next_query_at: now(),
         daily_cap_reached: false,
+        budget_spent_until: None,
+        // Read in English, a Chinese answer goes through the translation of its places and lines.
+        answer_lang: Some(Lang::Zh),
         last_answer: None,
     }
 }

@@ -149,8 +149,10 @@ async fn keep_watching(server: &Server) {
             queried_at: Some(now),
             next_query_at: now,
             daily_cap_reached: false,
+            budget_spent_until: None,
+            answer_lang: Some(Lang::Zh),
             last_answer: None,
         };
-        server.engine.subscriptions.subscribe(CHAT, None, &tracked, Lang::Zh).await.expect("a subscription");
+        server.engine.subscriptions.subscribe(CHAT, None, &tracked, Lang::Zh, None).await.expect("a subscription");
     }
 }

@@ -33,7 +33,10 @@ mod tests {
                 time: "2026-11-02 09:10:00".into(),
                 place: Some("杭州".into()),
                 context: "派件中 <快递员> & co".into(),
+                area_code: None,
+                area_pinyin: None,
             }],
+            lines_lang: None,
             more_lines: 2,
             return_code: None,
             previous_courier: None,
@@ -80,7 +83,13 @@ mod tests {
         // `<`, escaped to 4,000 characters) rendered as nothing, and the outbox marked the notice sent
         // without sending it. Now the lines that do not fit are counted instead.
         let mut huge = notice(NoticeKind::Finished, "YT1000000001");
-        huge.new_lines.push(NoticeLine { time: "2026-11-02 08:00:00".into(), place: None, context: "<".repeat(1_000) });
+        huge.new_lines.push(NoticeLine {
+            time: "2026-11-02 08:00:00".into(),
+            place: None,
+            context: "<".repeat(1_000),
+            area_code: None,
+            area_pinyin: None,
+        });
         huge.new_lines.swap(0, 1);
         for lang in [Lang::En, Lang::Zh] {
             let html = notices_reply(std::slice::from_ref(&huge), lang, &crate::zone::Zone::Beijing, true).html;
@@ -121,7 +130,13 @@ mod tests {
         let zh = notices_reply(std::slice::from_ref(&station), Lang::Zh, &Zone::Beijing, false).html;
         assert!(zh.contains("<b>🔑 取件码 6-3-1024 · 文三路菜鸟驿站</b>"), "{zh}");
         let en = notices_reply(std::slice::from_ref(&station), Lang::En, &Zone::Beijing, false).html;
-        assert!(en.contains("<b>🔑 Pickup code 6-3-1024 at 文三路菜鸟驿站</b>"), "{en}");
+        assert!(en.contains("<b>🔑 Pickup code 6-3-1024 at Cainiao Station, Wensan Rd</b>"), "{en}");
+        assert!(
+            en.contains(
+                "[Hangzhou] Your parcel is waiting at Cainiao Station, Wensan Rd, collect it with pickup code 6-3-1024"
+            ),
+            "{en}"
+        );
         station.kind = NoticeKind::Finished;
         let finished = notices_reply(&[station], Lang::En, &Zone::Beijing, false).html;
         assert!(!finished.contains("🔑"), "a closing notice has nothing to collect: {finished}");

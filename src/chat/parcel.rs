@@ -271,6 +271,7 @@ mod tests {
             daily_cap_reached: false,
             budget_spent_until: None,
             last_answer: None,
+            answer_lang: None,
         };
         (tracked, result)
     }

@@ -151,6 +151,7 @@ fn tracked(result: QueryResult) -> impl Strategy<Value = Tracked> {
             next_query_at,
             daily_cap_reached,
             budget_spent_until: None,
+            answer_lang: None,
             last_answer: None,
         },
     )
@@ -423,6 +424,8 @@ fn notice_kind() -> impl Strategy<Value = NoticeKind> {
 
 fn notice_line() -> impl Strategy<Value = NoticeLine> {
     (written_time(), proptest::option::of(messy_text(8)), any_text()).prop_map(|(time, place, context)| NoticeLine {
+        area_code: None,
+        area_pinyin: None,
         time,
         place,
         context,
@@ -451,6 +454,7 @@ fn notice() -> impl Strategy<Value = Notice> {
                 (new_lines, more_lines, return_code),
                 (previous_courier, expected_at, previous_expected_at, label),
             )| Notice {
+                lines_lang: None,
                 courier,
                 number,
                 kind,

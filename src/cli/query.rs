@@ -141,9 +141,11 @@ fn text_document(
     }
     for line in &result.data {
         let time = words::zone::line_time_full(line.when(), zone);
-        match line.place() {
-            Some(place) => out += &format!("{time}  {place}  {}\n", line.context),
-            None => out += &format!("{time}  {}\n", line.context),
+        let shown = crate::translate::line(line, tracked.answer_lang, lang);
+        let context = words::parcel::shown_context(&shown, lang);
+        match shown.place {
+            Some(place) => out += &format!("{time}  {place}  {context}\n"),
+            None => out += &format!("{time}  {context}\n"),
         }
     }
     if !result.data.is_empty() {

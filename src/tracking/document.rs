@@ -37,9 +37,14 @@ pub struct TrackDocument {
     pub state: DocumentState,
     /// Kuaidi100 says the parcel was signed for (`ischeck = 1`).
     pub signed: bool,
-    /// The language of the names in this document (trajectory text is in the language it was fetched in).
+    /// The language of the document: of its names, and of each event's `context_in_lang` and
+    /// `place_in_lang` (`context` and `place` are Kuaidi100's own text, in `answer_lang`).
     #[schema(schema_with = lang_schema)]
     pub lang: Lang,
+    /// The language Kuaidi100 wrote the trajectory in (one answer serves readers of both languages);
+    /// null when unknown.
+    #[schema(schema_with = answer_lang_schema)]
+    pub answer_lang: Option<Lang>,
     /// The data comes from the built-in Kuaidi100 simulator, not from Kuaidi100.
     pub sandbox: bool,
     pub freshness: FreshnessLabel,
@@ -131,6 +136,13 @@ pub struct DocumentEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "2026-11-02T02:00:00+01:00")]
     pub local_time: Option<String>,
+    /// `place` in the document's language: romanized for `en` (`Yanta District, Xi'an, Shaanxi`).
+    pub place_in_lang: Option<String>,
+    /// `context` in the document's language; Kuaidi100's text as it is when `context_original`.
+    pub context_in_lang: String,
+    /// No phrase of the bot's table covered the line: `context_in_lang` is the text as received, in
+    /// the other language.
+    pub context_original: bool,
 }
 
 impl TrackDocument {
@@ -148,6 +160,7 @@ impl TrackDocument {
             },
             signed: result.is_signed(),
             lang,
+            answer_lang: tracked.answer_lang,
             sandbox,
             freshness: FreshnessLabel::of(&tracked.report),
             fetched_at: tracked.answered_at,
@@ -157,7 +170,8 @@ impl TrackDocument {
             events: result
                 .data
                 .iter()
-                .map(|line| DocumentEvent {
+                .map(|line| (line, crate::translate::line(line, tracked.answer_lang, lang)))
+                .map(|(line, shown)| DocumentEvent {
                     time: line.when().to_owned(),
                     place: line.place().map(str::to_owned),
                     context: line.context.clone(),
@@ -165,6 +179,9 @@ impl TrackDocument {
                     state: line.status.clone(),
                     area_code: line.area_code.clone(),
                     local_time: None,
+                    place_in_lang: shown.place,
+                    context_in_lang: shown.context,
+                    context_original: shown.original,
                 })
                 .collect(),
             zone: None,
@@ -216,6 +233,18 @@ pub fn lang_schema() -> impl Into<RefOr<Schema>> {
         .schema_type(SchemaType::Type(Type::String))
         .enum_values(Some([Lang::Zh.as_str(), Lang::En.as_str()]))
         .description(Some("Language: `zh` Chinese, `en` English."))
+}
+
+/// `zh`, `en` or null.
+fn answer_lang_schema() -> impl Into<RefOr<Schema>> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some([
+            serde_json::Value::from(Lang::Zh.as_str()),
+            serde_json::Value::from(Lang::En.as_str()),
+            serde_json::Value::Null,
+        ]))
+        .description(Some("Language: `zh` Chinese, `en` English; null when unknown."))
 }
 
 /// The basic state families, as [`Family`] serializes (snake case), or null.
@@ -325,9 +354,23 @@ mod tests {
                 daily_cap_reached: false,
                 budget_spent_until: None,
                 last_answer: None,
+                answer_lang: None,
             };
             let document = TrackDocument::new(&tracked, &result, true, lang);
-            let typed = serde_json::to_value(&document).expect("serializes");
+            let mut typed = serde_json::to_value(&document).expect("serializes");
+            // Every former key keeps its value; the fields added since are exactly these.
+            let added = typed.as_object_mut().and_then(|object| object.remove("answer_lang"));
+            assert_eq!(added, Some(serde_json::Value::Null));
+            for event in typed["events"].as_array_mut().into_iter().flatten() {
+                let event = event.as_object_mut().expect("an object");
+                let place_in_lang = event.remove("place_in_lang");
+                match lang {
+                    Lang::Zh => assert_eq!(place_in_lang, event.get("place").cloned()),
+                    Lang::En => assert!(place_in_lang.is_some_and(|place| !place.to_string().contains('上'))),
+                }
+                assert!(event.remove("context_in_lang").is_some_and(|text| text.is_string()));
+                assert!(event.remove("context_original").is_some_and(|flag| flag.is_boolean()));
+            }
             assert_eq!(typed, former_document(&tracked, &result, true, lang), "{state}");
             assert_eq!(typed.to_string(), former_document(&tracked, &result, true, lang).to_string());
         }

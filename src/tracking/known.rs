@@ -5,13 +5,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::request::{Freshness, Report};
-use crate::kuaidi100::{Error, QueryResult};
+use crate::kuaidi100::{Error, Lang, QueryResult};
 use crate::store::{ParcelRecord, QueryOutcome};
 
 /// The outcome of the last upstream query of a parcel and the answer before it.
 #[derive(Debug, Clone)]
 pub(super) struct Known {
     pub result: Option<Arc<QueryResult>>,
+    /// The language `result`'s text was asked in (`parcels.answer_lang`; pushes are Chinese).
+    pub answer_lang: Option<Lang>,
     pub answered_at: Option<DateTime<Utc>>,
     pub last_query_at: Option<DateTime<Utc>>,
     /// `None` when the last query answered.
@@ -39,6 +41,7 @@ impl Known {
         };
         Self {
             result,
+            answer_lang: record.answer_lang.as_deref().and_then(Lang::parse),
             answered_at: record.answered_at,
             last_query_at: record.last_query_at,
             last_error,

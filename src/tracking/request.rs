@@ -131,6 +131,9 @@ pub struct Tracked {
     /// The last answer Kuaidi100 gave about the parcel, also when `report` is a failure that does not
     /// show it (`Report::Failed` after an operator problem), for an adapter that shows it as old.
     pub last_answer: Option<Arc<QueryResult>>,
+    /// The language the answer's trajectory text was fetched in, which may not be the reader's (one
+    /// answer serves every chat inside the floor); `None` when unknown. Renderers translate from it.
+    pub answer_lang: Option<Lang>,
 }
 
 /// Why the tracker could not answer about a parcel at all.

@@ -280,6 +280,7 @@ impl Tracker {
                     .await?;
                 Known {
                     result: Some(Arc::new(result)),
+                    answer_lang: Some(request.lang),
                     answered_at: Some(recorded_at),
                     last_query_at: Some(now),
                     last_error: None,
@@ -307,6 +308,7 @@ impl Tracker {
                     .map(|record| Known::from_record(record, next_query_at, false))
                     .unwrap_or_else(|| Known {
                         result: None,
+                        answer_lang: None,
                         answered_at: None,
                         last_query_at: Some(now),
                         last_error: None,
@@ -433,6 +435,7 @@ impl Tracker {
             daily_cap_reached: known.daily_cap_reached,
             budget_spent_until: known.budget_spent_until,
             last_answer: known.result.clone(),
+            answer_lang: known.answer_lang,
         })
     }
 }

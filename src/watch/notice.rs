@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kuaidi100::TraceLine;
+use crate::kuaidi100::{Lang, TraceLine};
 
 /// The trajectory lines a notice carries at most; the rest are counted.
 pub const NOTICE_LINES: usize = 5;
@@ -34,11 +34,34 @@ pub struct NoticeLine {
     pub time: String,
     pub place: Option<String>,
     pub context: String,
+    /// The line's `areaCode` and `areaPinYin`, so that its place can be shown in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_pinyin: Option<String>,
 }
 
 impl NoticeLine {
     pub fn from_trace(line: &TraceLine) -> Self {
-        Self { time: line.when().to_owned(), place: line.place().map(str::to_owned), context: line.context.clone() }
+        Self {
+            time: line.when().to_owned(),
+            place: line.place().map(str::to_owned),
+            context: line.context.clone(),
+            area_code: line.area_code.clone(),
+            area_pinyin: line.area_pinyin.clone(),
+        }
+    }
+
+    /// The line as a reader of `reader` sees it, from an answer fetched in `written_in`.
+    pub fn shown(&self, written_in: Option<Lang>, reader: Lang) -> crate::translate::Shown {
+        let text = crate::translate::text(&self.context, written_in, reader);
+        let place = crate::translate::area_place(
+            self.area_code.as_deref(),
+            self.place.as_deref(),
+            self.area_pinyin.as_deref(),
+            reader,
+        );
+        crate::translate::Shown { place, context: text.text, original: text.original }
     }
 }
 
@@ -52,6 +75,10 @@ pub struct Notice {
     pub previous_state: Option<String>,
     /// New lines, newest first, at most [`NOTICE_LINES`].
     pub new_lines: Vec<NoticeLine>,
+    /// The language `new_lines` were fetched in (pushes are Chinese); `None` for notices queued before
+    /// it was kept, whose lines are told apart by their script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines_lang: Option<Lang>,
     /// New lines beyond those.
     pub more_lines: u32,
     /// For `CannotWatch`: Kuaidi100's returnCode.

@@ -26,12 +26,15 @@ use super::notice::{Notice, NoticeKind};
 use super::watcher::{Watcher, new_notice, stop_with};
 use crate::couriers::directory;
 use crate::kuaidi100::push::verify_push;
-use crate::kuaidi100::{Push, PushRefusal, PushStatus, QueryResult, Salt};
+use crate::kuaidi100::{Lang, Push, PushRefusal, PushStatus, QueryResult, Salt};
 use crate::store::{CheckOutcome, DueParcel, ParcelKey, PushState, PushWrite, Store, StoreError, Subscriber};
 
 /// Callbacks by result (`kuaidi_push_callbacks_total{result}`): `applied`, `unwatched`, `stale`, and
 /// the refusals `missing_sign`, `bad_sign`, `malformed`.
 pub const CALLBACKS_METRIC: &str = "kuaidi_push_callbacks_total";
+
+/// Kuaidi100 pushes Chinese text (`store::push` records it so).
+const PUSH_LANG: Option<Lang> = Some(Lang::Zh);
 
 /// What became of one callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,17 +173,23 @@ impl PushIntake {
             PushStatus::Abort => {
                 // Kuaidi100 stopped although the parcel has a record: subscribe again, poll meanwhile.
                 parcel.push_state = PushState::Retry;
-                let latest = stored.as_ref().filter(|_| result.data.is_empty()).unwrap_or(result);
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, latest, None, next_query_at, now);
+                let kept = stored.as_ref().filter(|_| result.data.is_empty());
+                let latest_lang =
+                    if kept.is_some() { record.answer_lang.as_deref().and_then(Lang::parse) } else { PUSH_LANG };
+                let latest = kept.unwrap_or(result);
+                let outcome =
+                    watcher.answer_outcome(&parcel, &subscribers, latest, latest_lang, None, next_query_at, now);
                 (outcome, PushState::Retry, !result.data.is_empty())
             }
             PushStatus::Shutdown => {
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, None, next_query_at, now);
+                let outcome =
+                    watcher.answer_outcome(&parcel, &subscribers, result, PUSH_LANG, None, next_query_at, now);
                 (finish_all(outcome, &parcel, &subscribers, result, now), PushState::Ended, true)
             }
             PushStatus::Polling | PushStatus::UpdateAll | PushStatus::Other(_) => {
                 parcel.push_state = PushState::Subscribed;
-                let outcome = watcher.answer_outcome(&parcel, &subscribers, result, None, next_query_at, now);
+                let outcome =
+                    watcher.answer_outcome(&parcel, &subscribers, result, PUSH_LANG, None, next_query_at, now);
                 (outcome, PushState::Subscribed, true)
             }
         };
@@ -299,6 +308,7 @@ fn tell_corrected(
             state: Some(result.state.clone()).filter(|state| !state.is_empty()),
             previous_state: subscriber.seen_state.clone(),
             new_lines: Vec::new(),
+            lines_lang: None,
             more_lines: 0,
             return_code: None,
             previous_courier: Some(old.to_owned()),

@@ -244,7 +244,8 @@ impl Watcher {
         }
         let next_query_at = known.as_ref().map_or(now, |tracked| tracked.next_query_at);
         let answered_at = known.as_ref().and_then(|tracked| tracked.answered_at);
-        Ok(Some(self.answer_outcome(parcel, subscribers, result, answered_at, next_query_at, now)))
+        let lang = known.as_ref().and_then(|tracked| tracked.answer_lang);
+        Ok(Some(self.answer_outcome(parcel, subscribers, result, lang, answered_at, next_query_at, now)))
     }
 
     /// What an answer means for a parcel's subscribers: a notice for each who has not seen all of it,
@@ -255,11 +256,14 @@ impl Watcher {
     /// but whose estimate moved (by an hour or more, or appeared) is told so on its own — at most once
     /// a day per subscription ([`estimate_news`]); what it was told and when is kept with the
     /// subscription (`seen_estimate`, `estimate_told_at`), like the lines and state it has seen.
+    // The answer's language came with the answer: one more argument rather than a new type for a pair.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn answer_outcome(
         &self,
         parcel: &DueParcel,
         subscribers: &[Subscriber],
         result: &QueryResult,
+        lang: Option<Lang>,
         answered_at: Option<DateTime<Utc>>,
         next_query_at: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -291,6 +295,7 @@ impl Watcher {
                 state: Some(result.state.clone()),
                 previous_state: subscriber.seen_state.clone(),
                 new_lines: lines.iter().take(shown).map(NoticeLine::from_trace).collect(),
+                lines_lang: lang,
                 more_lines: u32::try_from(new - shown).unwrap_or(0),
                 return_code: None,
                 previous_courier: None,
@@ -343,7 +348,8 @@ impl Watcher {
         let not_before = |at: DateTime<Utc>| at.max(tracked.next_query_at);
         match &tracked.report {
             Report::Answer { result, .. } => {
-                self.answer_outcome(parcel, subscribers, result, tracked.answered_at, tracked.next_query_at, now)
+                let lang = tracked.answer_lang;
+                self.answer_outcome(parcel, subscribers, result, lang, tracked.answered_at, tracked.next_query_at, now)
             }
             Report::NoResultYet => {
                 let since = parcel.no_result_since.unwrap_or(now);
@@ -450,6 +456,7 @@ fn estimate_notice(
         state: Some(result.state.clone()),
         previous_state: subscriber.seen_state.clone(),
         new_lines: Vec::new(),
+        lines_lang: None,
         more_lines: 0,
         return_code: None,
         previous_courier: None,
@@ -486,6 +493,7 @@ pub(super) fn stop_with(
                 state: state.clone(),
                 previous_state: subscriber.seen_state.clone(),
                 new_lines: Vec::new(),
+                lines_lang: None,
                 more_lines: 0,
                 return_code: None,
                 previous_courier: None,

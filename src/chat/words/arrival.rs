@@ -20,7 +20,8 @@ use crate::zone::Zone;
 /// `<b>🔑 取件码 6-3-1024 · 文三路菜鸟驿站</b>`. HTML.
 pub fn pickup_html(code: &PickupCode, lang: Lang) -> String {
     let locale = lang.as_str();
-    let text = match code.place.as_deref().map(masked_place) {
+    let place = code.place.as_deref().map(|place| crate::translate::place_name(place, lang));
+    let text = match place.as_deref().map(masked_place) {
         Some(place) => t!("pickup.code_at", locale = locale, code = code.code, place = place),
         None => t!("pickup.code", locale = locale, code = code.code),
     };
@@ -131,7 +132,11 @@ mod tests {
     fn pickup_codes_are_bold_with_their_place_in_both_languages() {
         let code = PickupCode { code: "6-3-1024".into(), place: Some("文三路<菜鸟驿站>".into()) };
         assert_eq!(pickup_html(&code, Lang::Zh), "<b>🔑 取件码 6-3-1024 · 文三路&lt;菜鸟驿站&gt;</b>");
-        assert_eq!(pickup_html(&code, Lang::En), "<b>🔑 Pickup code 6-3-1024 at 文三路&lt;菜鸟驿站&gt;</b>");
+        // English readers get the place romanized (`translate::place_name`), escaped all the same.
+        assert_eq!(
+            pickup_html(&code, Lang::En),
+            "<b>🔑 Pickup code 6-3-1024 at Wensan Rd &lt; Cainiao Station &gt;</b>"
+        );
         let bare = PickupCode { code: "B3021".into(), place: None };
         assert_eq!(pickup_html(&bare, Lang::En), "<b>🔑 Pickup code B3021</b>");
         let phone = PickupCode { code: "B3021".into(), place: Some("驿站13812345678".into()) };
@@ -193,7 +198,7 @@ mod tests {
         ]}));
         assert_eq!(
             reply_lines(&at_station, Some(now), now, Lang::En, &Zone::Beijing),
-            vec!["<b>🔑 Pickup code 6-3-1024 at 文三路菜鸟驿站</b>"]
+            vec!["<b>🔑 Pickup code 6-3-1024 at Cainiao Station, Wensan Rd</b>"]
         );
     }
 }

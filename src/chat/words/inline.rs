@@ -25,7 +25,10 @@ pub fn card_description(tracked: &Tracked, lang: Lang) -> String {
     let locale = lang.as_str();
     let text = match &tracked.report {
         Report::Answer { result, .. } => match result.data.first() {
-            Some(line) => format!("{} · {}", state_label(&result.state, lang), line.context),
+            Some(line) => {
+                let shown = crate::translate::line(line, tracked.answer_lang, lang);
+                format!("{} · {}", state_label(&result.state, lang), super::parcel::shown_context(&shown, lang))
+            }
             None => format!("{} · {}", state_label(&result.state, lang), t!("query.no_lines", locale = locale)),
         },
         Report::NoResultYet => t!("inline.no_result", locale = locale).into_owned(),

@@ -7,7 +7,7 @@
 
 use rust_i18n::t;
 
-use super::{errors, escape, labelled_header, parcel::line_block, state_label};
+use super::{errors, escape, labelled_header, parcel::shown_block, state_label};
 use crate::chat::view::{MAX_MESSAGE_CHARS, telegram_len};
 use crate::couriers::directory;
 use crate::kuaidi100::{Error, Lang};
@@ -86,7 +86,7 @@ fn block(notice: &Notice, lang: Lang, zone: &Zone, room: usize) -> Option<String
     let mut used = telegram_len(&block) + telegram_len(&closing) + MORE_ROOM;
     let mut shown = 0;
     for line in &notice.new_lines {
-        let line = format!("\n{}", line_block(&line.time, line.place.as_deref(), &line.context, zone));
+        let line = format!("\n{}", shown_block(&line.time, &line.shown(notice.lines_lang, lang), lang, zone));
         used += telegram_len(&line);
         if used > room {
             break;

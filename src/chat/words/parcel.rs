@@ -14,6 +14,7 @@ use super::{escape, labelled_header};
 use crate::chat::view::{COMPACT_LINES, MAX_MESSAGE_CHARS, View, telegram_len};
 use crate::kuaidi100::{Family, Lang, QueryResult, TraceLine, state};
 use crate::tracking::{Freshness, Report, Tracked};
+use crate::translate::{self, Shown};
 use crate::zone::Zone;
 
 /// Room kept for the closing note, however many lines get cut.
@@ -57,7 +58,7 @@ pub fn reply_html(
     let mut used = telegram_len(&html);
     let mut shown = 0;
     for line in result.data.iter().take(wanted) {
-        let block = format!("\n{}", trajectory_line(line, zone));
+        let block = format!("\n{}", trajectory_line(line, tracked.answer_lang, lang, zone));
         let length = telegram_len(&block);
         if used + length > budget {
             break;
@@ -91,9 +92,25 @@ pub fn no_result_html(tracked: &Tracked, lang: Lang, zone: &Zone, label: Option<
     )
 }
 
-/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line, its time in `zone`. HTML.
-pub fn trajectory_line(line: &TraceLine, zone: &Zone) -> String {
-    line_block(line.when(), line.place(), &line.context, zone)
+/// `<b>11-29 10:59</b> 北京市顺义区` then the text on its own line, place and text in the reader's
+/// language (the answer was fetched in `written_in`), its time in `zone`. HTML.
+pub fn trajectory_line(line: &TraceLine, written_in: Option<Lang>, lang: Lang, zone: &Zone) -> String {
+    shown_block(line.when(), &translate::line(line, written_in, lang), lang, zone)
+}
+
+/// A line as [`translate`] rendered it, in the chats' layout. HTML.
+pub fn shown_block(time: &str, shown: &Shown, lang: Lang, zone: &Zone) -> String {
+    line_block(time, shown.place.as_deref(), &shown_context(shown, lang), zone)
+}
+
+/// A line's text as shown: translated, or as received with `(original)` after it when no phrase
+/// covered it. Plain text.
+pub fn shown_context(shown: &Shown, lang: Lang) -> String {
+    if shown.original {
+        format!("{} {}", shown.context, t!("reply.original", locale = lang.as_str()))
+    } else {
+        shown.context.clone()
+    }
 }
 
 /// One trajectory line as shown in chats (parcel replies and notifications alike), Kuaidi100's
@@ -243,6 +260,7 @@ mod tests {
             next_query_at: Utc::now(),
             daily_cap_reached: false,
             budget_spent_until: None,
+            answer_lang: None,
             last_answer: None,
         };
         let html = reply_html(&tracked, &result, View::All, Lang::En, &Zone::Beijing, Utc::now(), false, None);

@@ -181,7 +181,7 @@ pub fn parcel(
     if result.data.is_empty() {
         view.notice = Some(words::parcel::no_lines(lang));
     }
-    view.lines = result.data.iter().map(|trace| line(trace, zone)).collect();
+    view.lines = result.data.iter().map(|trace| line(trace, tracked.answer_lang, lang, zone)).collect();
     view
 }
 
@@ -214,8 +214,10 @@ fn header(tracked: &Tracked, now: DateTime<Utc>, sandbox: bool, lang: Lang, zone
     }
 }
 
-/// Kuaidi100's lines come newest first, and the page keeps that order.
-fn line(line: &TraceLine, zone: &Zone) -> LineView {
+/// Kuaidi100's lines come newest first, and the page keeps that order; place and text are in the
+/// page's language (`translate`), times in its zone.
+fn line(line: &TraceLine, written_in: Option<Lang>, lang: Lang, zone: &Zone) -> LineView {
+    let shown = crate::translate::line(line, written_in, lang);
     let written = line.when();
     let local = NaiveDateTime::parse_from_str(written, "%Y-%m-%d %H:%M:%S")
         .ok()
@@ -223,8 +225,8 @@ fn line(line: &TraceLine, zone: &Zone) -> LineView {
     LineView {
         shown_time: local.map(|time| time.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| written.to_owned()),
         machine_time: local.map(|time| time.format("%Y-%m-%dT%H:%M:%S%:z").to_string()),
-        place: line.place().map(str::to_owned),
-        text: line.context.clone(),
+        text: words::parcel::shown_context(&shown, lang),
+        place: shown.place,
         family: line.status_code.as_deref().map_or("none", family_of),
     }
 }
@@ -326,6 +328,7 @@ mod tests {
             daily_cap_reached: false,
             budget_spent_until: None,
             last_answer: None,
+            answer_lang: None,
         }
     }
 
