@@ -46,12 +46,15 @@ function check(condition, what) {
 }
 
 /** A fresh browser profile in `locale`, with or without JavaScript, recording what it asks for. */
-async function browser(name, { locale, javaScriptEnabled = true }) {
+// The visitor's time zone matters: the page fills its zone field from the browser's. Every scenario
+// is a visitor in China (Asia/Shanghai, shown as Beijing time) unless it says otherwise.
+async function browser(name, { locale, javaScriptEnabled = true, timezoneId = "Asia/Shanghai" }) {
   const context = await chromium.launchPersistentContext(join(profiles, name), {
     executablePath: env("CHROMIUM"),
     headless: true,
     args: CHROMIUM_ARGS,
     locale,
+    timezoneId,
     javaScriptEnabled,
     viewport: { width: 412, height: 915 },
     deviceScaleFactor: 1,
