@@ -446,7 +446,10 @@ fn sinicize_part(part: &str) -> Option<String> {
 /// Shaanxi`. `code` is `areaCode` (`CN610113000000`), `text` is `location` (space-separated) or
 /// `areaName` (comma-separated), `pinyin` is `areaPinYin` (the district's).
 pub fn area(code: Option<&str>, text: Option<&str>, pinyin: Option<&str>) -> Option<String> {
-    let digits = code.map(|code| code.trim().trim_start_matches("CN")).filter(|d| d.len() >= 6);
+    // Only a code that starts with six ASCII digits is read as one (the fuzzer sent `31\u{fffd}…`).
+    let digits = code
+        .map(|code| code.trim().trim_start_matches("CN"))
+        .filter(|d| d.len() >= 6 && d.bytes().take(6).all(|byte| byte.is_ascii_digit()));
     let mut parts: Vec<String> = Vec::new();
     let written: Vec<&str> = text
         .map(|text| text.split([' ', ',', '，', '\u{3000}']).filter(|part| !part.is_empty()).collect())
@@ -505,6 +508,14 @@ fn district_en(zh: &str, pinyin: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_code_that_is_not_six_digits_is_not_read_as_one() {
+        // Found by the `answer` fuzz target: slicing the code at byte 4 panicked inside a character.
+        assert_eq!(area(Some("31\u{fffd}\u{fffd}00"), None, None), None);
+        assert_eq!(area(Some("CN6101ab000000"), None, None), None);
+        assert!(area(Some("CN610113000000"), None, None).is_some_and(|place| place.contains("Xi'an")));
+    }
 
     #[test]
     fn the_table_reads_and_knows_every_province_and_many_cities() {
