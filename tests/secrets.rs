@@ -6,9 +6,7 @@
 //! response it gave are searched for the Kuaidi100 key and customer, the salt, the bot token, the
 //! webhook path and secret, the API token and the full phone number. None may appear.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +15,7 @@ use kuaidi_bot::kuaidi100::Credentials;
 use kuaidi_bot::kuaidi100::push::{Salt, sign_push};
 use kuaidi_bot::sandbox::{self, SandboxConfig};
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_test_support::process::bot_run;
+use kuaidi_test_support::process::{bot_run, free_addr, stop};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 const WAIT: Duration = Duration::from_secs(20);
@@ -29,26 +27,6 @@ const API_TOKEN: &str = "apitokenLeakCanary7766554433";
 /// The secret part of the fake Bot API's token.
 const TOKEN_SECRET: &str = "TEST-TOKEN";
 const PHONE: &str = "13812345678";
-
-fn free_addr() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
-}
-
-/// SIGTERM, then wait for the exit without blocking the runtime the fakes run on.
-async fn stop(mut child: Child) -> Option<i32> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status.code();
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the bot did not stop");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Everything the bot said or served, to be searched at the end.
 #[derive(Default)]
@@ -233,7 +211,7 @@ async fn nothing_secret_or_personal_shows_in_logs_database_metrics_replies_or_re
     tg.deliver_pending_via_webhook().await.expect("delivered");
     tg.wait_for(WAIT, |tg| (tg.callback_answers().len() > answers).then_some(())).await.expect("confirmed");
 
-    assert_eq!(stop(child).await, Some(0), "clean exit");
+    assert_eq!(stop(child, WAIT).await, Some(0), "clean exit");
     let log_text = file_text(&log);
     assert!(log_text.contains("TRACE") && log_text.len() > 10_000, "the log is at trace: {} bytes", log_text.len());
     assert!(log_text.contains("daily Kuaidi100 budget spent"), "the operator is told the budget ran out");

@@ -5,22 +5,18 @@
 //! a database made by an earlier release (`tests/fixtures/upgrade/`, made by `main` before issue 16:
 //! migrations run forward and keep every row; a database from a newer release is refused).
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::ToSocketAddrs;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuaidi_test_support::fake_telegram::{Chat, FakeTelegram, User};
-use kuaidi_test_support::process::{bot_run, http_get};
+use kuaidi_test_support::process::{bot_run, free_addr, http_get, stop};
 use kuaidi_test_support::store as test_store;
 use kuaidi_test_support::tcp_cut::TcpCut;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kuaidi-bot");
 const WAIT: Duration = Duration::from_secs(30);
-
-fn free_addr() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
-}
 
 /// `kuaidi-bot run` on `database_url`, long polling `tg`, logging into `dir/bot.log`.
 fn bot(dir: &Path, tg: &FakeTelegram, database_url: &str, http_addr: &str) -> Command {
@@ -32,21 +28,6 @@ fn bot(dir: &Path, tg: &FakeTelegram, database_url: &str, http_addr: &str) -> Co
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(dir.join("bot.log")).expect("log file"));
     command
-}
-
-async fn stop(mut child: Child) -> Option<i32> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the bot did not stop");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Sends `text` and returns the bot's next message to the chat.
@@ -128,7 +109,7 @@ async fn postgres_lost_while_running_degrades_replies_and_everything_resumes_whe
     assert!(list.contains("YT9693083639790"), "the subscription survived: {list}");
     assert_eq!(http_get(&format!("http://{addr}/readyz")).await.0, 200);
 
-    assert_eq!(stop(child).await, Some(0), "clean exit");
+    assert_eq!(stop(child, WAIT).await, Some(0), "clean exit");
     let log = log_of(dir.path());
     assert!(!log.contains("panicked"), "{log}");
 }
@@ -163,7 +144,7 @@ async fn a_full_disk_under_sqlite_degrades_replies_and_everything_resumes_when_t
     assert!(back.contains("Watching") && !back.contains("database"), "{back}");
     let list = ask(&tg, chat, &ann, "/list").await;
     assert!(list.contains("YT9693083639790") && list.contains("YT9693083639780"), "{list}");
-    assert_eq!(stop(child).await, Some(0), "clean exit");
+    assert_eq!(stop(child, WAIT).await, Some(0), "clean exit");
     assert!(!log_of(dir.path()).contains("panicked"));
 }
 
@@ -192,7 +173,7 @@ async fn a_database_from_the_last_release_is_migrated_forward_and_keeps_its_rows
     assert!(list.contains("tea for mom"), "its label was kept: {list}");
     let track = ask(&tg, Chat::private(1), &me, "/track yto YT9693083639790").await;
     assert!(track.contains("YT9693083639790"), "{track}");
-    assert_eq!(stop(child).await, Some(0), "clean exit");
+    assert_eq!(stop(child, WAIT).await, Some(0), "clean exit");
     assert!(!log_of(dir.path()).contains("panicked"));
 
     // A database a newer release migrated further is refused, not changed.

@@ -7,9 +7,10 @@
 //! The binary's path is the caller's (`env!("CARGO_BIN_EXE_kuaidi-bot")` exists only in the root
 //! package's tests).
 
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::fake_telegram::FakeTelegram;
 
@@ -43,5 +44,27 @@ pub async fn http_get(url: &str) -> (u16, String) {
             (status, response.text().await.unwrap_or_default())
         }
         Err(error) => (0, error.to_string()),
+    }
+}
+
+/// A loopback address free a moment ago (bound, learnt, released): the binary binds it next.
+pub fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
+}
+
+/// SIGTERM, then the exit code, waited for without blocking the runtime the fakes run on; the child
+/// is killed and the test fails if it has not stopped within `wait`.
+pub async fn stop(mut child: Child, wait: Duration) -> Option<i32> {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let deadline = Instant::now() + wait;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the bot did not stop");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
