@@ -30,7 +30,7 @@ impl Store {
     /// Counts one billed call made at `now` (a push subscribe call), unless `limit` calls were made in
     /// the last 24 hours.
     pub async fn spend_billed_call(&self, now: DateTime<Utc>, limit: Option<u64>) -> StoreResult<Spend> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let spend = match self.check_budget(&mut tx, now, limit).await? {
             Some(refused) => refused,
             None => Spend::Granted { used: count_call(&mut tx, to_millis(now)).await? },

@@ -41,7 +41,7 @@ impl Forgotten {
 impl Store {
     /// Deletes every row about `chat_id` (see the module's documentation), all or nothing.
     pub async fn forget_chat(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<Forgotten> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(chat_id);
         let phones = count("SELECT COUNT(*) FROM chat_parcels WHERE chat_id = $1 AND phone_tail IS NOT NULL")
             .fetch_one(&mut *tx)

@@ -131,6 +131,17 @@ impl Store {
         Ok(store)
     }
 
+    /// Begins a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for the lock
+    /// (`busy_timeout` does not apply to that upgrade) and fails with "database is locked" whenever
+    /// another connection wrote in between; taken up front, the lock is waited for instead.
+    async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Migrations run forward only: a database a newer release migrated further is refused as it is.
     async fn migrate(&self) -> StoreResult<()> {
         let migrated = match self.backend {

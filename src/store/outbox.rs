@@ -91,7 +91,7 @@ impl Store {
         if !self.is_shared() || ids.is_empty() {
             return Ok(ids.to_vec());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut kept = Vec::with_capacity(ids.len());
         for id in ids {
             let renewed = sqlx::query(
@@ -117,7 +117,7 @@ impl Store {
         if !self.is_shared() || ids.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for id in ids {
             sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE id = $1 AND claimed_until = $2")
                 .bind(id)
@@ -152,7 +152,7 @@ impl Store {
     }
 
     pub async fn mark_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for id in ids {
             sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
                 .bind(to_millis(now))
@@ -180,7 +180,7 @@ impl Store {
 
     /// A failed attempt: try again at `retry_at`.
     pub async fn mark_failed(&self, ids: &[i64], retry_at: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for id in ids {
             sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL, \

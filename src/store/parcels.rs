@@ -166,7 +166,7 @@ impl Store {
         budget: Option<u64>,
     ) -> StoreResult<Claim> {
         let now_ms = to_millis(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         ensure_parcel(&mut tx, key, now_ms).await?;
         if let Some(Spend::Refused { frees_at, .. }) = self.check_budget(&mut tx, now, budget).await? {
             tx.commit().await?;
@@ -230,7 +230,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let now_ms = to_millis(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE parcels SET answer = $1, state = $2, answer_lang = $3, answered_at = $4, updated_at = $4, \
                  last_outcome = 'ok', last_error_message = NULL \
@@ -257,7 +257,7 @@ impl Store {
         message: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE parcels SET last_outcome = $1, last_error_message = $2, updated_at = $3 WHERE id = $4")
             .bind(outcome.as_db())
             .bind(message)

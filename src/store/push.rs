@@ -194,7 +194,7 @@ impl Store {
         pushes: &[PushWrite],
         is_newer: impl Fn(&str, &str) -> bool,
     ) -> StoreResult<Vec<bool>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut applied = Vec::with_capacity(pushes.len());
         for push in pushes {
             if let Some((json, _)) = push.answer.as_ref().filter(|_| push.check_newer) {

@@ -62,7 +62,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Subscribed> {
         let now_ms = to_millis(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let parcel_id = ensure_parcel(&mut tx, key, now_ms).await?;
         let already: Option<i64> =
             sqlx::query_scalar("SELECT active FROM subscriptions WHERE chat_id = $1 AND parcel_id = $2")
@@ -166,7 +166,7 @@ impl Store {
 
     /// Stops a chat's subscriptions to parcels with this number (any courier); returns those stopped.
     pub async fn unsubscribe(&self, chat_id: i64, number: &str, now: DateTime<Utc>) -> StoreResult<Vec<ParcelKey>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let rows = sqlx::query(
             "SELECT s.id, p.courier FROM subscriptions s JOIN parcels p ON p.id = s.parcel_id \
              WHERE s.chat_id = $1 AND s.active = 1 AND p.number = $2",
@@ -251,7 +251,7 @@ impl Store {
     /// A chat is gone (blocked the bot, deleted, bot removed): its subscriptions stop and its pending
     /// notifications are dropped.
     pub async fn deactivate_chat(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let stopped =
             sqlx::query("UPDATE subscriptions SET active = 0, updated_at = $1 WHERE chat_id = $2 AND active = 1")
                 .bind(to_millis(now))
@@ -271,7 +271,7 @@ impl Store {
     /// A group became a supergroup: its subscriptions, phones, labels, language, zone and pending notifications
     /// move to the new id (merging with any the new id already has).
     pub async fn move_chat(&self, from: i64, to: i64, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let moved = sqlx::query(
             "UPDATE subscriptions SET chat_id = $1, updated_at = $2 WHERE chat_id = $3 \
              AND parcel_id NOT IN (SELECT parcel_id FROM subscriptions WHERE chat_id = $1)",

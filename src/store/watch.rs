@@ -134,7 +134,7 @@ impl Store {
 
     /// Writes one check: notices into the outbox, what each subscriber has now seen, and the next check.
     pub async fn commit_check(&self, parcel_id: i64, outcome: &CheckOutcome, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         write_outcome(&mut tx, parcel_id, outcome, now).await?;
         tx.commit().await?;
         Ok(())
