@@ -861,7 +861,12 @@ async fn telegram_cell(world: &World, row: &TelegramRow, send: Kind, index: i64)
             let mut arrived = bot.tg.wait_for(Duration::from_secs(3), delivered).await.is_some();
             if !arrived && row.recovery != Recovery::Gone {
                 // Telegram asked to wait, or the send failed: the outbox tries again later (on the
-                // bot's clock). Once Telegram is back, the notice must come.
+                // bot's clock). Once Telegram is back, the notice must come. Telegram is only back
+                // once it refused the send: the first try may wait behind other cells' slow
+                // notices, and a failure cleared before it would never be seen.
+                if row.recovery != Recovery::Retried {
+                    wait_failed_request(world, chat.id, send.method()).await;
+                }
                 wait_requests_answered(world, chat.id, send.method()).await;
                 bot.tg.clear_failure(chat.id);
                 for _ in 0..12 {
