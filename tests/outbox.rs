@@ -28,6 +28,8 @@ fn t0() -> DateTime<Utc> {
 struct Scripted {
     answers: Mutex<HashMap<i64, Delivered>>,
     delivered: Mutex<Vec<(i64, String)>>,
+    /// A chat whose sends are on their way until the test lets them through, one per permit.
+    held: Mutex<Option<(i64, Arc<tokio::sync::Semaphore>)>>,
 }
 
 impl Scripted {
@@ -51,7 +53,18 @@ impl Delivery for Shared {
     fn deliver(&self, chat_id: i64, _topic: Option<i32>, message: Reply, _start_by: StartBy) -> Delivering {
         self.0.delivered.lock().expect("lock").push((chat_id, message.html));
         let outcome = self.0.answers.lock().expect("lock").get(&chat_id).cloned().unwrap_or(Delivered::Delivered);
-        Box::pin(async move { outcome })
+        let held = self.0.held.lock().expect("lock").clone().filter(|(chat, _)| *chat == chat_id);
+        Box::pin(async move {
+            if let Some((_, gate)) = held {
+                gate.acquire().await.expect("the gate stays open").forget();
+            }
+            outcome
+        })
+    }
+
+    /// A few at once, as over a real network: a slow send leaves room for others.
+    fn window(&self) -> usize {
+        4
     }
 }
 
@@ -71,7 +84,7 @@ async fn queue_one(store: &Store, chat: i64, number: &str, now: DateTime<Utc>) {
 struct Bench {
     clock: ManualClock,
     script: Arc<Scripted>,
-    outbox: Outbox,
+    outbox: Arc<Outbox>,
 }
 
 fn bench(store: &Store) -> Bench {
@@ -80,7 +93,8 @@ fn bench(store: &Store) -> Bench {
     let subscriptions = Subscriptions::new(store.clone(), shared.clone(), Policy::new(Duration::minutes(30)), 50);
     let script = Arc::new(Scripted::default());
     let delivery: Arc<dyn Delivery> = Arc::new(Shared(script.clone()));
-    let outbox = Outbox::new(store.clone(), shared, subscriptions, render(), delivery, StdDuration::from_millis(10));
+    let outbox =
+        Arc::new(Outbox::new(store.clone(), shared, subscriptions, render(), delivery, StdDuration::from_millis(10)));
     Bench { clock, script, outbox }
 }
 
@@ -169,5 +183,55 @@ async fn not_allowed_gives_up_after_three_tries_over_an_hour_and_failures_back_o
         assert_eq!(bench.script.times_asked(refusing), 4, "{name}");
         assert!(store.chat_subscriptions(refusing).await.expect("list").is_empty(), "{name}: given up after an hour");
         assert_eq!(store.unsent_notices().await.expect("count"), 0, "{name}: its notice dropped");
+    }
+}
+
+/// Waits (real time) until `done` holds; false after 10 s.
+async fn eventually(mut done: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if done().await {
+            return true;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_slow_send_holds_back_only_its_own_chat() {
+    for test in test_store::all().await {
+        let store = &test.store;
+        let name = test.name;
+        let bench = bench(store);
+        let (slow, other) = (201, 202);
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        *bench.script.held.lock().expect("lock") = Some((slow, gate.clone()));
+        queue_one(store, slow, "YT2000000001", t0()).await;
+        let shutdown = CancellationToken::new();
+        let running = {
+            let (outbox, shutdown) = (bench.outbox.clone(), shutdown.clone());
+            tokio::spawn(async move { outbox.run(shutdown).await })
+        };
+        assert!(eventually(async || bench.script.times_asked(slow) == 1).await, "{name}: the slow send started");
+
+        // While it is on its way, another chat's notice becomes due, and so does a second one for
+        // the slow chat.
+        queue_one(store, other, "YT2000000002", t0()).await;
+        queue_one(store, slow, "YT2000000003", t0()).await;
+        assert!(
+            eventually(async || store.unsent_notices().await.expect("count") == 2).await,
+            "{name}: the other chat's notice went out while the slow send was on its way"
+        );
+        assert_eq!(bench.script.times_asked(other), 1, "{name}");
+        assert_eq!(bench.script.times_asked(slow), 1, "{name}: the slow chat's next message waits for its first");
+
+        // Let the slow chat through: its first message is settled, then its second goes out.
+        gate.add_permits(2);
+        assert!(eventually(async || store.unsent_notices().await.expect("count") == 0).await, "{name}: all sent");
+        let to_slow: Vec<String> =
+            bench.script.asked().into_iter().filter(|(chat, _)| *chat == slow).map(|(_, text)| text).collect();
+        assert_eq!(to_slow, ["en YT2000000001", "en YT2000000003"], "{name}: in order, once each");
+        shutdown.cancel();
+        running.await.expect("the outbox stops");
     }
 }

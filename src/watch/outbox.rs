@@ -10,6 +10,8 @@
 //! its round trip needs to keep it busy — and each is marked sent as soon as it was accepted, in
 //! whatever order the answers come. The transport paces itself. So nothing is ever lost, and what a
 //! crash can repeat is bounded by what was in flight: at most one window, about a second of sending.
+//! A round keeps taking in what becomes due while its messages are on their way, so that one slow send
+//! (a Telegram timeout takes seconds) holds back only its own chat, not every chat behind it.
 //!
 //! Where replicas share the outbox, a round claims its notices for `OUTBOX_LEASE` and renews the claim
 //! every third of it while it sends, and a message whose turn at the pace comes after the claim (less
@@ -46,6 +48,11 @@ const BATCH: u32 = 500;
 /// Pending notices claimed per round where replicas share the outbox: a few seconds of sending at
 /// Telegram's pace, so that a claim is short and a killed replica leaves little to take over.
 const SHARED_BATCH: u32 = 100;
+/// A round takes in what became due while its messages are on their way for this long (real time);
+/// then it ends with them, so that the hourly purge gets its turn.
+const REFILL_WITHIN: StdDuration = StdDuration::from_secs(60);
+/// How often a round looks for what became due meanwhile: a slow send takes seconds.
+const REFILL_EVERY: StdDuration = StdDuration::from_secs(1);
 /// Sent notices are kept this long (to look into what a chat was told), then purged hourly, in
 /// batches so that the store is never held for long.
 const SENT_KEPT_DAYS: i64 = 7;
@@ -71,6 +78,27 @@ pub struct Outbox {
     idle_poll: StdDuration,
     /// `OUTBOX_LEASE`: how long a round's claimed notices are this process's alone (PostgreSQL).
     lease: Duration,
+}
+
+/// What a round has on its way: the notices, and the chats (and topics) they go to.
+#[derive(Default)]
+struct Sending {
+    ids: HashSet<i64>,
+    places: HashSet<(i64, Option<i32>)>,
+}
+
+impl Sending {
+    fn started(&mut self, notices: &[PendingNotice]) {
+        self.ids.extend(notices.iter().map(|notice| notice.id));
+        self.places.extend(notices.iter().map(|notice| (notice.chat_id, notice.topic)));
+    }
+
+    fn settled(&mut self, notices: &[PendingNotice]) {
+        for notice in notices {
+            self.ids.remove(&notice.id);
+            self.places.remove(&(notice.chat_id, notice.topic));
+        }
+    }
 }
 
 /// A message on its way: the notices it carries and its delivery.
@@ -162,37 +190,67 @@ impl Outbox {
         let (claimed_at, claimed_instant) = (self.clock.now(), Instant::now());
         let batch = if shared { SHARED_BATCH } else { BATCH };
         let pending = self.store.claim_notices(claimed_at, self.lease, batch).await?;
-        let count = pending.len();
+        let mut count = pending.len();
         let mut claim = Claim::new(claimed_at, claimed_instant, self.lease, shared);
         let mut groups: VecDeque<Vec<PendingNotice>> = by_chat(pending).into();
-        let mut sending: HashSet<i64> = HashSet::new();
+        let mut sending = Sending::default();
         let mut in_flight = FuturesUnordered::new();
         let mut renewal = claim.renewal();
+        let mut refill = tokio::time::interval(self.idle_poll.max(REFILL_EVERY));
+        refill.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        refill.reset();
         loop {
-            while !shutdown.is_cancelled()
-                && in_flight.len() < self.delivery.window().max(1)
-                && (!shared || claim.may_start(self.clock.now()))
+            let window = self.delivery.window().max(1);
+            while !shutdown.is_cancelled() && in_flight.len() < window && (!shared || claim.may_start(self.clock.now()))
             {
                 let Some(group) = groups.pop_front() else { break };
                 if let Some(outgoing) = self.prepare(group, claim.start_by.clone()).await? {
-                    sending.extend(outgoing.notices.iter().map(|notice| notice.id));
+                    sending.started(&outgoing.notices);
                     in_flight.push(async move { (outgoing.notices, outgoing.delivering.await) });
                 }
             }
+            let may_refill = groups.is_empty()
+                && !in_flight.is_empty()
+                && in_flight.len() < window
+                && !shutdown.is_cancelled()
+                && claimed_instant.elapsed() < REFILL_WITHIN
+                && (!shared || claim.may_start(self.clock.now()));
             tokio::select! {
                 settled = in_flight.next() => {
                     let Some((notices, outcome)) = settled else { break };
-                    for notice in &notices {
-                        sending.remove(&notice.id);
-                    }
+                    sending.settled(&notices);
                     self.settle(notices, outcome, claim.until).await?;
                 }
-                _ = renewal.tick(), if shared => self.renew(&mut claim, &mut groups, &sending).await,
+                _ = renewal.tick(), if shared => self.renew(&mut claim, &mut groups, &sending.ids).await,
+                _ = refill.tick(), if may_refill => {
+                    let fresh = self.refill(&claim, &sending).await?;
+                    count += fresh.iter().map(Vec::len).sum::<usize>();
+                    groups.extend(fresh);
+                }
             }
         }
         let unsent: Vec<i64> = groups.into_iter().flatten().map(|notice| notice.id).collect();
         self.store.release_notices(&unsent, claim.until).await?;
         Ok(count)
+    }
+
+    /// What became due while the round's messages are on their way, so that one slow send (a
+    /// Telegram timeout takes seconds) does not hold back every other chat's notices until the round
+    /// ends. The notices are claimed under the round's own claim — the same end, so that its
+    /// renewals and its release cover them. A chat with a message on its way waits for the next
+    /// round, so that its messages keep their order; where replicas share the outbox, its notices go
+    /// back at once.
+    async fn refill(&self, claim: &Claim, sending: &Sending) -> Result<Vec<Vec<PendingNotice>>, StoreError> {
+        let now = self.clock.now();
+        let batch = if self.store.is_shared() { SHARED_BATCH } else { BATCH };
+        let pending = self.store.claim_notices(now, claim.until - now, batch).await?;
+        let (waiting, fresh): (Vec<PendingNotice>, Vec<PendingNotice>) = pending
+            .into_iter()
+            .filter(|notice| !sending.ids.contains(&notice.id))
+            .partition(|notice| sending.places.contains(&(notice.chat_id, notice.topic)));
+        let waiting: Vec<i64> = waiting.iter().map(|notice| notice.id).collect();
+        self.store.release_notices(&waiting, claim.until).await?;
+        Ok(by_chat(fresh))
     }
 
     /// Renews the round's claim on what it still holds. Notices whose claim ran out before it was
