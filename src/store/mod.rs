@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use billing::Spend;
 pub use budget::PollingLock;
@@ -93,6 +93,24 @@ pub struct Store {
     backend: Backend,
 }
 
+/// SQLite has one writer at a time; a few connections serve concurrent readers under WAL.
+fn sqlite_pool_options() -> AnyPoolOptions {
+    const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
+    AnyPoolOptions::new()
+        .max_connections(4)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                connection.execute(PRAGMAS).await?;
+                Ok(())
+            })
+        })
+        // When a write fails with SQLITE_FULL or SQLITE_IOERR, SQLite rolls the transaction back
+        // itself; sqlx's own ROLLBACK then fails and its transaction count stays at one, so that
+        // connection could never `BEGIN IMMEDIATE` again ("begin_with at non-zero transaction
+        // depth"). Such a connection is closed at its next acquire instead of reused.
+        .before_acquire(|connection, _| Box::pin(async move { Ok(!connection.is_in_transaction()) }))
+}
+
 impl Store {
     /// Connects, creating a SQLite file if missing, and brings the schema up to date.
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -110,15 +128,7 @@ impl Store {
             .log_statements(log::LevelFilter::Debug)
             .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(1));
         let pool_options = match backend {
-            // SQLite has one writer at a time; a few connections serve concurrent readers under WAL.
-            Backend::Sqlite => AnyPoolOptions::new().max_connections(4).after_connect(|connection, _| {
-                Box::pin(async move {
-                    connection
-                        .execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;")
-                        .await?;
-                    Ok(())
-                })
-            }),
+            Backend::Sqlite => sqlite_pool_options(),
             Backend::Postgres => AnyPoolOptions::new().max_connections(10),
         };
         let pool = pool_options.acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
