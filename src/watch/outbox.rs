@@ -222,11 +222,14 @@ impl Outbox {
                     self.settle(notices, outcome, claim.until).await?;
                 }
                 _ = renewal.tick(), if shared => self.renew(&mut claim, &mut groups, &sending.ids).await,
-                _ = refill.tick(), if may_refill => {
-                    let fresh = self.refill(&claim, &sending).await?;
-                    count += fresh.iter().map(Vec::len).sum::<usize>();
-                    groups.extend(fresh);
-                }
+                _ = refill.tick(), if may_refill => match self.refill(&claim, &sending).await {
+                    Ok(fresh) => {
+                        count += fresh.iter().map(Vec::len).sum::<usize>();
+                        groups.extend(fresh);
+                    }
+                    // What is on its way still settles; the next round takes in the rest.
+                    Err(error) => tracing::warn!(%error, "looking for newly due notifications failed"),
+                },
             }
         }
         let unsent: Vec<i64> = groups.into_iter().flatten().map(|notice| notice.id).collect();
