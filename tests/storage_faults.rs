@@ -141,7 +141,7 @@ async fn a_full_disk_under_sqlite_degrades_replies_and_everything_resumes_when_t
 
     std::fs::remove_file(&filler).expect("room again");
     let back = ask(&tg, chat, &ann, "/sub yto YT9693083639780").await;
-    assert!(back.contains("Watching") && !back.contains("database"), "{back}");
+    assert!(back.contains("Watching") && !back.contains("database"), "{back}\n{}", log_of(dir.path()));
     let list = ask(&tg, chat, &ann, "/list").await;
     assert!(list.contains("YT9693083639790") && list.contains("YT9693083639780"), "{list}");
     assert_eq!(stop(child, WAIT).await, Some(0), "clean exit");
