@@ -107,6 +107,19 @@ mod tests {
     }
 
     #[test]
+    fn notices_of_couriers_the_directory_no_longer_has_make_no_message_even_in_the_sandbox() {
+        // Found by the property tests in CI: the property expected the sandbox note alone; a message
+        // that says nothing but "sandbox data" is no notice, and the outbox skips an empty text.
+        let mut gone = notice(NoticeKind::Update, "YT1000000001");
+        gone.courier = "gone".into();
+        for sandbox in [false, true] {
+            let reply = notices_reply(std::slice::from_ref(&gone), Lang::En, &Zone::Beijing, sandbox);
+            assert_eq!(reply.html, "", "sandbox {sandbox}");
+            assert!(reply.buttons.concat().is_empty(), "sandbox {sandbox}: {:?}", reply.buttons);
+        }
+    }
+
+    #[test]
     fn several_parcels_make_one_message_and_final_notices_close() {
         let reply = notices_reply(
             &[notice(NoticeKind::Update, "YT1000000001"), notice(NoticeKind::Finished, "YT1000000002")],
